@@ -1,0 +1,1 @@
+"""Command-line interface: ``chefe`` and its subcommands (thin wrappers over the public API)."""

@@ -1,0 +1,126 @@
+"""``chefe fed ENERGIES``: table of U_L, PDS and η per catalyst, and the free-energy diagram."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("energies", help="energies file (YAML; see chefe.inputs)")
+    parser.add_argument("-o", "--output", action="append", default=[],
+                        help="figure file(s): .png, .pdf or .svg (repeat for several)")
+    parser.add_argument("--U", nargs="+", metavar="U",
+                        help="potentials of the diagram panels in V, or UL for each catalyst's "
+                             "limiting potential (default: 0 UL)")
+    parser.add_argument("--pH", type=float, help="pH (default: the file's, else 0)")
+    parser.add_argument("--T", type=float, help="temperature in K (default: the file's, else 298.15)")
+    parser.add_argument("--scale", choices=["RHE", "SHE"], help="potential scale (default RHE)")
+    parser.add_argument("--product", help="product to analyse (default: the network's target)")
+    parser.add_argument("--catalysts", help="comma-separated catalysts to draw (default: all)")
+    parser.add_argument("--label-mode", choices=["auto", "axis", "levels"], default="auto",
+                        help="intermediate labels on the x axis or above each level")
+    parser.add_argument("--style", help="matplotlib style file replacing chefe.mplstyle")
+    parser.add_argument("--json", metavar="FILE", help="write results as JSON ('-' for stdout)")
+    parser.add_argument("--csv", metavar="FILE", help="write the summary table as CSV ('-' for stdout)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..inputs import load_energies
+    from ..report import fed_report
+
+    energies = load_energies(args.energies)
+    report = fed_report(
+        energies, potentials=args.U, pH=args.pH, temperature=args.T, scale=args.scale,
+        product=args.product,
+        catalysts=[c.strip() for c in args.catalysts.split(",")] if args.catalysts else None,
+        label_mode=args.label_mode,
+    )
+    rows = report.rows()
+    to_stdout = args.json == "-" or args.csv == "-"
+    if not to_stdout:
+        print_table(report, rows)
+    if args.json:
+        write_json(report, rows, args.json)
+    if args.csv:
+        write_csv(rows, args.csv)
+    if args.output:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from ..plotting.fed import plot_fed
+
+        fig = plot_fed(report.plot, filename=args.output, style=args.style)
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        if not to_stdout:
+            print("figure: " + ", ".join(args.output))
+    return 0
+
+
+def print_table(report, rows) -> None:
+    result = report.result
+    cond = result.conditions
+    out = sys.stdout
+    title = report.energies.title or report.energies.source
+    out.write(f"{title}\n")
+    out.write(f"network {result.network.name}; product {result.product}; pH {cond.pH:g}; "
+              f"T {cond.T:g} K; potentials vs {cond.scale}; U_eq = {result.U_eq:+.3f} V\n")
+    for note in report.energies.notes + result.notes:
+        out.write(f"  note: {note}\n")
+    counter_ids = {r["counter_step"] for r in rows if r["counter_step"]}
+    counter_head = (f"{'/'.join(sorted(counter_ids))} @U_L" if counter_ids else "counter @U_L")[:18]
+    header = f"{'catalyst':22s} {'U_L/V':>7s} {'η/V':>6s}  {'PDS':34s} {'ΔG_PDS':>7s}  {'max chem.':>17s}  {counter_head:>18s}"
+    has_rds = result.rds is not None
+    if has_rds:
+        header += f"  {'RDS (Ea/eV)':>20s}"
+    out.write(header + "\n")
+    for row in rows:
+        chem = f"{row['max_chemical_step']} {row['dG_max_chemical']:+.2f}" if row["max_chemical_step"] else "-"
+        counter = f"{row['dG_counter_at_UL']:+.2f}{'' if row['counter_downhill_at_UL'] else ' (up)'}" if row["counter_step"] else "-"
+        line = (f"{row['label'][:22]:22s} {row['U_L']:+7.3f} {row['eta']:6.3f}  {row['PDS'][:34]:34s} "
+                f"{row['dG_PDS']:+7.3f}  {chem:>17s}  {counter:>18s}")
+        if has_rds:
+            rds = f"{row['RDS_id']} {row['barrier_RDS']:.2f}" if row.get("RDS_id") else "-"
+            line += f"  {rds:>20s}"
+        out.write(line + "\n")
+    best = min(rows, key=lambda r: -r["U_L"] if result.U_eq >= 0 else r["U_L"])
+    out.write(f"best: {best['label']} (U_L = {best['U_L']:+.3f} V, route {best['best_route']})\n")
+
+
+def write_json(report, rows, target: str) -> None:
+    import json
+
+    payload = {
+        "source": report.energies.source,
+        "network": report.result.network.name,
+        "product": report.result.product,
+        "conditions": {"pH": report.result.conditions.pH, "T": report.result.conditions.T,
+                       "scale": report.result.conditions.scale},
+        "U_eq": report.result.U_eq,
+        "notes": list(report.energies.notes + report.result.notes),
+        "catalysts": rows,
+        "plot": report.plot.to_dict(),
+    }
+    text = json.dumps(payload, indent=1, ensure_ascii=False)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        with open(target, "w") as handle:
+            handle.write(text + "\n")
+
+
+def write_csv(rows, target: str) -> None:
+    import csv
+
+    fields = [k for k in rows[0] if k != "route_UL"]
+    handle = sys.stdout if target == "-" else open(target, "w", newline="")
+    try:
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+    finally:
+        if handle is not sys.stdout:
+            handle.close()

@@ -1,0 +1,62 @@
+"""``chefe`` entry point: a lazy table of subcommands so that ``chefe --help`` starts fast.
+
+Nothing heavy (numpy, ASE, matplotlib) is imported until a subcommand runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+
+#: (name, module, one-line help); each module defines add_arguments(parser) and run(args).
+COMMANDS = [
+    ("fed", "chefe.cli.fed", "limiting potentials and free-energy diagrams from an energies file"),
+    ("networks", "chefe.cli.networks", "list shipped reaction networks, or show one with its routes"),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chefe",
+        description="Computational-hydrogen-electrode free energies for electrocatalysis "
+        "(nitrate reduction first): limiting potentials, potential-determining steps, diagrams.",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module, help_text in COMMANDS:
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp.set_defaults(_module=module, _parser=sp)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    # Parse the command name first, then let the command add its own options.
+    if argv and argv[0] in {name for name, _, _ in COMMANDS}:
+        name = argv[0]
+        module = import_module(dict((n, m) for n, m, _ in COMMANDS)[name])
+        sp = argparse.ArgumentParser(prog=f"chefe {name}",
+                                     description=dict((n, h) for n, _, h in COMMANDS)[name])
+        module.add_arguments(sp)
+        args = sp.parse_args(argv[1:])
+        from ..errors import ChefeError
+
+        try:
+            return int(module.run(args) or 0)
+        except ChefeError as exc:
+            print(f"chefe {name}: error: {exc}", file=sys.stderr)
+            return 2
+    args = parser.parse_args(argv)
+    if args.version:
+        from importlib.metadata import version
+
+        print(f"chefe {version('chefe')}")
+        return 0
+    parser.print_help()
+    return 0 if not argv else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

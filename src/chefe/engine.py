@@ -1,0 +1,518 @@
+"""The CHE engine: step free energies, limiting potentials and the best route, vectorised.
+
+Arrays are step-major: ``dG0`` has shape (n_steps, n_candidates) and holds ΔG° of every step at
+U_SHE = 0, pH 0 (with G(H+ + e-) = ½G(H2)). Everything else follows from the step counts:
+
+    ΔG_i(U_RHE, pH) = ΔG°_i + n_e,i·eU_RHE + (n_H,i - n_e,i)·kT ln10·pH
+
+For a network whose product forms by reduction (n_e > 0 overall) each reduction step i is
+downhill below U_i = -ΔG_i(0)/n_e,i; the limiting potential of a route is the lowest of these,
+U_L = -max_i ΔG_i(0)/n_e,i, and the step attaining it is the potential-determining step (PDS).
+For an oxidation (OER) the signs flip: U_L = max_i ΔG_i(0)/|n_e,i|. Steps that transfer
+electrons the other way (the oxidative NO3- adsorption of NO3RR) do not set U_L; whether they
+are still downhill at U_L is reported separately, as is the largest uphill chemical step.
+The best route is the one with the least extreme U_L; every route's U_L is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .conditions import Conditions
+from .constants import ln10_kT
+from .errors import InputError
+from .network import Network
+
+#: Candidates processed per block in the route search (keeps temporaries in cache).
+CHUNK = 1 << 15
+
+
+def step_free_energies(network: Network, G: Mapping[str, float | np.ndarray]) -> np.ndarray:
+    """ΔG° (eV) of every step from species free energies, shape (n_steps, n_candidates).
+
+    ``G`` maps canonical species names to scalars or arrays of shape (n_candidates,): adsorbate
+    and free-site energies per candidate, reservoir species from the reference ledger. H+ and
+    e- may be omitted: they default to ½G(H2(g)) and 0. A species missing from ``G`` makes the
+    steps that need it NaN (they are then excluded from routes; see :func:`analyse`).
+    """
+    values = dict(G)
+    if "H+" not in values and "H2(g)" in values:
+        values["H+"] = 0.5 * np.asarray(values["H2(g)"], dtype=float)
+    values.setdefault("e-", 0.0)
+    n = 1
+    for v in values.values():
+        arr = np.asarray(v)
+        if arr.ndim:
+            n = max(n, arr.shape[0])
+    out = np.zeros((len(network.steps), n))
+    for i, step in enumerate(network.steps):
+        for name, nu in step.net().items():
+            g = values.get(name)
+            if g is None:
+                out[i] = np.nan
+                break
+            out[i] += nu * np.asarray(g, dtype=float)
+    return out
+
+
+def shift_to_conditions(network: Network, dG0: np.ndarray, conditions: Conditions) -> np.ndarray:
+    """ΔG of every step at ``conditions`` from ΔG° (U_SHE = 0, pH 0)."""
+    kt = ln10_kT(conditions.T)
+    offset = network.n_e * conditions.U_RHE + (network.n_H - network.n_e) * kt * conditions.pH
+    return dG0 + offset[:, None]
+
+
+@dataclass(frozen=True)
+class CHEResult:
+    """Result of :func:`analyse` for n candidates (arrays have shape (n,) unless stated).
+
+    Attributes:
+        network: the network analysed (NH3 renamed to NH3(aq) when so chosen).
+        names: candidate names.
+        conditions: U, pH, T, scale; U_L and η are reported on ``conditions.scale``.
+        product: product analysed.
+        routes: indices into ``network.routes`` of the routes to ``product``.
+        dG0: ΔG° per step, (n_steps, n).
+        route_UL: limiting potential of each route, (n_routes, n); NaN where data is missing.
+        best: position in ``routes`` of the best route per candidate (-1 when none is complete).
+        U_L: limiting potential of the best route (V, ``conditions.scale``).
+        pds: index of the potential-determining step; dG_pds: its ΔG at U = 0 (RHE) and pH.
+        chem_step, dG_chem: largest uphill chemical step on the best route and its ΔG (-1/NaN
+            when the route has none).
+        counter_step, dG_counter_at_UL: opposite-direction step (e.g. NO3- adsorption) with the
+            largest ΔG at U_L, and that ΔG; counter_downhill says whether it is <= 0.
+        U_eq: equilibrium potential of ``product`` at pH (V, ``conditions.scale``), or NaN.
+        eta: thermodynamic overpotential η = U_eq - U_L (reduction) or U_L - U_eq (oxidation).
+        rds, barrier_rds: rate-determining step on the best route and its barrier (eV) at the
+            conditions' potential, when barriers were given.
+        notes: per-run messages (skipped routes, missing tables).
+    """
+
+    network: Network
+    names: tuple[str, ...]
+    conditions: Conditions
+    product: str
+    routes: tuple[int, ...]
+    dG0: np.ndarray
+    route_UL: np.ndarray | None
+    best: np.ndarray
+    U_L: np.ndarray
+    pds: np.ndarray
+    dG_pds: np.ndarray
+    chem_step: np.ndarray
+    dG_chem: np.ndarray
+    counter_step: np.ndarray
+    dG_counter_at_UL: np.ndarray
+    counter_downhill: np.ndarray
+    U_eq: float
+    eta: np.ndarray
+    rds: np.ndarray | None = None
+    barrier_rds: np.ndarray | None = None
+    barriers0: np.ndarray | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def index(self, name: str) -> int:
+        """Position of a candidate by name."""
+        try:
+            return self.names.index(name)
+        except ValueError:
+            raise InputError(f"no candidate {name!r}; candidates are {list(self.names)}") from None
+
+    def best_route(self, candidate: int | str):
+        """The :class:`~chefe.network.Route` chosen for one candidate (None if incomplete)."""
+        k = self.index(candidate) if isinstance(candidate, str) else candidate
+        b = int(self.best[k])
+        return None if b < 0 else self.network.routes[self.routes[b]]
+
+    def step_id(self, index: int) -> str:
+        return "" if index < 0 else self.network.steps[index].id
+
+    def dG(self, conditions: Conditions | None = None) -> np.ndarray:
+        """ΔG per step at ``conditions`` (default: the analysis conditions), (n_steps, n)."""
+        return shift_to_conditions(self.network, self.dG0, conditions or self.conditions)
+
+    def table(self) -> list[dict]:
+        """One plain dict per candidate: the summary printed by ``chefe fed``."""
+        rows = []
+        for k, name in enumerate(self.names):
+            route = self.best_route(k)
+            row = {
+                "catalyst": name,
+                "product": self.product,
+                "best_route": self.network.route_label(route) if route else "",
+                "U_L": float(self.U_L[k]),
+                "PDS": self.network.steps[self.pds[k]].equation if self.pds[k] >= 0 else "",
+                "PDS_id": self.step_id(int(self.pds[k])),
+                "dG_PDS": float(self.dG_pds[k]),
+                "eta": float(self.eta[k]),
+                "U_eq": float(self.U_eq),
+                "scale": self.conditions.scale,
+                "pH": self.conditions.pH,
+                "T": self.conditions.T,
+                "max_chemical_step": self.step_id(int(self.chem_step[k])),
+                "dG_max_chemical": float(self.dG_chem[k]),
+                "counter_step": self.step_id(int(self.counter_step[k])),
+                "dG_counter_at_UL": float(self.dG_counter_at_UL[k]),
+                "counter_downhill_at_UL": bool(self.counter_downhill[k]),
+            }
+            if self.rds is not None:
+                row["RDS_id"] = self.step_id(int(self.rds[k]))
+                row["barrier_RDS"] = float(self.barrier_rds[k])
+            if self.route_UL is not None:
+                row["route_UL"] = {
+                    self.network.route_label(self.network.routes[r]): float(self.route_UL[j, k])
+                    for j, r in enumerate(self.routes)
+                }
+            rows.append(row)
+        return rows
+
+
+# ---------------------------------------------------------------------- route maxima
+def _trie(sequences: Sequence[Sequence[int]]) -> dict:
+    root: dict = {"children": {}, "ends": []}
+    for r, seq in enumerate(sequences):
+        node = root
+        for i in seq:
+            node = node["children"].setdefault(i, {"children": {}, "ends": []})
+        node["ends"].append(r)
+    return root
+
+
+def route_maxima(
+    rows: Sequence[np.ndarray | None],
+    sequences: Sequence[Sequence[int]],
+    n: int,
+    chunk: int = CHUNK,
+    keep_routes: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
+    """Max and argmax of step values over each route, plus the route with the smallest max.
+
+    Args:
+        rows: per step an array of shape (n,) (None for steps no sequence uses). Values must be
+            finite or NaN (NaN marks missing data and propagates into the route).
+        sequences: per route the step indices to reduce over (each non-empty).
+        n: number of candidates.
+
+        keep_routes: also return every route's maximum (skip to save memory and time).
+
+    Returns:
+        ``(route_max, best, best_arg, best_max)`` with shapes (n_routes, n) (or None), (n,),
+        (n,), (n,): each route's maximum (packed: see below; :func:`unpack_step` gives the
+        arg-max step), the route with the smallest maximum (NaN routes never win; -1 where all
+        are NaN), the step attaining that maximum and its exact value.
+
+    Method: routes sharing a prefix share its work (a trie of the sequences is walked once per
+    block of ``chunk`` candidates, one ``maximum`` per trie edge). The arg-max rides along in
+    the values: each row's step index is written into the lowest mantissa bits of its float64
+    values (moving them by at most 2**-47 relative, ~1e-14 eV), so a plain ``np.maximum``
+    carries both the maximum and the step attaining it. Callers needing the exact value take
+    it from the row at the returned index (``best_max`` is exact).
+    """
+    n_routes = len(sequences)
+    n_rows = len(rows)
+    bits = max(1, n_rows.bit_length())
+    low = np.int64((1 << bits) - 1)
+    itype = np.int16 if max(n_rows, n_routes) < 32000 else np.int32
+    route_max = np.empty((n_routes, n)) if keep_routes else None
+    best = np.empty(n, dtype=itype)
+    best_arg = np.empty(n, dtype=itype)
+    root = _trie(sequences)
+    depth = max((len(q) for q in sequences), default=0) + 1
+    width = min(chunk, max(n, 1))
+    used = sorted({i for q in sequences for i in q})
+    # preallocated temporaries: fresh arrays of this size come from mmap and page-fault on
+    # every use, which costs more than the arithmetic itself
+    exact = np.empty((n_rows, width))
+    packed = np.empty((n_rows, width))
+    packed_bits = packed.view(np.int64)
+    best_max = np.empty(n)
+    lanes = np.arange(width, dtype=np.intp)
+
+    def found_all(arg: np.ndarray) -> bool:
+        return bool(arg.min(initial=0) >= 0)
+    vals = np.empty((depth, width))
+    mask = np.empty(width, dtype=bool)
+    tmp = np.empty(width, dtype=itype)
+    best_val = np.empty(width)
+    best_r = np.empty(width, dtype=itype)
+
+    def walk(node, d: int, sl: slice, w: int) -> None:
+        cur = vals[d, :w]
+        for r in node["ends"]:
+            if route_max is not None:
+                route_max[r, sl] = cur
+            m = np.less(cur, best_val[:w], out=mask[:w])  # NaN never wins
+            np.fmin(best_val[:w], cur, out=best_val[:w])
+            # best_r += m * (r - best_r): arithmetic blend, np.where branches per element
+            t = tmp[:w]
+            np.subtract(itype(r), best_r[:w], out=t)
+            np.multiply(t, m, out=t)
+            np.add(best_r[:w], t, out=best_r[:w])
+        for i, child in node["children"].items():
+            np.maximum(packed[i, :w], cur, out=vals[d + 1, :w])
+            walk(child, d + 1, sl, w)
+
+    for start in range(0, n, chunk):
+        sl = slice(start, min(start + chunk, n))
+        w = sl.stop - sl.start
+        for i in used:
+            np.copyto(exact[i, :w], rows[i][sl])
+            view = packed_bits[i, :w]
+            np.bitwise_and(exact[i, :w].view(np.int64), ~low, out=view)
+            np.bitwise_or(view, np.int64(i), out=view)
+        vals[0, :w] = -np.inf
+        best_val[:w] = np.inf
+        best_r[:w] = -1
+        walk(root, 0, sl, w)
+        best[sl] = best_r[:w]
+        arg = unpack_step(best_val[:w], n_rows)
+        best_arg[sl] = arg
+        flat = arg.astype(np.intp)
+        flat *= width
+        flat += lanes[:w]
+        np.take(exact.ravel(), flat, out=best_max[sl], mode="clip")
+        if not found_all(arg):
+            best_max[sl][arg < 0] = np.nan
+    return route_max, best, best_arg, best_max
+
+
+def unpack_step(packed: np.ndarray, n_rows: int) -> np.ndarray:
+    """Step indices carried in the low mantissa bits by :func:`route_maxima` (-1 if not finite)."""
+    low = np.int64((1 << max(1, n_rows.bit_length())) - 1)
+    out = (np.ascontiguousarray(packed).view(np.int64) & low).astype(np.int16 if n_rows < 32000 else np.int32)
+    out[~np.isfinite(packed)] = -1
+    return out
+
+
+class _AutoNames(tuple):
+    """Placeholder names ``cand0, cand1, ...`` created on demand (no million-string tuple)."""
+
+    def __new__(cls, n: int):
+        obj = super().__new__(cls)
+        obj._n = n
+        return obj
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return tuple(f"cand{i}" for i in range(*k.indices(self._n)))
+        if k < 0:
+            k += self._n
+        if not 0 <= k < self._n:
+            raise IndexError(k)
+        return f"cand{k}"
+
+    def __iter__(self):
+        return (f"cand{i}" for i in range(self._n))
+
+    def index(self, name, *args):
+        if isinstance(name, str) and name.startswith("cand") and name[4:].isdigit():
+            k = int(name[4:])
+            if k < self._n:
+                return k
+        raise ValueError(name)
+
+
+# ---------------------------------------------------------------------- analysis
+def analyse(
+    network: Network,
+    dG0: np.ndarray,
+    conditions: Conditions = Conditions(),
+    *,
+    names: Sequence[str] | None = None,
+    product: str | None = None,
+    barriers: np.ndarray | None = None,
+    beta: np.ndarray | float = 0.5,
+    formation_table: str = "nbs82",
+    keep_routes: bool = True,
+) -> CHEResult:
+    """Limiting potential, PDS, best route and overpotential for every candidate.
+
+    Args:
+        network: the reaction network.
+        dG0: ΔG° per step at U_SHE = 0 and pH 0, shape (n_steps, n) or (n_steps,). NaN marks a
+            step without data: routes through it are skipped for that candidate.
+        conditions: potential (for barriers and :meth:`CHEResult.dG`), pH, T and the scale on
+            which U_L and η are reported.
+        names: candidate names (default ``cand0, cand1, ...``).
+        product: product to analyse (default the network's target).
+        barriers: forward activation energies at U_RHE = 0, shape like ``dG0``; NaN = unknown.
+            Electrochemical barriers shift by β·n_e·eU and are never below max(ΔG, 0).
+        beta: symmetry factor(s) β, scalar or (n_steps,).
+        formation_table: table for the equilibrium potential.
+        keep_routes: keep every route's U_L (``route_UL``); switch off for very large screens.
+
+    Raises:
+        InputError: for a wrong shape, an inf, or no complete route for some candidate.
+    """
+    dG0 = np.asarray(dG0, dtype=float)
+    if dG0.ndim == 1:
+        dG0 = dG0[:, None]
+    n_steps = len(network.steps)
+    if dG0.shape[0] != n_steps:
+        raise InputError(f"dG0 has {dG0.shape[0]} rows but network {network.name!r} has {n_steps} steps")
+    n = dG0.shape[1]
+    names = tuple(names) if names is not None else _AutoNames(n)
+    if len(names) != n:
+        raise InputError(f"{len(names)} names for {n} candidates")
+    if np.isinf(dG0).any():
+        i, k = map(int, np.argwhere(np.isinf(dG0))[0])
+        raise InputError(f"step {network.steps[i].id!r} of candidate {names[k]!r} has an infinite ΔG")
+    product = product or network.target
+    overall = network.products.get(product)
+    if overall is None:
+        raise InputError(f"network {network.name!r} has no product {product!r}")
+    direction = 1.0 if overall.n_e > 0 else -1.0
+    if overall.n_e == 0:
+        raise InputError(f"product {product!r} forms without electron transfer: no limiting potential")
+    route_idx = network.routes_to(product)
+    if not route_idx:
+        raise InputError(f"network {network.name!r} has no complete route to {product!r}")
+    kt = ln10_kT(conditions.T)
+    n_e = network.n_e
+    # ΔG at U_RHE = 0 and the pH of interest: only steps with n_H != n_e move with pH
+    dG_U0 = dG0
+    ph_rows = np.flatnonzero(network.n_H != n_e)
+    if conditions.pH != 0 and ph_rows.size:
+        dG_U0 = dG0.copy()
+        dG_U0[ph_rows] += ((network.n_H - n_e)[ph_rows] * kt * conditions.pH)[:, None]
+    limiting = (np.sign(n_e) == direction) & (n_e != 0)
+    counter = (np.sign(n_e) == -direction) & (n_e != 0)
+    chemical = n_e == 0
+    in_routes = {i for r in route_idx for i in network.routes[r].unique_steps}
+    step_nan = np.zeros(n_steps, dtype=bool)
+    for i in in_routes:  # limiting steps carry NaN themselves; others need a flag row
+        if not limiting[i]:
+            step_nan[i] = bool(np.isnan(dG0[i]).any())
+    # per step: the value that competes for the route maximum
+    rows: list[np.ndarray | None] = [None] * n_steps
+    for i in range(n_steps):
+        if limiting[i]:
+            rows[i] = dG_U0[i] if abs(n_e[i]) == 1 else dG_U0[i] / abs(n_e[i])
+        elif step_nan[i]:  # carries only "missing" into the route
+            rows[i] = np.where(np.isnan(dG0[i]), np.nan, -np.inf)
+    all_steps = [network.routes[r].unique_steps for r in route_idx]
+    seqs = [[i for i in seq if rows[i] is not None] for seq in all_steps]
+    mx, best, pds, best_max = route_maxima(rows, seqs, n, keep_routes=keep_routes)
+    if (best < 0).any():
+        none = np.flatnonzero(best < 0)
+        bad = [names[k] for k in none[:10]]
+        raise InputError(
+            f"no complete route to {product!r} for {len(none)} candidate(s) {bad}: each needs "
+            "every step of at least one route; missing steps: "
+            f"{_missing_report(network, dG0, route_idx, none, names)}"
+        )
+    abs_ne = np.abs(n_e)
+    if np.all(abs_ne[limiting] == 1):
+        dG_pds = best_max
+        U_L_rhe = -direction * best_max
+    else:
+        U_L_rhe = -direction * best_max
+        dG_pds = best_max * abs_ne[pds]
+    if mx is not None:
+        route_UL = -direction * mx
+        route_UL[np.isinf(mx)] = np.nan
+    else:
+        route_UL = None
+
+    def secondary(mask: np.ndarray, values) -> tuple[np.ndarray, np.ndarray]:
+        srows: list[np.ndarray | None] = [None] * n_steps
+        for i in np.flatnonzero(mask):
+            srows[i] = values(i)
+        sseqs = [[i for i in seq if mask[i]] for seq in all_steps]
+        if not any(sseqs):
+            return np.full(n, -1, dtype=np.int32), np.full(n, np.nan)
+        if all(q == sseqs[0] for q in sseqs) and len(sseqs[0]) == 1:
+            i = sseqs[0][0]  # the same single step on every route (NH3 desorption, NO3- adsorption)
+            return np.full(n, i, dtype=np.int32), srows[i]
+        smx, _, _, _ = route_maxima(srows, sseqs, n)
+        packed = smx[best, np.arange(n)]
+        step = unpack_step(packed, n_steps).astype(np.int32)
+        val = np.full(n, np.nan)
+        ok = step >= 0
+        for i in np.unique(step[ok]):
+            sel = step == i
+            val[sel] = srows[i][sel]
+        return step, val
+
+    chem_step, dG_chem = secondary(chemical, lambda i: dG_U0[i])
+    def counter_row(i: int) -> np.ndarray:
+        out = np.multiply(U_L_rhe, n_e[i])
+        return np.add(out, dG_U0[i], out=out)
+
+    counter_step, dG_counter = secondary(counter, counter_row)
+    notes = []
+    skipped = np.isnan(route_UL).any(axis=1) if route_UL is not None else ()
+    for j in np.flatnonzero(skipped):
+        who = [names[k] for k in np.flatnonzero(np.isnan(route_UL[j]))[:6]]
+        notes.append(
+            f"route {network.route_label(network.routes[route_idx[j]])} skipped for "
+            f"{who[:5]}{'...' if len(who) > 5 else ''}: a step lacks data"
+        )
+    try:
+        from .formation import equilibrium_potential
+
+        U_eq_rhe = equilibrium_potential(overall, conditions.pH, conditions.T, formation_table, "RHE")
+    except InputError as exc:
+        U_eq_rhe = float("nan")
+        notes.append(f"no equilibrium potential for {product}: {exc}")
+    eta = np.subtract(U_eq_rhe, U_L_rhe) if direction > 0 else np.subtract(U_L_rhe, U_eq_rhe)
+
+    rds = barrier_rds = b0 = None
+    if barriers is not None:
+        b0 = np.asarray(barriers, dtype=float)
+        if b0.ndim == 1:
+            b0 = b0[:, None]
+        if b0.shape != dG0.shape:
+            raise InputError(f"barriers have shape {b0.shape}, expected {dG0.shape}")
+        beta_arr = np.broadcast_to(np.asarray(beta, dtype=float), (n_steps,))
+        dG_at_U = dG_U0 + (n_e * conditions.U_RHE)[:, None]
+        ea = b0 + (beta_arr * n_e * conditions.U_RHE)[:, None]
+        ea = np.fmax(ea, np.fmax(dG_at_U, 0.0))
+        ea = np.where(np.isnan(b0), np.nan, ea)
+        rds = np.full(n, -1, dtype=np.int32)
+        barrier_rds = np.full(n, np.nan)
+        for j, seq in enumerate(all_steps):
+            sel = np.flatnonzero(best == j)
+            if not sel.size:
+                continue
+            seq = np.asarray(seq)
+            vals = ea[np.ix_(seq, sel)]
+            known = ~np.all(np.isnan(vals), axis=0)
+            filled = np.where(np.isnan(vals), -np.inf, vals)
+            a = np.argmax(filled, axis=0)
+            rds[sel[known]] = seq[a[known]]  # noqa: E501
+            barrier_rds[sel[known]] = filled[a[known], np.flatnonzero(known)]
+
+    return CHEResult(
+        network=network, names=names, conditions=conditions, product=product,
+        routes=tuple(route_idx), dG0=dG0,
+        route_UL=None if route_UL is None else conditions.to_scale(route_UL),
+        best=best, U_L=conditions.to_scale(U_L_rhe), pds=pds, dG_pds=dG_pds,
+        chem_step=chem_step, dG_chem=dG_chem, counter_step=counter_step,
+        dG_counter_at_UL=dG_counter, counter_downhill=~(dG_counter > 0),
+        U_eq=float(conditions.to_scale(U_eq_rhe)), eta=eta, rds=rds, barrier_rds=barrier_rds,
+        barriers0=b0, notes=tuple(notes),
+    )
+
+
+def _missing_report(network: Network, dG0: np.ndarray, route_idx, cands, names) -> str:
+    parts = []
+    for k in cands[:5]:
+        steps = sorted({network.steps[i].id for r in route_idx for i in network.routes[r].steps
+                        if np.isnan(dG0[i, k])})
+        parts.append(f"{names[k]}: {steps}")
+    return "; ".join(parts)
+
+
+def limiting_potential(network: Network, dG0: np.ndarray, conditions: Conditions = Conditions(), **kwargs) -> np.ndarray:
+    """Shortcut: U_L (V) of the best route for every candidate."""
+    return analyse(network, dG0, conditions, **kwargs).U_L

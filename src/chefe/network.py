@@ -1,0 +1,435 @@
+"""Reaction networks as data: steps, surface states and every route from the clean site back.
+
+A network is a list of balanced elementary steps plus the number of surface sites of the
+model. Surface *states* are multisets of adsorbates and free sites (``("*NO2", "*O")``); a
+step applies to a state that contains its surface reactants. A *route* is a sequence of steps
+that starts from the clean surface and returns to it; its net reaction identifies the product
+(NH3, NO2-, N2, ...). Routes that differ only in the order of independent steps (say, *O
+removal before or after *N hydrogenation) are one route: their limiting potential is the same.
+The enumeration uses sleep sets (partial-order reduction) so those orderings are not explored.
+
+Networks are written in YAML (shipped ones live in ``chefe/networks``)::
+
+    name: no3rr_sac
+    sites: 1
+    target: NH3
+    products:
+      NH3: "NO3-(aq) + 9H+ + 8e- -> NH3(g) + 3H2O(l)"
+    steps:
+      - {id: NO3_ads, eq: "NO3-(aq) + * -> *NO3 + e-"}
+      ...
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .errors import BalanceError, InputError, NetworkError, SpeciesError
+from .reaction import Step, format_reaction, net_reaction, parse_side, parse_step
+
+State = tuple[str, ...]
+
+#: Upper bound on search nodes when enumerating routes (guards against exploding networks).
+MAX_SEARCH_NODES = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One route through a network.
+
+    Attributes:
+        steps: step indices in the order drawn in a diagram (repeats allowed, e.g. *O removal).
+        product: name of the matched product (``"NH3"``), or ``None`` when the net reaction
+            matches no declared product.
+        multiplicity: how many times the product's overall reaction the route runs (2 for N2
+            from two nitrates over a one-product equation written per N2 molecule is 1).
+        net: net stoichiometry of the route.
+    """
+
+    steps: tuple[int, ...]
+    product: str | None
+    multiplicity: float
+    net: tuple[tuple[str, float], ...]
+
+    @property
+    def unique_steps(self) -> tuple[int, ...]:
+        """Distinct step indices, in first-visit order."""
+        return tuple(dict.fromkeys(self.steps))
+
+
+@dataclass(frozen=True)
+class Network:
+    """A validated reaction network.
+
+    Attributes:
+        name: short identifier.
+        steps: the balanced steps, in the author's order (this order sets route preference).
+        sites: number of surface sites in the model (1 for a single-atom site).
+        products: product name -> overall reaction (balanced, H+ and e- included).
+        target: product analysed by default (``"NH3"`` for NO3RR).
+        title, description, sources: human-readable provenance.
+        path: file the network was read from, if any.
+    """
+
+    name: str
+    steps: tuple[Step, ...]
+    sites: int
+    products: dict[str, Step]
+    target: str
+    title: str = ""
+    description: str = ""
+    sources: tuple[str, ...] = ()
+    path: str | None = None
+    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ids = [s.id for s in self.steps]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise NetworkError(f"network {self.name!r}: duplicate step ids {duplicates}")
+        if self.target not in self.products:
+            raise NetworkError(
+                f"network {self.name!r}: target {self.target!r} is not among the declared "
+                f"products {sorted(self.products)}"
+            )
+        if self.sites < 1:
+            raise NetworkError(f"network {self.name!r}: sites must be >= 1, got {self.sites}")
+        self._index.update({s.id: i for i, s in enumerate(self.steps)})
+
+    # ------------------------------------------------------------------ lookup
+    def index(self, step_id: str) -> int:
+        """Position of a step id; raises :class:`NetworkError` naming the unknown id."""
+        try:
+            return self._index[step_id]
+        except KeyError:
+            raise NetworkError(
+                f"network {self.name!r} has no step {step_id!r}; steps are {list(self._index)}"
+            ) from None
+
+    @property
+    def step_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.steps)
+
+    @cached_property
+    def n_e(self):
+        """Electrons consumed per step, shape (n_steps,)."""
+        import numpy as np
+
+        return np.array([s.n_e for s in self.steps], dtype=float)
+
+    @cached_property
+    def n_H(self):
+        """Protons consumed per step, shape (n_steps,)."""
+        import numpy as np
+
+        return np.array([s.n_H for s in self.steps], dtype=float)
+
+    @cached_property
+    def species(self) -> tuple[str, ...]:
+        """Every species name appearing in the steps (H+ and e- excluded), in first-use order."""
+        names: dict[str, None] = {}
+        for step in self.steps:
+            for sp in step.species():
+                if not (sp.is_electron or sp.is_proton):
+                    names[sp.name] = None
+        return tuple(names)
+
+    @cached_property
+    def adsorbates(self) -> tuple[str, ...]:
+        """Adsorbate names (free site excluded)."""
+        from .species import parse_species
+
+        return tuple(n for n in self.species if parse_species(n).phase == "ads")
+
+    @cached_property
+    def reservoir_species(self) -> tuple[str, ...]:
+        """Gas, liquid and aqueous species whose free energies come from the reference ledger."""
+        from .species import parse_species
+
+        return tuple(n for n in self.species if parse_species(n).is_reservoir)
+
+    @property
+    def start(self) -> State:
+        """The clean surface: ``sites`` free sites."""
+        return ("*",) * self.sites
+
+    # ------------------------------------------------------------------ routes
+    @cached_property
+    def routes(self) -> tuple[Route, ...]:
+        """Every distinct route from the clean surface back to it (see module docstring)."""
+        return tuple(_enumerate_routes(self))
+
+    def routes_to(self, product: str | None = None) -> tuple[int, ...]:
+        """Indices (into :attr:`routes`) of routes forming ``product`` (default: the target)."""
+        product = self.target if product is None else product
+        if product not in self.products:
+            raise NetworkError(
+                f"network {self.name!r} declares no product {product!r}; "
+                f"products are {sorted(self.products)}"
+            )
+        return tuple(i for i, r in enumerate(self.routes) if r.product == product)
+
+    def route_label(self, route: Route) -> str:
+        """Readable route: its intermediates joined by arrows."""
+        return " → ".join(_route_states(self, route))
+
+    def unused_steps(self) -> tuple[str, ...]:
+        """Step ids that no complete route uses (dead ends or unreachable with ``sites``)."""
+        used = {i for r in self.routes for i in r.steps}
+        return tuple(s.id for i, s in enumerate(self.steps) if i not in used)
+
+    def with_species_renamed(self, old: str, new: str) -> Network:
+        """Return a copy where reservoir species ``old`` is replaced by ``new`` (e.g. NH3 gas -> aq)."""
+        from .species import canonical
+
+        old_c, new_c = canonical(old), canonical(new)
+
+        def rewrite(step: Step) -> Step:
+            def side(s):
+                return tuple(
+                    ((_species(new_c) if sp.name == old_c else sp), n) for sp, n in s
+                )
+
+            if not any(sp.name == old_c for sp in step.species()):
+                return step
+            return Step(step.id, step.equation.replace(old, new), side(step.reactants),
+                        side(step.products), step.n_e, step.n_H, step.label)
+
+        return Network(
+            name=self.name, steps=tuple(rewrite(s) for s in self.steps), sites=self.sites,
+            products={k: rewrite(v) for k, v in self.products.items()}, target=self.target,
+            title=self.title, description=self.description, sources=self.sources, path=self.path,
+        )
+
+
+def _species(name: str):
+    from .species import parse_species
+
+    return parse_species(name)
+
+
+def _apply(state: State, step: Step) -> State | None:
+    need = step.surface_reactants()
+    have = Counter(state)
+    for name, n in need.items():
+        if have[name] < n:
+            return None
+    have.subtract(need)
+    have.update(step.surface_products())
+    out: list[str] = []
+    for name in sorted(have):
+        out.extend([name] * int(round(have[name])))
+    return tuple(out)
+
+
+def _independent(state: State, a: Step, b: Step) -> bool:
+    """Two steps commute at ``state`` when their surface reactants fit in it disjointly."""
+    need = a.surface_reactants() + b.surface_reactants()
+    have = Counter(state)
+    return all(have[k] >= v for k, v in need.items())
+
+
+def _match_product(network: Network, net: dict[str, float]) -> tuple[str | None, float]:
+    for name, overall in network.products.items():
+        reference = overall.net()
+        if set(reference) != set(net):
+            continue
+        key = next(iter(reference))
+        factor = net[key] / reference[key]
+        if factor > 0 and all(abs(net[k] - factor * v) < 1e-9 for k, v in reference.items()):
+            return name, factor
+    return None, 1.0
+
+
+def _enumerate_routes(network: Network) -> list[Route]:
+    steps = network.steps
+    start = network.start
+    found: dict[tuple[int, ...], tuple[int, ...]] = {}
+    visited_nodes = 0
+
+    def dfs(state: State, path: list[int], on_path: set[State], sleep: frozenset[int]) -> None:
+        nonlocal visited_nodes
+        visited_nodes += 1
+        if visited_nodes > MAX_SEARCH_NODES:
+            raise NetworkError(
+                f"network {network.name!r}: route enumeration exceeded {MAX_SEARCH_NODES} "
+                f"search nodes with sites={network.sites}; reduce 'sites' or split the network"
+            )
+        explored: list[int] = []
+        for i, step in enumerate(steps):
+            if i in sleep:
+                continue
+            nxt = _apply(state, step)
+            if nxt is None:
+                continue
+            path.append(i)
+            if nxt == start:
+                key = tuple(sorted(path))
+                found.setdefault(key, tuple(path))
+            elif nxt not in on_path:
+                child_sleep = frozenset(
+                    j for j in (set(sleep) | set(explored))
+                    if _independent(state, steps[j], step)
+                )
+                on_path.add(nxt)
+                dfs(nxt, path, on_path, child_sleep)
+                on_path.discard(nxt)
+            path.pop()
+            explored.append(i)
+
+    dfs(start, [], {start}, frozenset())
+    # Keep elementary routes only: a route whose step multiset contains another route's is two
+    # catalytic cycles run side by side (e.g. two nitrates on two sites) and adds nothing.
+    kept: list[tuple[Counter[int], tuple[int, ...]]] = []
+    for key in sorted(found, key=len):
+        counts = Counter(key)
+        if any(all(counts[i] >= n for i, n in small.items()) for small, _ in kept):
+            continue
+        kept.append((counts, found[key]))
+    routes = []
+    for _, ordered in kept:
+        net = net_reaction([steps[i] for i in ordered])
+        product, factor = _match_product(network, net)
+        routes.append(Route(ordered, product, factor, tuple(net.items())))
+    # target routes first, then other products, then unmatched; stable within a group
+    order = {name: k for k, name in enumerate([network.target, *network.products])}
+    routes.sort(key=lambda r: order.get(r.product, len(order)))
+    return routes
+
+
+def _route_states(network: Network, route: Route) -> list[str]:
+    state = network.start
+    labels = [_state_label(state)]
+    for i in route.steps:
+        state = _apply(state, network.steps[i])
+        labels.append(_state_label(state))
+    return labels
+
+
+def _state_label(state: State) -> str:
+    adsorbed = [s for s in state if s != "*"]
+    return " + ".join(adsorbed) if adsorbed else "*"
+
+
+def route_states(network: Network, route: Route) -> list[State]:
+    """Surface states visited along ``route``: the start state, then one after each step."""
+    state = network.start
+    states = [state]
+    for i in route.steps:
+        state = _apply(state, network.steps[i])
+        states.append(state)
+    return states
+
+
+# ---------------------------------------------------------------------- loading
+def _shipped_dir() -> Path:
+    from importlib.resources import files
+
+    return Path(str(files("chefe") / "networks"))
+
+
+def shipped_networks() -> tuple[str, ...]:
+    """Names of the networks shipped with chefe."""
+    return tuple(sorted(p.stem for p in _shipped_dir().glob("*.yaml")))
+
+
+def network_from_dict(data: dict[str, Any], *, source: str = "<dict>") -> Network:
+    """Build and validate a :class:`Network` from its YAML mapping.
+
+    Raises:
+        InputError: for missing keys or wrong types (naming ``source``).
+        BalanceError, SpeciesError: for a bad step (naming the file and the step).
+    """
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: a network file must be a mapping with 'steps'")
+    missing = [k for k in ("name", "steps", "products") if k not in data]
+    if missing:
+        raise InputError(f"{source}: network is missing {missing}")
+    raw_steps = data["steps"]
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise InputError(f"{source}: 'steps' must be a non-empty list")
+    steps = []
+    for k, entry in enumerate(raw_steps):
+        if not isinstance(entry, dict) or "id" not in entry or "eq" not in entry:
+            raise InputError(f"{source}: step #{k + 1} needs 'id' and 'eq', got {entry!r}")
+        try:
+            steps.append(parse_step(str(entry["id"]), str(entry["eq"]), label=str(entry.get("label", ""))))
+        except (BalanceError, SpeciesError) as exc:
+            raise type(exc)(f"{source}: {exc}") from None
+    products = {}
+    raw_products = data["products"]
+    if not isinstance(raw_products, dict) or not raw_products:
+        raise InputError(f"{source}: 'products' must map product names to overall reactions")
+    for name, equation in raw_products.items():
+        if isinstance(name, bool) or name is None:
+            raise InputError(
+                f"{source}: product key {name!r} was read by YAML as a boolean/null; quote product "
+                "names such as 'NO', 'N2O' or 'ON'"
+            )
+        try:
+            products[str(name)] = parse_step(f"overall {name}", str(equation))
+        except (BalanceError, SpeciesError) as exc:
+            raise type(exc)(f"{source}: {exc}") from None
+    target = str(data.get("target", next(iter(products))))
+    sources = data.get("sources", ())
+    if isinstance(sources, str):
+        sources = (sources,)
+    try:
+        sites = int(data.get("sites", 1))
+    except (TypeError, ValueError):
+        raise InputError(f"{source}: 'sites' must be an integer, got {data.get('sites')!r}") from None
+    try:
+        return Network(
+            name=str(data["name"]), steps=tuple(steps), sites=sites, products=products,
+            target=target, title=str(data.get("title", "")),
+            description=str(data.get("description", "")).strip(), sources=tuple(map(str, sources)),
+            path=None if source == "<dict>" else source,
+        )
+    except NetworkError as exc:
+        raise NetworkError(f"{source}: {exc}") from None
+
+
+def load_network(name_or_path: str | Path) -> Network:
+    """Load a shipped network by name (``"no3rr_sac"``) or any YAML file by path.
+
+    The YAML is read with ``yaml.safe_load``; every step is parsed and balance-checked.
+    """
+    import yaml
+
+    path = Path(name_or_path)
+    if not path.suffix:
+        candidate = _shipped_dir() / f"{name_or_path}.yaml"
+        if not candidate.exists():
+            raise InputError(
+                f"no shipped network {str(name_or_path)!r}; shipped: {list(shipped_networks())} "
+                "(or give a path to a YAML file)"
+            )
+        path = candidate
+    if not path.exists():
+        raise InputError(f"network file {str(path)!r} does not exist")
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: malformed YAML: {exc}") from None
+    return network_from_dict(data, source=str(path))
+
+
+def describe_route(network: Network, route: Route) -> str:
+    """One-line description: product and net reaction."""
+    return f"{route.product or 'unmatched'}: {format_reaction(dict(route.net))}"
+
+
+__all__ = [
+    "Network",
+    "Route",
+    "describe_route",
+    "load_network",
+    "network_from_dict",
+    "parse_side",
+    "route_states",
+    "shipped_networks",
+]

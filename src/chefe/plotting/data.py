@@ -1,0 +1,237 @@
+"""Free-energy diagram plot data as plain numbers and strings: no matplotlib here.
+
+:func:`fed_plot_data` lays out levels, connectors, labels and the PDS annotation for one or
+more panels (one per potential) of overlaid profiles. The drawing code only copies these
+coordinates onto an Axes, so the tests check the figure through this data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..profile import Profile
+from ..species import subscript_label
+
+#: Okabe-Ito colour-blind-safe palette (Wong, Nat. Methods 8, 441 (2011)).
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+LEVEL_WIDTH = 0.56
+#: Approximate width of one character of an 8 pt label, in inches (for overlap checks).
+CHAR_WIDTH_IN = 0.055
+
+
+@dataclass(frozen=True)
+class FEDSeries:
+    """One profile in a panel. Arrays are in data coordinates (x: step position, y: eV)."""
+
+    name: str
+    legend: str
+    color: str
+    level_x0: np.ndarray
+    level_x1: np.ndarray
+    level_y: np.ndarray
+    connector_x: np.ndarray  # shape (n_steps, 2)
+    connector_y: np.ndarray  # shape (n_steps, 2)
+    pds: int
+    pds_text: str
+    pds_text_xy: tuple[float, float]
+    level_labels: tuple[str, ...]
+    level_label_xy: np.ndarray  # shape (n_levels, 2); NaN when labels are on the x axis
+
+
+@dataclass(frozen=True)
+class FEDPanel:
+    """One axis: several series at one potential."""
+
+    title: str
+    series: tuple[FEDSeries, ...]
+    xticks: np.ndarray
+    xticklabels: tuple[str, ...]
+    tick_rotation: float
+    ylim: tuple[float, float]
+    xlim: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class FEDPlotData:
+    """Everything drawn by :func:`chefe.plotting.fed.plot_fed`."""
+
+    panels: tuple[FEDPanel, ...]
+    ylabel: str
+    xlabel: str
+    figsize: tuple[float, float]
+    layout: str  # "rows" or "columns"
+
+    def to_dict(self) -> dict:
+        """JSON-friendly dict of the plot data (for tests and for re-plotting elsewhere)."""
+        return {
+            "ylabel": self.ylabel, "xlabel": self.xlabel, "figsize": self.figsize, "layout": self.layout,
+            "panels": [
+                {
+                    "title": p.title, "xticks": p.xticks.tolist(), "xticklabels": list(p.xticklabels),
+                    "ylim": p.ylim, "series": [
+                        {"name": s.name, "legend": s.legend, "color": s.color,
+                         "level_y": s.level_y.tolist(), "pds": s.pds, "pds_text": s.pds_text,
+                         "level_labels": list(s.level_labels)}
+                        for s in p.series
+                    ],
+                }
+                for p in self.panels
+            ],
+        }
+
+
+def _spread(values: list[float], gap: float) -> list[float]:
+    """Push sorted positions apart so neighbours are at least ``gap`` apart (order kept)."""
+    order = np.argsort(values, kind="stable")
+    out = list(values)
+    last = -np.inf
+    for idx in order:
+        y = max(values[idx], last + gap)
+        out[idx] = y
+        last = y
+    return out
+
+
+def format_potential(u: float, scale: str) -> str:
+    """``U = -0.38 V vs RHE`` with a proper minus sign."""
+    return f"U = {u:+.2f} V$_{{{scale}}}$".replace("-", "\u2212").replace("+0.00", "0.00")
+
+
+def fed_plot_data(
+    panels: Sequence[Sequence[Profile]],
+    *,
+    titles: Sequence[str] | None = None,
+    level_width: float = LEVEL_WIDTH,
+    label_mode: str = "auto",
+) -> FEDPlotData:
+    """Lay out free-energy diagrams.
+
+    Args:
+        panels: for each panel (one per potential) the profiles to overlay.
+        titles: panel titles (default: the potential of the first profile).
+        level_width: width of a level in step units.
+        label_mode: ``"axis"`` (intermediates as x tick labels; requires identical state
+            sequences), ``"levels"`` (a label above every level, de-overlapped), or ``"auto"``.
+    """
+    if not panels or not all(panels):
+        raise ValueError("fed_plot_data needs at least one panel with at least one profile")
+    built = []
+    max_levels = max(len(p.G) for panel in panels for p in panel)
+    for k, profiles in enumerate(panels):
+        built.append(_panel(profiles, titles[k] if titles else None, level_width, label_mode))
+    longest_label = max((len(t) for p in built for t in p.xticklabels), default=0)
+    width = max(3.4, 0.42 * max_levels + 1.2)
+    rows = len(built) > 1 and max_levels > 8
+    per_panel_h = 2.9 + (0.5 if longest_label > 10 else 0.0)
+    if rows:
+        figsize = (width, per_panel_h * len(built))
+    else:
+        figsize = (width * len(built), per_panel_h)
+    return FEDPlotData(
+        panels=tuple(built), ylabel="ΔG (eV)", xlabel="Reaction coordinate",
+        figsize=(round(figsize[0], 2), round(figsize[1], 2)), layout="rows" if rows else "columns",
+    )
+
+
+def _panel(profiles: Sequence[Profile], title: str | None, width: float, label_mode: str) -> FEDPanel:
+    same_states = all(p.states == profiles[0].states for p in profiles)
+    mode = label_mode
+    if mode == "auto":
+        mode = "axis" if same_states else "levels"
+    if mode == "axis" and not same_states:
+        raise ValueError("label_mode='axis' needs every profile to pass the same intermediates")
+    all_y = np.concatenate([p.G for p in profiles])
+    lo, hi = float(np.min(all_y)), float(np.max(all_y))
+    span = max(hi - lo, 0.5)
+    gap = 0.075 * span
+    n_levels = max(len(p.G) for p in profiles)
+    series = []
+    # PDS annotations: stacked so they never overlap
+    pds_pos = []
+    for k, p in enumerate(profiles):
+        color = p.color or PALETTE[k % len(PALETTE)]
+        x = np.arange(len(p.G), dtype=float)
+        x0, x1 = x - width / 2, x + width / 2
+        cx = np.column_stack([x1[:-1], x0[1:]])
+        cy = np.column_stack([p.G[:-1], p.G[1:]])
+        i = p.pds
+        mid_x = 0.5 * (cx[i, 0] + cx[i, 1])
+        mid_y = max(p.G[i], p.G[i + 1]) + 0.5 * gap
+        pds_pos.append((mid_x, mid_y))
+        legend = p.label
+        if np.isfinite(p.U_L):
+            legend = f"{p.label} (U$_L$ = {p.U_L:+.2f} V)".replace("-", "\u2212")
+        at_limit = abs(p.U - p.U_L) < 1e-9
+        pds_text = "PDS" if at_limit else f"{p.dG[i]:+.2f} eV".replace("-", "\u2212")
+        series.append(dict(
+            name=p.name, legend=legend, color=color, level_x0=x0, level_x1=x1, level_y=p.G.copy(),
+            connector_x=cx, connector_y=cy, pds=i, pds_text=pds_text,
+        ))
+    # de-overlap PDS texts sharing (nearly) the same x
+    ys = _spread([y for _, y in pds_pos], gap)
+    for s, (x, _), y in zip(series, pds_pos, ys):
+        s["pds_text_xy"] = (float(x), float(y))
+    labels_per_series = []
+    label_xy = []
+    if mode == "levels":
+        # every level labelled; labels at one x are spread vertically
+        by_x: dict[int, list[tuple[int, float]]] = {}
+        for k, p in enumerate(profiles):
+            for j, g in enumerate(p.G):
+                by_x.setdefault(j, []).append((k, float(g) + 0.35 * gap))
+        xy = [np.full((len(p.G), 2), np.nan) for p in profiles]
+        for j, entries in by_x.items():
+            # identical labels at the same x are drawn once (by the lowest series)
+            ys = _spread([y for _, y in entries], gap)
+            for (k, _), y in zip(entries, ys):
+                xy[k][j] = (j, y)
+        seen: set[tuple[int, str]] = set()
+        for k, p in enumerate(profiles):
+            names = []
+            for j, state in enumerate(p.states):
+                key = (j, state)
+                names.append("" if key in seen else subscript_label_state(state))
+                seen.add(key)
+            labels_per_series.append(tuple(names))
+        label_xy = xy
+        xticks = np.arange(n_levels, dtype=float)
+        xticklabels = tuple("" for _ in range(n_levels))
+        rotation = 0.0
+    else:
+        xticks = np.arange(n_levels, dtype=float)
+        xticklabels = tuple(subscript_label_state(s) for s in profiles[0].states)
+        longest = max((len(_plain(t)) for t in xticklabels), default=0)
+        # rotate when a label is wider than the spacing between levels (0.42 in per level)
+        rotation = 0.0 if longest * CHAR_WIDTH_IN <= 0.40 else 45.0
+        labels_per_series = [tuple("" for _ in p.states) for p in profiles]
+        label_xy = [np.full((len(p.G), 2), np.nan) for p in profiles]
+    out = []
+    for s, names, xy in zip(series, labels_per_series, label_xy):
+        out.append(FEDSeries(level_labels=names, level_label_xy=xy, **s))
+    top = max([hi] + [y for _, y in ((0, t[1]) for t in (s.pds_text_xy for s in out))]
+              + [float(np.nanmax(s.level_label_xy[:, 1])) for s in out if np.isfinite(s.level_label_xy).any()])
+    ylim = (lo - 0.12 * span, top + 0.14 * span)
+    if title is None:
+        title = format_potential(profiles[0].U, profiles[0].scale)
+        if all(abs(p.U - p.U_L) < 1e-12 for p in profiles) and len(profiles) > 1:
+            title = "U = U$_L$ of each catalyst"
+    return FEDPanel(title=title, series=tuple(out), xticks=xticks, xticklabels=xticklabels,
+                    tick_rotation=rotation, ylim=ylim, xlim=(-0.6, n_levels - 0.4))
+
+
+def _plain(text: str) -> str:
+    return text.replace("$", "").replace("_{", "").replace("^{", "").replace("}", "")
+
+
+def subscript_label_state(state: str) -> str:
+    """Mathtext label of a state made of species joined by `` + ``."""
+    parts = []
+    for name in state.split(" + "):
+        try:
+            parts.append(subscript_label(name).replace("(aq)", "").replace("(g)", "(g)"))
+        except Exception:  # noqa: BLE001 - a label must never break a figure
+            parts.append(name)
+    return "+".join(parts)

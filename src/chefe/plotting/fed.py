@@ -1,0 +1,90 @@
+"""Draw free-energy diagrams from :class:`~chefe.plotting.data.FEDPlotData` (matplotlib)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .data import FEDPlotData
+
+
+def plot_fed(
+    data: FEDPlotData,
+    *,
+    axes=None,
+    filename: str | Path | Sequence[str | Path] | None = None,
+    style: str | None = None,
+    legend: bool = True,
+):
+    """Draw the panels of ``data``; return the Figure.
+
+    Args:
+        data: output of :func:`chefe.plotting.data.fed_plot_data`.
+        axes: existing Axes (one per panel) to draw on; a new figure is made otherwise.
+        filename: file name(s) to save (format from the suffix: .png, .pdf, .svg).
+        style: a matplotlib style to use instead of the shipped ``chefe.mplstyle``.
+        legend: draw a legend when more than one series is shown.
+
+    The style is applied with ``plt.style.context`` only while drawing: global rcParams are
+    never changed.
+    """
+    import matplotlib.pyplot as plt
+
+    from . import style_path
+
+    with plt.style.context(style or style_path()):
+        if axes is None:
+            n = len(data.panels)
+            if data.layout == "rows":
+                fig, axs = plt.subplots(n, 1, figsize=data.figsize, squeeze=False,
+                                        layout="constrained")
+                axs = axs[:, 0]
+            else:
+                fig, axs = plt.subplots(1, n, figsize=data.figsize, squeeze=False,
+                                        layout="constrained")
+                axs = axs[0]
+        else:
+            axs = list(axes) if isinstance(axes, Sequence) else [axes]
+            fig = axs[0].figure
+        for ax, panel in zip(axs, data.panels):
+            _draw_panel(ax, panel, legend)
+            ax.set_ylabel(data.ylabel)
+        if len(axs) > 1:
+            fig.align_ylabels(axs)
+        if filename is not None:
+            names = [filename] if isinstance(filename, (str, Path)) else list(filename)
+            for name in names:
+                Path(name).parent.mkdir(parents=True, exist_ok=True)
+                fig.savefig(name)
+    return fig
+
+
+def _draw_panel(ax, panel, legend: bool) -> None:
+    for s in panel.series:
+        for x0, x1, y in zip(s.level_x0, s.level_x1, s.level_y):
+            ax.plot([x0, x1], [y, y], color=s.color, lw=2.0, solid_capstyle="butt", zorder=3)
+        for k, (cx, cy) in enumerate(zip(s.connector_x, s.connector_y)):
+            is_pds = k == s.pds
+            ax.plot(cx, cy, color=s.color, lw=1.4 if is_pds else 0.8,
+                    ls="-" if is_pds else (0, (2.5, 1.5)), zorder=2 if is_pds else 1)
+        ax.plot([], [], color=s.color, lw=2.0, label=s.legend)
+        x, y = s.pds_text_xy
+        ax.annotate(s.pds_text, (x, y), ha="center", va="bottom", fontsize=6.5, color=s.color,
+                    zorder=4)
+        for text, (lx, ly) in zip(s.level_labels, s.level_label_xy):
+            if text and lx == lx:  # not NaN
+                ax.text(lx, ly, text, ha="center", va="bottom", fontsize=6, color="0.15", zorder=4)
+    ax.set_xticks(panel.xticks)
+    if any(panel.xticklabels):
+        ha = "right" if panel.tick_rotation else "center"
+        ax.set_xticklabels(panel.xticklabels, rotation=panel.tick_rotation, ha=ha,
+                           rotation_mode="anchor" if panel.tick_rotation else "default")
+    else:
+        ax.set_xticklabels([])
+    ax.tick_params(axis="x", length=0)
+    ax.set_xlim(*panel.xlim)
+    ax.set_ylim(*panel.ylim)
+    ax.axhline(0.0, color="0.75", lw=0.5, zorder=0)
+    ax.set_title(panel.title, loc="left")
+    if legend and len(panel.series) > 1:
+        ax.legend(loc="best")

@@ -1,0 +1,295 @@
+"""The reference ledger: free energies of gas, liquid and aqueous species for the CHE.
+
+Conventions (Nørskov et al. 2004): at U_SHE = 0 and pH 0, G(H+ + e-) = ½G(H2); the ledger
+therefore reports G(H+) = ½G(H2) and G(e-) = 0, and the engine adds the potential and pH terms
+step by step from each step's electron and proton counts. H2O(l) is the gas at 0.035 bar.
+
+Nitrate, NO3-(aq), is referenced to gas-phase HNO3 through the cycle
+HNO3(g) -> HNO3(l) -> H+(aq) + NO3-(aq):
+
+    G(NO3-) = G(HNO3, g) - ½G(H2) + ΔG_cycle
+
+``nitrate="hno3_cycle"`` (default) takes ΔG_cycle from the tabulated formation free energies
+(CRC 98th ed.: -0.392 eV), ``"hno3_raw"`` sets it to 0 (the known pitfall, for comparison), and
+a number sets it directly (eV). Other aqueous species are tied to a DFT-computed anchor by a
+tabulated reaction free energy (NO2-(aq) from NO3-(aq) through the NO3-/NO2- couple, NH3(aq)
+from NH3(g)) unless their energies are given.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .constants import P_H2O_LIQUID_BAR, T_STANDARD
+from .errors import InputError
+from .species import canonical
+from .thermo import (
+    ThermalCorrection,
+    ThermoPolicy,
+    harmonic_correction,
+    ideal_gas_correction,
+    table_correction,
+)
+
+NITRATE_MODES = ("hno3_cycle", "hno3_raw")
+AMMONIA_MODES = ("gas", "aq")
+
+#: Aqueous species that may be derived from a DFT anchor by a tabulated reaction.
+DERIVED_BY_COUPLE: dict[str, tuple[str, str]] = {
+    "NO2-(aq)": ("NO3-(aq) + 2H+ + 2e- -> NO2-(aq) + H2O(l)", "nbs82"),
+    "NH3(aq)": ("NH3(g) -> NH3(aq)", "nbs82"),
+    "NH4+(aq)": ("NH3(g) + H+ -> NH4+(aq)", "nbs82"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceEntry:
+    """One reservoir species computed from DFT: G = energy + correction.g.
+
+    Attributes:
+        species: canonical name (``"NH3(g)"``).
+        energy: DFT total energy in eV (or a free energy when ``correction`` is None).
+        correction: thermal correction, or None when ``energy`` is already a free energy.
+        note: free-text provenance (functional, file, ...).
+    """
+
+    species: str
+    energy: float
+    correction: ThermalCorrection | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.energy):
+            raise InputError(f"reference {self.species!r}: energy is {self.energy}")
+
+    @property
+    def g(self) -> float:
+        return self.energy + (self.correction.g if self.correction else 0.0)
+
+
+@dataclass(frozen=True)
+class ReferenceLedger:
+    """Free energies of reservoir species (eV) at temperature T.
+
+    Attributes:
+        entries: DFT-based species, keyed by canonical name.
+        temperature: K.
+        nitrate: ``"hno3_cycle"``, ``"hno3_raw"`` or a constant ΔG_cycle in eV.
+        cycle_table: formation table for the cycle (``"crc98"``).
+        ammonia: ``"gas"`` or ``"aq"``: the NH3 product phase the analysis uses.
+    """
+
+    entries: Mapping[str, ReferenceEntry]
+    temperature: float = T_STANDARD
+    nitrate: str | float = "hno3_cycle"
+    cycle_table: str = "crc98"
+    ammonia: str = "gas"
+    _cache: dict[str, tuple[float, str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.nitrate, str) and self.nitrate not in NITRATE_MODES:
+            raise InputError(
+                f"nitrate reference {self.nitrate!r} unknown: use {NITRATE_MODES} or a number in eV"
+            )
+        if self.ammonia not in AMMONIA_MODES:
+            raise InputError(f"ammonia must be one of {AMMONIA_MODES}, got {self.ammonia!r}")
+
+    # ------------------------------------------------------------------ public
+    def nitrate_correction(self) -> tuple[float, str]:
+        """ΔG_cycle (eV) added to G(HNO3,g) - ½G(H2) to get G(NO3-(aq)), and its provenance."""
+        if not isinstance(self.nitrate, str):
+            return float(self.nitrate), "user constant"
+        if self.nitrate == "hno3_raw":
+            return 0.0, "hno3_raw: NO3- + H+ taken as HNO3(g), no correction"
+        from .formation import hno3_cycle
+
+        cycle = hno3_cycle(self.cycle_table)
+        terms = ", ".join(f"{s} {v:g} kJ/mol" for s, _, v in cycle.terms if s != "H+")
+        return cycle.value, f"hno3_cycle from {cycle.table} ({terms}): {cycle.value:+.4f} eV"
+
+    def free_energy(self, species: str) -> float:
+        """G of ``species`` in eV on the CHE scale (see module docstring)."""
+        return self._resolve(canonical(species))[0]
+
+    def provenance(self, species: str) -> str:
+        """How the free energy of ``species`` was obtained."""
+        return self._resolve(canonical(species))[1]
+
+    def free_energies(self, species: list[str] | tuple[str, ...]) -> dict[str, float]:
+        """G for several species; raises :class:`InputError` naming every missing one."""
+        out, missing = {}, []
+        for name in species:
+            try:
+                out[canonical(name)] = self.free_energy(name)
+            except InputError as exc:
+                missing.append(str(exc))
+        if missing:
+            raise InputError("; ".join(missing))
+        return out
+
+    def has(self, species: str) -> bool:
+        try:
+            self.free_energy(species)
+        except InputError:
+            return False
+        return True
+
+    # ------------------------------------------------------------------ resolution
+    def _resolve(self, name: str) -> tuple[float, str]:
+        if name in self._cache:
+            return self._cache[name]
+        result = self._compute(name)
+        self._cache[name] = result
+        return result
+
+    def _entry(self, name: str) -> ReferenceEntry | None:
+        return self.entries.get(name)
+
+    def _compute(self, name: str) -> tuple[float, str]:
+        if name == "e-":
+            return 0.0, "electron at 0 V vs SHE"
+        if name == "H+":
+            g_h2 = self._resolve("H2(g)")[0]
+            return 0.5 * g_h2, "½G(H2(g)) (computational hydrogen electrode)"
+        entry = self._entry(name)
+        if entry is not None:
+            corr = entry.correction
+            how = f"E_DFT {entry.energy:.6f} eV"
+            if corr is not None:
+                how += f" + ZPE {corr.zpe:.4f} + ∫Cp {corr.cp:.4f} - TS {corr.ts:.4f} ({corr.method}: {corr.source}"
+                how += f"; {corr.policy})" if corr.policy else ")"
+            if entry.note:
+                how += f" [{entry.note}]"
+            return entry.g, how
+        if name == "NO3-(aq)":
+            hno3 = self._entry("HNO3(g)")
+            if hno3 is None:
+                raise InputError(
+                    "reference NO3-(aq) needs HNO3(g) (energy + thermal correction) or an explicit "
+                    "NO3-(aq) entry"
+                )
+            corr, how = self.nitrate_correction()
+            g = hno3.g - 0.5 * self._resolve("H2(g)")[0] + corr
+            return g, f"G(HNO3,g) - ½G(H2) + {corr:+.4f} eV ({how})"
+        if name in DERIVED_BY_COUPLE:
+            from .formation import reaction_free_energy
+            from .reaction import parse_step
+
+            equation, table = DERIVED_BY_COUPLE[name]
+            step = parse_step("couple", equation)
+            tab = reaction_free_energy(step, table)
+            g = tab.value
+            for other, nu in step.net().items():
+                if other == name:
+                    continue
+                g -= nu * self._resolve(other)[0]
+            return g, f"from {equation} with ΔrG° {tab.value:+.4f} eV ({table})"
+        raise InputError(
+            f"no reference free energy for {name!r}: add it to the references "
+            f"(energy + thermo) — known: {sorted(self.entries)}"
+        )
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "<references>",
+                  policy: ThermoPolicy | None = None) -> ReferenceLedger:
+        """Build a ledger from the ``references:`` mapping of an energies file.
+
+        Each species maps to ``{energy: E_DFT, thermo: ...}`` or ``{G: value}``, where ``thermo``
+        is ``{table: gas_norskov2004}``, ``{zpe:, cp:, ts:, source:}``, or
+        ``{frequencies: [...cm-1], geometry:, symmetry:, spin:, atoms: NAME, pressure_bar:}``.
+        """
+        if not isinstance(data, Mapping):
+            raise InputError(f"{source}: 'references' must be a mapping")
+        temperature = float(data.get("temperature", T_STANDARD))
+        policy = policy or ThermoPolicy(**data.get("thermo_policy", {}))
+        entries = {}
+        species = data.get("species", {}) or {}
+        if not isinstance(species, Mapping):
+            raise InputError(f"{source}: references.species must map species to energies")
+        for label, spec in species.items():
+            name = canonical(str(label))
+            entries[name] = _entry_from_spec(name, spec, temperature, policy, source)
+        nitrate = data.get("nitrate", "hno3_cycle")
+        return cls(entries=entries, temperature=temperature, nitrate=nitrate,
+                   cycle_table=str(data.get("cycle_table", "crc98")),
+                   ammonia=str(data.get("ammonia", "gas")))
+
+
+def _number(value: Any, what: str) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{what} must be a number, got {value!r}") from None
+    if not math.isfinite(out):
+        raise InputError(f"{what} is {out}: NaN and inf are not energies")
+    return out
+
+
+def _entry_from_spec(name: str, spec: Any, temperature: float, policy: ThermoPolicy, source: str) -> ReferenceEntry:
+    where = f"{source}: reference {name!r}"
+    if isinstance(spec, (int, float)):
+        return ReferenceEntry(name, _number(spec, where), None, "free energy given directly")
+    if not isinstance(spec, Mapping):
+        raise InputError(f"{where}: expected a number or a mapping, got {spec!r}")
+    note = str(spec.get("note", spec.get("source", "")))
+    if "G" in spec:
+        return ReferenceEntry(name, _number(spec["G"], f"{where} G"), None, note or "free energy given directly")
+    if "energy" not in spec:
+        raise InputError(f"{where}: give 'energy' (DFT total energy, eV) or 'G'")
+    energy = _number(spec["energy"], f"{where} energy")
+    thermo = spec.get("thermo")
+    if thermo is None:
+        raise InputError(
+            f"{where}: no thermal correction; give thermo: {{table: ...}}, explicit zpe/cp/ts, "
+            "or frequencies (write thermo: {zpe: 0, ts: 0} to use the bare DFT energy on purpose)"
+        )
+    return ReferenceEntry(name, energy, _correction_from_spec(name, thermo, temperature, policy, where), note)
+
+
+def _correction_from_spec(name: str, thermo: Any, temperature: float, policy: ThermoPolicy, where: str) -> ThermalCorrection:
+    if not isinstance(thermo, Mapping):
+        raise InputError(f"{where}: thermo must be a mapping")
+    if "table" in thermo:
+        return table_correction(name, str(thermo["table"]), temperature)
+    if "frequencies" in thermo:
+        default_p = P_H2O_LIQUID_BAR if name == "H2O(l)" else 1.0
+        atoms = _molecule(thermo.get("atoms", name.split("(")[0]), where)
+        geometry = str(thermo.get("geometry", "nonlinear"))
+        return ideal_gas_correction(
+            thermo["frequencies"], atoms, geometry, int(thermo.get("symmetry", 1)),
+            float(thermo.get("spin", 0.0)), temperature,
+            float(thermo.get("pressure_bar", default_p)), policy, name=where,
+        )
+    if "zpe" in thermo or "ts" in thermo:
+        return ThermalCorrection(
+            _number(thermo.get("zpe", 0.0), f"{where} zpe"), _number(thermo.get("cp", 0.0), f"{where} cp"),
+            _number(thermo.get("ts", 0.0), f"{where} ts"), temperature, "explicit",
+            str(thermo.get("source", "given in the input")),
+        )
+    raise InputError(f"{where}: thermo needs 'table', 'frequencies' or zpe/cp/ts")
+
+
+def _molecule(spec: Any, where: str):
+    from pathlib import Path
+
+    from ase.build import molecule
+
+    text = str(spec)
+    if Path(text).exists():
+        from ase.io import read
+
+        return read(text)
+    try:
+        return molecule(text)
+    except KeyError:
+        raise InputError(f"{where}: no ase.build.molecule named {text!r}; give a structure file") from None
+
+
+def adsorbate_correction(frequencies_cm, temperature: float = T_STANDARD,
+                         policy: ThermoPolicy = ThermoPolicy(), *, name: str = "adsorbate") -> ThermalCorrection:
+    """Convenience re-export of :func:`chefe.thermo.harmonic_correction`."""
+    return harmonic_correction(frequencies_cm, temperature, policy, name=name)

@@ -1,0 +1,111 @@
+"""From an energies set to limiting potentials, profiles and diagram data (the ``chefe fed`` job)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .conditions import Conditions
+from .engine import CHEResult, analyse
+from .errors import InputError
+from .inputs import EnergySet
+from .plotting.data import FEDPlotData, fed_plot_data
+from .profile import Profile, free_energy_profile
+
+
+@dataclass(frozen=True)
+class FedReport:
+    """Result of :func:`fed_report`: the engine result, the profiles drawn and their plot data."""
+
+    energies: EnergySet
+    result: CHEResult
+    profiles: tuple[tuple[Profile, ...], ...]
+    plot: FEDPlotData
+    selected: tuple[int, ...]
+
+    def rows(self) -> list[dict]:
+        """Summary rows (one per catalyst), with plain-text labels."""
+        rows = self.result.table()
+        for row, label in zip(rows, self.energies.labels):
+            row["label"] = plain_label(label)
+        return rows
+
+
+def plain_label(label: str) -> str:
+    """Strip mathtext from a label: ``s-$\\mathrm{Pt_{83}Ru_{17}}$`` -> ``s-Pt83Ru17``."""
+    text = re.sub(r"[_^]\{([^{}]*)\}", r"\1", label)
+    text = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", text)
+    return text.replace("$", "").replace("\\", "").replace("_", "").replace("^", "")
+
+
+def parse_potentials(values: Sequence[str | float] | None) -> list[float | str]:
+    """Potentials for the diagram panels: numbers (V) or ``UL``."""
+    out: list[float | str] = []
+    for v in values or ["0", "UL"]:
+        if isinstance(v, str) and v.strip().upper() in ("UL", "U_L"):
+            out.append("UL")
+            continue
+        try:
+            out.append(float(v))
+        except (TypeError, ValueError):
+            raise InputError(f"potential {v!r}: give a number in V or 'UL'") from None
+    return out
+
+
+def fed_report(
+    energies: EnergySet,
+    *,
+    potentials: Sequence[str | float] | None = None,
+    pH: float | None = None,
+    temperature: float | None = None,
+    scale: str | None = None,
+    product: str | None = None,
+    catalysts: Sequence[str] | None = None,
+    label_mode: str = "auto",
+) -> FedReport:
+    """Analyse every catalyst and lay out a diagram of the selected ones.
+
+    Args:
+        energies: from :func:`chefe.inputs.load_energies`.
+        potentials: one panel per entry: a potential in V (on ``scale``) or ``"UL"`` (each
+            catalyst at its own limiting potential). Default: the file's, else ``[0, "UL"]``.
+        pH, temperature, scale: override the file's conditions.
+        product: product to analyse (default: the network's target).
+        catalysts: names (or labels) to draw; default all.
+        label_mode: see :func:`chefe.plotting.data.fed_plot_data`.
+    """
+    base = energies.conditions
+    cond = Conditions(base.U, base.pH if pH is None else pH, base.T if temperature is None else temperature,
+                      base.scale if scale is None else scale)
+    result = analyse(energies.network, energies.dG0, cond, names=energies.names, product=product,
+                     barriers=energies.barriers,
+                     beta=0.5 if energies.beta is None else energies.beta)
+    if potentials is None:
+        potentials = list(energies.potentials or []) or None
+        if potentials is not None and "UL" not in [str(p).upper() for p in potentials]:
+            potentials = [*potentials, "UL"]
+    pots = parse_potentials(potentials)
+    if catalysts:
+        selected = []
+        for c in catalysts:
+            if c in energies.names:
+                selected.append(energies.names.index(c))
+            elif c in energies.labels or c in [plain_label(x) for x in energies.labels]:
+                plain = [plain_label(x) for x in energies.labels]
+                selected.append(energies.labels.index(c) if c in energies.labels else plain.index(c))
+            else:
+                raise InputError(f"no catalyst {c!r} in {energies.source}; catalysts: {list(energies.names)}")
+    else:
+        selected = list(range(len(energies.names)))
+    panels = []
+    for u in pots:
+        row = []
+        for k in selected:
+            label = energies.labels[k]
+            if energies.sites[k]:
+                label = f"{label} ({energies.sites[k]} site)"
+            row.append(free_energy_profile(result, k, u, label=label, color=energies.colors[k]))
+        panels.append(tuple(row))
+    plot = fed_plot_data(panels, label_mode=label_mode)
+    return FedReport(energies, result, tuple(panels), plot, tuple(selected))

@@ -1,0 +1,227 @@
+"""Thermal corrections ZPE, ∫Cp dT and T·S: from frequencies via ase.thermochemistry, or from tables.
+
+Adsorbates are treated as harmonic oscillators (:class:`ase.thermochemistry.HarmonicThermo`,
+or :class:`~ase.thermochemistry.QuasiHarmonicThermo` when low frequencies are raised); gas
+molecules as ideal gases (:class:`ase.thermochemistry.IdealGasThermo`). The low-frequency and
+imaginary-mode policy is explicit and recorded on every :class:`ThermalCorrection`, because a
+100 cm⁻¹ floor moves G by tens of meV (PEERS.md §1).
+
+ASE is wrapped in one place (:func:`_ase_classes`) so an API rename upstream breaks one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .constants import INVCM_IN_EV, J_PER_MOL_K_IN_EV_PER_K, T_STANDARD
+from .errors import InputError
+
+LOW_FREQUENCY_METHODS = ("harmonic", "raise")
+IMAGINARY_POLICIES = ("fail", "drop", "real")
+
+
+@dataclass(frozen=True, slots=True)
+class ThermoPolicy:
+    """How low and imaginary modes are treated.
+
+    Attributes:
+        low_frequency: ``"harmonic"`` (use modes as they are) or ``"raise"`` (raise every real
+            mode below ``cutoff_cm`` to it: Cramer-Truhlar quasi-harmonic, ASE
+            ``QuasiHarmonicThermo``).
+        cutoff_cm: the floor in cm⁻¹ for ``"raise"``.
+        imaginary: ``"fail"`` (raise an error), ``"drop"`` (remove imaginary modes) or
+            ``"real"`` (use their magnitude as real modes). Imaginary modes are written as
+            negative numbers or complex values.
+    """
+
+    low_frequency: str = "harmonic"
+    cutoff_cm: float = 100.0
+    imaginary: str = "fail"
+
+    def __post_init__(self) -> None:
+        if self.low_frequency not in LOW_FREQUENCY_METHODS:
+            raise InputError(
+                f"low_frequency must be one of {LOW_FREQUENCY_METHODS}, got {self.low_frequency!r}"
+            )
+        if self.imaginary not in IMAGINARY_POLICIES:
+            raise InputError(f"imaginary must be one of {IMAGINARY_POLICIES}, got {self.imaginary!r}")
+        if not self.cutoff_cm > 0:
+            raise InputError(f"cutoff_cm must be positive, got {self.cutoff_cm}")
+
+    def describe(self) -> str:
+        """Short text recorded with each result, e.g. ``"raise<100cm-1; imaginary=drop"``."""
+        low = "harmonic" if self.low_frequency == "harmonic" else f"raise<{self.cutoff_cm:g}cm-1"
+        return f"{low}; imaginary={self.imaginary}"
+
+
+@dataclass(frozen=True, slots=True)
+class ThermalCorrection:
+    """Thermal correction of one species at temperature T (eV).
+
+    G = E_DFT + zpe + cp - ts. ``cp`` is ∫Cp dT for gases and ∫Cv dT for adsorbates.
+
+    Attributes:
+        zpe, cp, ts: eV.
+        temperature: K.
+        method: ``"harmonic"``, ``"ideal_gas"``, ``"table"`` or ``"explicit"``.
+        source: where the numbers come from (table citation or "frequencies").
+        policy: the low-frequency / imaginary-mode policy used (``""`` for tables).
+        n_imaginary: imaginary modes found in the input.
+    """
+
+    zpe: float
+    cp: float
+    ts: float
+    temperature: float
+    method: str
+    source: str
+    policy: str = ""
+    n_imaginary: int = 0
+
+    @property
+    def g(self) -> float:
+        """zpe + cp - ts in eV."""
+        return self.zpe + self.cp - self.ts
+
+    def to_dict(self) -> dict:
+        return {
+            "zpe": self.zpe, "cp": self.cp, "ts": self.ts, "g": self.g,
+            "temperature": self.temperature, "method": self.method, "source": self.source,
+            "policy": self.policy, "n_imaginary": self.n_imaginary,
+        }
+
+
+def _ase_classes():
+    from ase.thermochemistry import HarmonicThermo, IdealGasThermo, QuasiHarmonicThermo
+
+    return HarmonicThermo, QuasiHarmonicThermo, IdealGasThermo
+
+
+def vib_energies(frequencies_cm: Sequence[float | complex], policy: ThermoPolicy, *, name: str) -> tuple[list[float], int]:
+    """Convert frequencies (cm⁻¹; negative or complex = imaginary) to real mode energies (eV).
+
+    Returns the energies kept and the number of imaginary modes found.
+
+    Raises:
+        InputError: for imaginary modes under ``imaginary="fail"`` or non-finite input, naming
+            ``name``.
+    """
+    values = np.asarray(frequencies_cm, dtype=complex).ravel()
+    if not np.all(np.isfinite(values)):
+        raise InputError(f"{name}: frequencies contain NaN or inf")
+    imaginary = (np.abs(values.imag) > 1e-12) | (values.real < 0)
+    n_imag = int(imaginary.sum())
+    if n_imag and policy.imaginary == "fail":
+        shown = ", ".join(f"{v.real:g}" if v.imag == 0 else f"{v}" for v in values[imaginary])
+        raise InputError(
+            f"{name}: {n_imag} imaginary mode(s) ({shown} cm-1); choose imaginary='drop' or "
+            "'real' explicitly, or re-converge the structure"
+        )
+    if policy.imaginary == "drop":
+        kept = values[~imaginary].real
+    else:
+        kept = np.where(imaginary, np.abs(values), values.real).real
+    return [float(f) * INVCM_IN_EV for f in kept], n_imag
+
+
+def harmonic_correction(
+    frequencies_cm: Sequence[float | complex],
+    temperature: float = T_STANDARD,
+    policy: ThermoPolicy = ThermoPolicy(),
+    *,
+    name: str = "adsorbate",
+) -> ThermalCorrection:
+    """Harmonic ZPE, ∫Cv dT and T·S of an adsorbate from its frequencies (cm⁻¹)."""
+    harmonic, quasi, _ = _ase_classes()
+    energies, n_imag = vib_energies(frequencies_cm, policy, name=name)
+    if policy.low_frequency == "raise":
+        thermo = quasi(energies, potentialenergy=0.0, raise_to=policy.cutoff_cm * INVCM_IN_EV)
+    else:
+        thermo = harmonic(energies, potentialenergy=0.0)
+    zpe = float(thermo.get_ZPE_correction())
+    u = float(thermo.get_internal_energy(temperature, verbose=False))
+    s = float(thermo.get_entropy(temperature, verbose=False))
+    return ThermalCorrection(zpe, u - zpe, temperature * s, temperature, "harmonic",
+                             "frequencies", policy.describe(), n_imag)
+
+
+def ideal_gas_correction(
+    frequencies_cm: Sequence[float | complex],
+    atoms,
+    geometry: str,
+    symmetry_number: int,
+    spin: float = 0.0,
+    temperature: float = T_STANDARD,
+    pressure_bar: float = 1.0,
+    policy: ThermoPolicy = ThermoPolicy(),
+    *,
+    name: str = "molecule",
+) -> ThermalCorrection:
+    """Ideal-gas ZPE, ∫Cp dT and T·S(p) of a molecule (:class:`ase.thermochemistry.IdealGasThermo`).
+
+    ``atoms`` (an :class:`ase.Atoms`) sets the moments of inertia; ``pressure_bar`` is the partial
+    pressure (0.035 bar for H2O standing in for liquid water).
+    """
+    from ase import units
+
+    _, _, ideal_gas = _ase_classes()
+    energies, n_imag = vib_energies(frequencies_cm, policy, name=name)
+    thermo = ideal_gas(energies, geometry=geometry, potentialenergy=0.0, atoms=atoms,
+                       symmetrynumber=symmetry_number, spin=spin)
+    zpe = float(thermo.get_ZPE_correction())
+    h = float(thermo.get_enthalpy(temperature, verbose=False))
+    s = float(thermo.get_entropy(temperature, pressure_bar * units.bar, verbose=False))
+    return ThermalCorrection(zpe, h - zpe, temperature * s, temperature, "ideal_gas",
+                             f"frequencies; p={pressure_bar:g} bar", policy.describe(), n_imag)
+
+
+def table_correction(species: str, table: str = "gas_norskov2004", temperature: float = T_STANDARD) -> ThermalCorrection:
+    """ZPE and T·S of a reservoir species from a shipped table (∫Cp dT as tabulated, else 0).
+
+    Raises:
+        InputError: when the table lacks ``species`` or was tabulated at another temperature.
+    """
+    from .refdata import load_table
+    from .species import canonical
+
+    data = load_table(table)
+    entries = {canonical(k): v for k, v in data.get("species", {}).items()}
+    key = canonical(species)
+    if key not in entries:
+        raise InputError(f"table {table!r} has no thermal correction for {species!r}; it lists {sorted(entries)}")
+    t_table = float(data.get("temperature_K", T_STANDARD))
+    if abs(t_table - temperature) > 1e-6:
+        raise InputError(
+            f"table {table!r} is tabulated at {t_table} K but T = {temperature} K was asked for "
+            f"{species!r}; give frequencies instead"
+        )
+    entry = entries[key]
+    return ThermalCorrection(float(entry.get("zpe", 0.0)), float(entry.get("cp", 0.0)),
+                             float(entry["ts"]), temperature, "table",
+                             f"{table}: {data.get('source', '')}")
+
+
+def standard_entropy_ts(species: str, temperature: float = T_STANDARD, pressure_bar: float = 1.0,
+                        table: str = "gas_entropy_janaf") -> float:
+    """T·S (eV) of an ideal gas from its tabulated S° (1 bar), corrected to ``pressure_bar``.
+
+    S(p) = S° - k ln(p / 1 bar). Only valid at the table temperature (298.15 K).
+    """
+    import math
+
+    from .constants import KB_EV_PER_K
+    from .refdata import load_table
+    from .species import canonical
+
+    data = load_table(table)
+    values = {canonical(k): float(v) for k, v in data["values"].items()}
+    key = canonical(species)
+    if key not in values:
+        raise InputError(f"table {table!r} has no entropy for {species!r}; it lists {sorted(values)}")
+    if abs(float(data.get("temperature_K", T_STANDARD)) - temperature) > 1e-6:
+        raise InputError(f"table {table!r} holds S° at 298.15 K only; T = {temperature} K was asked")
+    s = values[key] * J_PER_MOL_K_IN_EV_PER_K - KB_EV_PER_K * math.log(pressure_bar)
+    return temperature * s
