@@ -28,6 +28,8 @@ from .network import Network
 
 #: Candidates processed per block in the route search (keeps temporaries in cache).
 CHUNK = 1 << 15
+#: Finite floor for rows that only mark missing data (±inf cannot carry a packed step index).
+NO_CONTRIBUTION = -1e300
 
 
 def step_free_energies(network: Network, G: Mapping[str, float | np.ndarray]) -> np.ndarray:
@@ -195,7 +197,8 @@ def route_maxima(
 
     Args:
         rows: per step an array of shape (n,) (None for steps no sequence uses). Values must be
-            finite or NaN (NaN marks missing data and propagates into the route).
+            finite or NaN (NaN marks missing data and propagates into the route); ±inf would
+            lose the packed step index.
         sequences: per route the step indices to reduce over (each non-empty).
         n: number of candidates.
 
@@ -398,7 +401,7 @@ def analyse(
         if limiting[i]:
             rows[i] = dG_U0[i] if abs(n_e[i]) == 1 else dG_U0[i] / abs(n_e[i])
         elif step_nan[i]:  # carries only "missing" into the route
-            rows[i] = np.where(np.isnan(dG0[i]), np.nan, -np.inf)
+            rows[i] = np.where(np.isnan(dG0[i]), np.nan, NO_CONTRIBUTION)
     all_steps = [network.routes[r].unique_steps for r in route_idx]
     seqs = [[i for i in seq if rows[i] is not None] for seq in all_steps]
     mx, best, pds, best_max = route_maxima(rows, seqs, n, keep_routes=keep_routes)

@@ -23,6 +23,7 @@ from .species import Species, parse_species
 _ARROW = re.compile(r"\s*(?:->|→|=>|<->|⇌|=)\s*")
 _TERM_SPLIT = re.compile(r"\s+\+\s+")
 _PAIR = re.compile(r"^(\d*)\s*\(\s*H\+\s*\+\s*e-\s*\)$")
+_PAIR_INLINE = re.compile(r"(\d*)\s*\(\s*H\+\s*\+\s*e-\s*\)")
 _COEFFICIENT = re.compile(r"^(\d+(?:\.\d+)?|\d+/\d+)\s*(.+)$")
 
 Side = tuple[tuple[Species, float], ...]
@@ -39,6 +40,8 @@ def parse_side(text: str, *, equation: str) -> Side:
     """Parse one side of an equation into ``((species, coefficient), ...)``, merging repeats."""
     counts: dict[str, float] = {}
     order: dict[str, Species] = {}
+    # "2(H+ + e-)" -> "2H+ + 2e-" before splitting on " + "
+    text = _PAIR_INLINE.sub(lambda m: f"{m.group(1) or ''}H+ + {m.group(1) or ''}e-", text)
     for raw in _TERM_SPLIT.split(text.strip()):
         term = raw.strip()
         if not term:

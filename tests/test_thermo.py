@@ -1,0 +1,94 @@
+"""Thermal corrections agree with ase.thermochemistry on the same real frequencies to 1e-8 eV."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from ase import units
+from ase.build import molecule
+from ase.thermochemistry import HarmonicThermo, IdealGasThermo, QuasiHarmonicThermo
+
+from chefe.errors import InputError
+from chefe.thermo import (
+    ThermoPolicy,
+    harmonic_correction,
+    ideal_gas_correction,
+    standard_entropy_ts,
+    table_correction,
+)
+
+T = 298.15
+
+
+def real_modes(nh3_modes):
+    return [m.real for m in nh3_modes if m.imag == 0]
+
+
+def test_imaginary_modes_fail_by_default(nh3_modes):
+    # the planar NH3 of the rsgrad OUTCAR has three f/i modes
+    with pytest.raises(InputError, match="3 imaginary mode"):
+        harmonic_correction(nh3_modes, T, name="rsgrad NH3")
+
+
+def test_harmonic_equals_ase_on_real_modes(nh3_modes):
+    corr = harmonic_correction(nh3_modes, T, ThermoPolicy(imaginary="drop"))
+    energies = [f * units.invcm for f in real_modes(nh3_modes)]
+    ase = HarmonicThermo(energies, potentialenergy=0.0)
+    assert corr.zpe == pytest.approx(ase.get_ZPE_correction(), abs=1e-8)
+    assert corr.ts == pytest.approx(T * ase.get_entropy(T, verbose=False), abs=1e-8)
+    assert corr.zpe + corr.cp == pytest.approx(ase.get_internal_energy(T, verbose=False), abs=1e-8)
+    assert corr.n_imaginary == 3
+    assert "imaginary=drop" in corr.policy
+    # ZPE by hand: ½ Σ hν
+    assert corr.zpe == pytest.approx(0.5 * sum(energies), abs=1e-12)
+
+
+def test_quasi_harmonic_policy_equals_ase(nh3_modes):
+    policy = ThermoPolicy(low_frequency="raise", cutoff_cm=100.0, imaginary="drop")
+    corr = harmonic_correction(nh3_modes, T, policy)
+    energies = [f * units.invcm for f in real_modes(nh3_modes)]
+    ase = QuasiHarmonicThermo(energies, raise_to=100 * units.invcm)
+    assert corr.ts == pytest.approx(T * ase.get_entropy(T, verbose=False), abs=1e-8)
+    assert corr.zpe == pytest.approx(ase.get_ZPE_correction(), abs=1e-8)
+    assert "raise<100cm-1" in corr.policy
+    # raising the 0.66 cm-1 mode lowers its entropy: the two policies differ
+    raw = harmonic_correction(nh3_modes, T, ThermoPolicy(imaginary="drop"))
+    assert corr.ts < raw.ts - 0.05
+
+
+def test_imaginary_as_real_policy(nh3_modes):
+    corr = harmonic_correction(nh3_modes, T, ThermoPolicy(imaginary="real"))
+    energies = [abs(m) * units.invcm for m in nh3_modes]
+    ase = HarmonicThermo(energies)
+    assert corr.zpe == pytest.approx(ase.get_ZPE_correction(), abs=1e-8)
+
+
+def test_ideal_gas_equals_ase(nh3_modes):
+    atoms = molecule("NH3")
+    modes = sorted(real_modes(nh3_modes))[-6:]
+    corr = ideal_gas_correction(modes, atoms, "nonlinear", 3, 0.0, T, 1.0)
+    ase = IdealGasThermo([f * units.invcm for f in modes], "nonlinear", atoms=atoms,
+                         symmetrynumber=3, spin=0)
+    assert corr.zpe == pytest.approx(ase.get_ZPE_correction(), abs=1e-8)
+    assert corr.zpe + corr.cp == pytest.approx(ase.get_enthalpy(T, verbose=False), abs=1e-8)
+    assert corr.ts == pytest.approx(T * ase.get_entropy(T, units.bar, verbose=False), abs=1e-8)
+    # 0.035 bar (liquid-water convention) raises S by k ln(1/0.035)
+    low = ideal_gas_correction(modes, atoms, "nonlinear", 3, 0.0, T, 0.035)
+    assert low.ts - corr.ts == pytest.approx(T * units.kB * math.log(1 / 0.035), abs=1e-10)
+
+
+def test_norskov_table_with_provenance():
+    h2o = table_correction("H2O(l)")
+    assert (h2o.zpe, h2o.ts, h2o.cp) == (0.56, 0.67, 0.0)
+    assert "Nørskov" in h2o.source
+    with pytest.raises(InputError, match="tabulated at 298.15"):
+        table_correction("H2(g)", temperature=350.0)
+    with pytest.raises(InputError, match="NO"):
+        table_correction("NO(g)")
+
+
+def test_entropy_table_reproduces_norskov_ts():
+    # S°(H2O,g) = 188.835 J/mol/K at 1 bar; at 0.035 bar TS = 0.670 eV (CHE_REFERENCE §3.1)
+    assert standard_entropy_ts("H2O(g)", pressure_bar=0.035) == pytest.approx(0.670, abs=5e-4)
+    assert standard_entropy_ts("H2(g)") == pytest.approx(0.404, abs=5e-4)
