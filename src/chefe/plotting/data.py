@@ -95,9 +95,17 @@ def _spread(values: list[float], gap: float) -> list[float]:
     return out
 
 
+def _signed(x: float) -> str:
+    """``+0.38`` / ``\u22120.38`` (typographic minus), ``0.00`` for zero."""
+    text = f"{x:+.2f}"
+    if text in ("+0.00", "-0.00"):
+        return "0.00"
+    return text.replace("-", "\u2212")
+
+
 def format_potential(u: float, scale: str) -> str:
-    """``U = -0.38 V vs RHE`` with a proper minus sign."""
-    return f"U = {u:+.2f} V$_{{{scale}}}$".replace("-", "\u2212").replace("+0.00", "0.00")
+    """``U = \u22120.38 V_RHE`` with a typographic minus."""
+    return f"U = {_signed(u)} V$_{{{scale}}}$"
 
 
 def fed_plot_data(
@@ -163,9 +171,9 @@ def _panel(profiles: Sequence[Profile], title: str | None, width: float, label_m
         pds_pos.append((mid_x, mid_y))
         legend = p.label
         if np.isfinite(p.U_L):
-            legend = f"{p.label} (U$_L$ = {p.U_L:+.2f} V)".replace("-", "\u2212")
+            legend = f"{p.label} (U$_L$ = {_signed(p.U_L)} V)"
         at_limit = abs(p.U - p.U_L) < 1e-9
-        pds_text = "PDS" if at_limit else f"{p.dG[i]:+.2f} eV".replace("-", "\u2212")
+        pds_text = "PDS" if at_limit else f"{_signed(p.dG[i])} eV"
         series.append(dict(
             name=p.name, legend=legend, color=color, level_x0=x0, level_x1=x1, level_y=p.G.copy(),
             connector_x=cx, connector_y=cy, pds=i, pds_text=pds_text,

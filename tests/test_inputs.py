@@ -1,0 +1,156 @@
+"""Energies files: the four input kinds agree, and bad input names the file, catalyst and step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+
+from chefe.engine import analyse, step_free_energies
+from chefe.errors import InputError
+from chefe.inputs import energies_from_dict, load_energies
+
+REFS = {
+    "species": {
+        "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_norskov2004"}},
+        "H2O(l)": {"energy": -14.2194, "thermo": {"table": "gas_norskov2004"}},
+        "HNO3(g)": {"energy": -28.5, "thermo": {"zpe": 0.70, "cp": 0.10, "ts": 0.82}},
+        "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "cp": 0.10, "ts": 0.60}},
+    }
+}
+# made-up total energies of one SAC (eV), O-end intermediates only
+E = {"*": -300.0, "*NO3": -325.3, "*NO3H": -329.0, "*NO2": -320.4, "*NO2H": -324.2, "*NO": -316.1,
+     "*NOH": -319.4, "*N": -308.9, "*NH": -312.9, "*NH2": -317.0, "*NH3": -320.6}
+
+
+def total_doc(**extra):
+    doc = {"network": "no3rr_sac", "kind": "total", "references": REFS,
+           "adsorbate_thermo": {k: 0.1 for k in E if k != "*"},
+           "catalysts": {"A": {"energies": dict(E)}}}
+    doc.update(extra)
+    return doc
+
+
+def write(tmp_path, doc, name="energies.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def test_total_adsorption_and_step_kinds_agree(tmp_path):
+    es = load_energies(write(tmp_path, total_doc()))
+    res = analyse(es.network, es.dG0, names=es.names)
+    # same numbers as adsorption free energies against μ_H = ½G(H2), μ_O = G(H2O) - G(H2),
+    # μ_N = G(NH3) - 3/2 G(H2)
+    led = es.ledger
+    g_h2, g_h2o, g_nh3 = (led.free_energy(s) for s in ("H2(g)", "H2O(l)", "NH3(g)"))
+    mu = {"H": 0.5 * g_h2, "O": g_h2o - g_h2, "N": g_nh3 - 1.5 * g_h2}
+    from chefe.species import parse_species
+
+    ads = {}
+    for sp, e in E.items():
+        if sp == "*":
+            continue
+        comp = dict(parse_species(sp).composition)
+        ads[sp] = (e + 0.1) - E["*"] - sum(n * mu[el] for el, n in comp.items())
+    es2 = energies_from_dict({"network": "no3rr_sac", "kind": "adsorption", "references": REFS,
+                              "catalysts": {"A": {"energies": ads}}})
+    assert np.allclose(es2.dG0, es.dG0, equal_nan=True, atol=1e-10)
+    # and as step free energies
+    steps = {es.network.steps[i].id: float(es.dG0[i, 0]) for i in range(len(es.network.steps))
+             if np.isfinite(es.dG0[i, 0])}
+    es3 = energies_from_dict({"network": "no3rr_sac", "kind": "step", "catalysts": {"A": {"energies": steps}}})
+    assert np.allclose(es3.dG0, es.dG0, equal_nan=True, atol=1e-12)
+    assert analyse(es3.network, es3.dG0).U_L[0] == pytest.approx(res.U_L[0], abs=1e-12)
+    # by hand: *NO -> *NOH = G(*NOH) - G(*NO) - ½G(H2)
+    i = es.network.index("NO_NOH")
+    assert es.dG0[i, 0] == pytest.approx((E["*NOH"] + 0.1) - (E["*NO"] + 0.1) - 0.5 * g_h2, abs=1e-12)
+    assert any("NO3-(aq) reference" in n for n in es.notes)
+
+
+def test_step_energies_at_reference_ph(tmp_path):
+    # ΔG given at U_RHE = 0 and pH 7 are converted to the pH-0 basis and back
+    net_doc = {"network": "no3rr_sac", "kind": "step", "reference_pH": 7,
+               "catalysts": {"A": {"energies": {"NO3_ads": 0.2}}}}
+    es = energies_from_dict(net_doc)
+    i = es.network.index("NO3_ads")
+    from chefe.conditions import Conditions
+    from chefe.engine import shift_to_conditions
+
+    assert shift_to_conditions(es.network, es.dG0, Conditions(pH=7))[i, 0] == pytest.approx(0.2, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["catalysts"]["A"]["energies"].update({"*NO": float("nan")}), "NaN"),
+        (lambda d: d["catalysts"]["A"]["energies"].update({"*NO": "abc"}), "expected a number"),
+        (lambda d: d["catalysts"]["A"]["energies"].update({"*N0": -1.0}), "*N0"),
+        (lambda d: d["catalysts"]["A"]["energies"].update({"*CO": -1.0}), "does not appear in network"),
+        (lambda d: d["catalysts"]["A"]["energies"].pop("*"), "clean site"),
+        (lambda d: d["adsorbate_thermo"].pop("*NOH"), "no thermal correction for *NOH"),
+        (lambda d: d.update(kind="magic"), "kind 'magic' unknown"),
+        (lambda d: d.pop("network"), "network"),
+        (lambda d: d.update(network="no3rr_nope"), "no shipped network"),
+    ],
+)
+def test_bad_input_names_file_catalyst_and_species(tmp_path, mutate, message):
+    doc = total_doc()
+    mutate(doc)
+    path = write(tmp_path, doc)
+    with pytest.raises(InputError) as err:
+        load_energies(path)
+    assert message in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_missing_intermediate_names_catalyst_and_steps(tmp_path):
+    doc = total_doc()
+    doc["catalysts"]["A"]["energies"].pop("*N")  # O-end route broken, no other complete route
+    es = load_energies(write(tmp_path, doc))
+    with pytest.raises(InputError) as err:
+        analyse(es.network, es.dG0, names=es.names)
+    text = str(err.value)
+    assert "'A'" in text and "NOH_N" in text and "N_NH" in text
+
+
+def test_duplicate_catalyst_and_malformed_yaml(tmp_path):
+    dup = tmp_path / "dup.yaml"
+    dup.write_text("network: no3rr_sac\nkind: step\ncatalysts:\n  A: {energies: {NO3_ads: 0.1}}\n"
+                   "  A: {energies: {NO3_ads: 0.2}}\n")
+    with pytest.raises(InputError, match="duplicate key 'A'"):
+        load_energies(dup)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("network: no3rr_sac\ncatalysts: {A: [\n")
+    with pytest.raises(InputError, match="malformed YAML"):
+        load_energies(bad)
+    unsafe = tmp_path / "unsafe.yaml"
+    unsafe.write_text("network: !!python/object/apply:os.system ['echo hi']\n")
+    with pytest.raises(InputError):
+        load_energies(unsafe)
+
+
+def test_unknown_step_id(tmp_path):
+    with pytest.raises(InputError, match="no step 'NO_NOHH'"):
+        energies_from_dict({"network": "no3rr_sac", "kind": "step",
+                            "catalysts": {"A": {"energies": {"NO_NOHH": 0.1}}}}, source="x.yaml")
+
+
+def test_nh3_aqueous_product_renames_network():
+    refs = {**REFS, "ammonia": "aq"}
+    es = energies_from_dict({**total_doc(), "references": refs})
+    assert "NH3(aq)" in es.network.species and "NH3(g)" not in es.network.species
+    res = analyse(es.network, es.dG0)
+    assert res.U_eq == pytest.approx(0.815, abs=6e-4)  # NO3- -> NH3(aq), CHE_REFERENCE §1.3
+    gas = energies_from_dict(total_doc())
+    i = gas.network.index("NH3_des")
+    assert es.dG0[i, 0] - gas.dG0[i, 0] == pytest.approx(-10.05 * 0.010364269574711572, abs=1e-9)
+
+
+def test_step_free_energies_nan_for_missing_species():
+    from chefe.network import load_network
+
+    net = load_network("no3rr_sac")
+    dG = step_free_energies(net, {"*": 0.0, "*NO": -1.0, "*NOH": -1.5, "H2(g)": -7.0})
+    assert dG[net.index("NO_NOH"), 0] == pytest.approx(-1.5 + 1.0 + 3.5)
+    assert np.isnan(dG[net.index("NOH_N"), 0])

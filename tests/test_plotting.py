@@ -1,0 +1,138 @@
+"""Diagram plot data (no matplotlib) and the drawn figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chefe.engine import analyse
+from chefe.inputs import energies_from_dict, load_energies
+from chefe.network import load_network
+from chefe.plotting.data import fed_plot_data
+from chefe.profile import free_energy_profile
+from chefe.report import fed_report
+
+
+@pytest.fixture(scope="module")
+def report(root_dir):
+    es = load_energies(root_dir / "examples" / "goldsmith_ptru" / "ptru_no3rr.yaml")
+    return fed_report(es, potentials=[0, "UL"], catalysts=["comp-1", "comp-3", "comp-9"])
+
+
+def test_plot_data_levels_are_the_profiles(report):
+    data = report.plot
+    assert len(data.panels) == 2
+    for panel, profiles in zip(data.panels, report.profiles):
+        assert len(panel.series) == 3
+        for s, p in zip(panel.series, profiles):
+            np.testing.assert_array_equal(s.level_y, p.G)
+            assert s.level_y[0] == 0.0
+            # connectors join consecutive levels
+            np.testing.assert_array_equal(s.connector_y[:, 0], p.G[:-1])
+            np.testing.assert_array_equal(s.connector_y[:, 1], p.G[1:])
+            assert s.pds == p.pds
+    # one panel at U = 0, one with each catalyst at its own U_L (PDS flat there)
+    assert data.panels[0].title.startswith("U = 0.00")
+    at_ul = report.profiles[1]
+    for p in at_ul:
+        assert p.dG[p.pds] == pytest.approx(0.0, abs=1e-12)
+        assert np.max(p.dG[[i for i, s in enumerate(p.step_ids)
+                            if report.result.network.steps[report.result.network.index(s)].n_e > 0]]) <= 1e-12
+    assert all(s.pds_text == "PDS" for s in data.panels[1].series)
+
+
+def test_pds_annotation_is_the_step_dG(report):
+    s = report.plot.panels[0].series[0]
+    p = report.profiles[0][0]
+    assert s.pds_text == f"{p.dG[p.pds]:+.2f} eV".replace("-", "\u2212")
+    assert p.step_ids[p.pds] == report.result.step_id(int(report.result.pds[0]))
+
+
+def test_labels_on_axis_with_subscripts_and_legend(report):
+    panel = report.plot.panels[0]
+    assert panel.xticklabels[0] == "NO$_{3}^{-}$"
+    assert panel.xticklabels[-1] == "NH$_{3}$(g)"
+    assert "$^{*}$NO$_{2}$+$^{*}$O" in panel.xticklabels
+    assert len(panel.xticklabels) == len(panel.series[0].level_y)
+    assert "U$_L$ = \u22120.07 V" in panel.series[0].legend
+
+
+def test_pds_texts_never_overlap(report):
+    for panel in report.plot.panels:
+        span = panel.ylim[1] - panel.ylim[0]
+        pts = sorted(s.pds_text_xy for s in panel.series)
+        for a in pts:
+            for b in pts:
+                if a is not b and abs(a[0] - b[0]) < 0.5:
+                    assert abs(a[1] - b[1]) >= 0.05 * span - 1e-12
+
+
+def test_level_labels_spread_when_routes_differ():
+    net = load_network("no3rr_sac")
+    dG0 = np.full((len(net.steps), 2), -0.2)
+    dG0[net.index("NO_NOH"), 0] = 0.3  # catalyst 0 goes N-end, catalyst 1 O-end
+    dG0[net.index("NO_NHO"), 1] = 0.3
+    res = analyse(net, dG0, names=["a", "b"])
+    profiles = [free_energy_profile(res, k, 0.0) for k in range(2)]
+    assert profiles[0].states != profiles[1].states
+    data = fed_plot_data([profiles])
+    panel = data.panels[0]
+    assert not any(panel.xticklabels)
+    gap = 0.075 * max(np.ptp(np.concatenate([p.G for p in profiles])), 0.5)
+    for j in range(len(profiles[0].G)):
+        ys = [s.level_label_xy[j, 1] for s in panel.series if s.level_labels[j]]
+        ys = sorted(ys)
+        assert all(b - a >= gap - 1e-12 for a, b in zip(ys, ys[1:]))
+    # shared intermediates are labelled once
+    assert panel.series[1].level_labels[1] == ""
+
+
+def test_tandem_sites_in_legend():
+    doc = {"network": "no3rr_sac", "kind": "step",
+           "catalysts": {"CuCo-Cu": {"site": "Cu", "energies": {}}, "CuCo-Co": {"site": "Co", "energies": {}}}}
+    net = load_network("no3rr_sac")
+    for k, name in enumerate(["CuCo-Cu", "CuCo-Co"]):
+        doc["catalysts"][name]["energies"] = {s.id: -0.1 - 0.05 * k for s in net.steps}
+    es = energies_from_dict(doc)
+    rep = fed_report(es, potentials=[0.0])
+    legends = [s.legend for s in rep.plot.panels[0].series]
+    assert legends[0].startswith("CuCo-Cu (Cu site)") and legends[1].startswith("CuCo-Co (Co site)")
+
+
+def test_figure_files_and_style_is_local(report, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from chefe.plotting.fed import plot_fed
+
+    before = dict(plt.rcParams)
+    paths = [tmp_path / "fed.png", tmp_path / "fed.pdf", tmp_path / "fed.svg"]
+    fig = plot_fed(report.plot, filename=paths)
+    for p in paths:
+        assert p.stat().st_size > 5000
+    assert dict(plt.rcParams) == before  # the shipped style never leaks into global rcParams
+    ax = fig.axes[0]
+    # every level drawn, with the plot-data coordinates
+    lines = [ln for ln in ax.lines if len(ln.get_xdata()) == 2]
+    ys = {round(float(ln.get_ydata()[0]), 9) for ln in lines if ln.get_ydata()[0] == ln.get_ydata()[1]}
+    for s in report.plot.panels[0].series:
+        assert {round(float(y), 9) for y in s.level_y} <= ys
+    # tick labels do not overlap each other once rendered: unrotated boxes are disjoint; labels
+    # rotated by θ sit on parallel baselines spaced by (tick spacing)·sin θ, which must exceed
+    # the text height
+    import math
+
+    fig.canvas.draw()
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    rotation = labels[0].get_rotation()
+    if rotation == 0:
+        boxes = [t.get_window_extent() for t in labels]
+        assert all(not a.overlaps(b) for a, b in zip(boxes, boxes[1:]))
+    else:
+        px = ax.transData.transform([[0, 0], [1, 0]])
+        spacing = px[1, 0] - px[0, 0]
+        height = labels[0].get_fontsize() * fig.dpi / 72
+        assert spacing * math.sin(math.radians(rotation)) > height
+    plt.close(fig)
