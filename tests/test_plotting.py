@@ -75,7 +75,14 @@ def test_level_labels_spread_when_routes_differ():
     res = analyse(net, dG0, names=["a", "b"])
     profiles = [free_energy_profile(res, k, 0.0) for k in range(2)]
     assert profiles[0].states != profiles[1].states
-    data = fed_plot_data([profiles])
+    # default: distinct intermediates stacked under the axis, coloured by the series they belong to
+    stacked = fed_plot_data([profiles]).panels[0]
+    j = profiles[0].states.index("*NHO")
+    assert stacked.stacked_labels[j] == (("$^{*}$NHO", stacked.series[0].color),
+                                         ("$^{*}$NOH", stacked.series[1].color))
+    assert stacked.stacked_labels[0] == (("NO$_{3}^{-}$", "0.15"),)  # shared: one dark label
+    assert not any(stacked.xticklabels)
+    data = fed_plot_data([profiles], label_mode="levels")
     panel = data.panels[0]
     assert not any(panel.xticklabels)
     gap = 0.075 * max(np.ptp(np.concatenate([p.G for p in profiles])), 0.5)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -71,30 +72,30 @@ def shift_to_conditions(network: Network, dG0: np.ndarray, conditions: Condition
 class CHEResult:
     """Result of :func:`analyse` for n candidates (arrays have shape (n,) unless stated).
 
+    Stored: what the route search produces. Derived quantities (ΔG of the PDS, overpotential,
+    largest chemical step, the opposite-direction step at U_L) are computed on first access,
+    so a screen of millions of candidates pays only for what it reads.
+
     Attributes:
         network: the network analysed (NH3 renamed to NH3(aq) when so chosen).
         names: candidate names.
-        conditions: U, pH, T, scale; U_L and η are reported on ``conditions.scale``.
+        conditions: U, pH, T, scale; U_L, U_eq and η are reported on ``conditions.scale``.
         product: product analysed.
         routes: indices into ``network.routes`` of the routes to ``product``.
         dG0: ΔG° per step, (n_steps, n).
-        route_UL: limiting potential of each route, (n_routes, n); NaN where data is missing.
-        best: position in ``routes`` of the best route per candidate (-1 when none is complete).
-        U_L: limiting potential of the best route (V, ``conditions.scale``).
-        pds: index of the potential-determining step; dG_pds: its ΔG at U = 0 (RHE) and pH.
-        chem_step, dG_chem: largest uphill chemical step on the best route and its ΔG (-1/NaN
-            when the route has none).
-        counter_step, dG_counter_at_UL: opposite-direction step (e.g. NO3- adsorption) with the
-            largest ΔG at U_L, and that ΔG; counter_downhill says whether it is <= 0.
-        U_eq: equilibrium potential of ``product`` at pH (V, ``conditions.scale``), or NaN.
-        eta: thermodynamic overpotential η = U_eq - U_L (reduction) or U_L - U_eq (oxidation).
+        route_UL: limiting potential of each route, (n_routes, n); NaN where data is missing;
+            None when not kept. Exact to ~1e-14 V (see :func:`route_maxima`).
+        best: position in ``routes`` of the best route per candidate.
+        U_L: limiting potential of the best route (V), exact.
+        pds: index of the potential-determining step.
+        U_eq: equilibrium potential of ``product`` at pH (V), or NaN.
         rds, barrier_rds: rate-determining step on the best route and its barrier (eV) at the
             conditions' potential, when barriers were given.
         notes: per-run messages (skipped routes, missing tables).
     """
 
     network: Network
-    names: tuple[str, ...]
+    names: Sequence[str]
     conditions: Conditions
     product: str
     routes: tuple[int, ...]
@@ -103,19 +104,13 @@ class CHEResult:
     best: np.ndarray
     U_L: np.ndarray
     pds: np.ndarray
-    dG_pds: np.ndarray
-    chem_step: np.ndarray
-    dG_chem: np.ndarray
-    counter_step: np.ndarray
-    dG_counter_at_UL: np.ndarray
-    counter_downhill: np.ndarray
     U_eq: float
-    eta: np.ndarray
     rds: np.ndarray | None = None
     barrier_rds: np.ndarray | None = None
     barriers0: np.ndarray | None = None
     notes: tuple[str, ...] = field(default=())
 
+    # ------------------------------------------------------------------ basics
     def __len__(self) -> int:
         return len(self.names)
 
@@ -124,13 +119,12 @@ class CHEResult:
         try:
             return self.names.index(name)
         except ValueError:
-            raise InputError(f"no candidate {name!r}; candidates are {list(self.names)}") from None
+            raise InputError(f"no candidate {name!r}; candidates are {list(self.names)[:20]}") from None
 
     def best_route(self, candidate: int | str):
-        """The :class:`~chefe.network.Route` chosen for one candidate (None if incomplete)."""
+        """The :class:`~chefe.network.Route` chosen for one candidate."""
         k = self.index(candidate) if isinstance(candidate, str) else candidate
-        b = int(self.best[k])
-        return None if b < 0 else self.network.routes[self.routes[b]]
+        return self.network.routes[self.routes[int(self.best[k])]]
 
     def step_id(self, index: int) -> str:
         return "" if index < 0 else self.network.steps[index].id
@@ -138,6 +132,98 @@ class CHEResult:
     def dG(self, conditions: Conditions | None = None) -> np.ndarray:
         """ΔG per step at ``conditions`` (default: the analysis conditions), (n_steps, n)."""
         return shift_to_conditions(self.network, self.dG0, conditions or self.conditions)
+
+    @cached_property
+    def direction(self) -> float:
+        """+1 when the product forms by reduction, -1 by oxidation."""
+        return 1.0 if self.network.products[self.product].n_e > 0 else -1.0
+
+    @cached_property
+    def _ph_shift(self) -> np.ndarray:
+        net = self.network
+        return (net.n_H - net.n_e) * ln10_kT(self.conditions.T) * self.conditions.pH
+
+    def row_U0(self, i: int) -> np.ndarray:
+        """ΔG of step i at U_RHE = 0 and the analysis pH, shape (n,)."""
+        shift = self._ph_shift[i]
+        return self.dG0[i] if shift == 0 else self.dG0[i] + shift
+
+    @cached_property
+    def U_L_RHE(self) -> np.ndarray:
+        """U_L on the RHE scale (V)."""
+        if self.conditions.scale == "RHE":
+            return self.U_L
+        return self.U_L + ln10_kT(self.conditions.T) * self.conditions.pH
+
+    # ------------------------------------------------------------------ derived
+    @cached_property
+    def dG_pds(self) -> np.ndarray:
+        """ΔG of the PDS at U_RHE = 0 and the analysis pH (eV)."""
+        return -self.direction * self.U_L_RHE * np.abs(self.network.n_e)[self.pds]
+
+    @cached_property
+    def eta(self) -> np.ndarray:
+        """Thermodynamic overpotential: U_eq - U_L (reduction) or U_L - U_eq (oxidation), V."""
+        return np.subtract(self.U_eq, self.U_L) if self.direction > 0 else np.subtract(self.U_L, self.U_eq)
+
+    def _secondary(self, mask: np.ndarray, values) -> tuple[np.ndarray, np.ndarray]:
+        n = len(self.names)
+        seqs = [[i for i in self.network.routes[r].unique_steps if mask[i]] for r in self.routes]
+        if not any(seqs):
+            return np.full(n, -1, dtype=np.int32), np.full(n, np.nan)
+        if all(q == seqs[0] for q in seqs) and len(seqs[0]) == 1:
+            i = seqs[0][0]  # the same single step on every route (NH3 desorption, NO3- adsorption)
+            return np.full(n, i, dtype=np.int32), values(i)
+        rows: list[np.ndarray | None] = [None] * len(self.network.steps)
+        for i in {i for q in seqs for i in q}:
+            rows[i] = values(i)
+        smx, _, _, _ = route_maxima(rows, seqs, n)
+        step = unpack_step(smx[self.best, np.arange(n)], len(rows)).astype(np.int32)
+        val = np.full(n, np.nan)
+        for i in np.unique(step[step >= 0]):
+            sel = step == i
+            val[sel] = rows[i][sel]
+        return step, val
+
+    @cached_property
+    def _chem(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._secondary(self.network.n_e == 0, self.row_U0)
+
+    @property
+    def chem_step(self) -> np.ndarray:
+        """Largest uphill chemical step on the best route (step index; -1 if none)."""
+        return self._chem[0]
+
+    @property
+    def dG_chem(self) -> np.ndarray:
+        """ΔG of :attr:`chem_step` (eV; potential-independent)."""
+        return self._chem[1]
+
+    @cached_property
+    def _counter(self) -> tuple[np.ndarray, np.ndarray]:
+        n_e = self.network.n_e
+        mask = (np.sign(n_e) == -self.direction) & (n_e != 0)
+
+        def at_ul(i: int) -> np.ndarray:
+            out = np.multiply(self.U_L_RHE, n_e[i])
+            return np.add(out, self.row_U0(i), out=out)
+
+        return self._secondary(mask, at_ul)
+
+    @property
+    def counter_step(self) -> np.ndarray:
+        """Step transferring electrons the other way (NO3- adsorption) with the largest ΔG at U_L."""
+        return self._counter[0]
+
+    @property
+    def dG_counter_at_UL(self) -> np.ndarray:
+        """ΔG of :attr:`counter_step` at U_L (eV)."""
+        return self._counter[1]
+
+    @property
+    def counter_downhill(self) -> np.ndarray:
+        """True where that step is still downhill (or absent) at U_L."""
+        return ~(self._counter[1] > 0)
 
     def table(self) -> list[dict]:
         """One plain dict per candidate: the summary printed by ``chefe fed``."""
@@ -147,9 +233,9 @@ class CHEResult:
             row = {
                 "catalyst": name,
                 "product": self.product,
-                "best_route": self.network.route_label(route) if route else "",
+                "best_route": self.network.route_label(route),
                 "U_L": float(self.U_L[k]),
-                "PDS": self.network.steps[self.pds[k]].equation if self.pds[k] >= 0 else "",
+                "PDS": self.network.steps[self.pds[k]].equation,
                 "PDS_id": self.step_id(int(self.pds[k])),
                 "dG_PDS": float(self.dG_pds[k]),
                 "eta": float(self.eta[k]),
@@ -222,7 +308,7 @@ def route_maxima(
     bits = max(1, n_rows.bit_length())
     low = np.int64((1 << bits) - 1)
     itype = np.int16 if max(n_rows, n_routes) < 32000 else np.int32
-    route_max = np.empty((n_routes, n)) if keep_routes else None
+    route_max = np.zeros((n_routes, n)) if keep_routes else None  # zeros: faster first touch than empty here
     best = np.empty(n, dtype=itype)
     best_arg = np.empty(n, dtype=itype)
     root = _trie(sequences)
@@ -266,6 +352,10 @@ def route_maxima(
         w = sl.stop - sl.start
         for i in used:
             np.copyto(exact[i, :w], rows[i][sl])
+            if not np.isfinite(np.add.reduce(exact[i, :w])):  # cheap: the block is in cache
+                inf = np.flatnonzero(np.isinf(exact[i, :w]))
+                if inf.size:
+                    raise _InfiniteValue(i, start + int(inf[0]))
             view = packed_bits[i, :w]
             np.bitwise_and(exact[i, :w].view(np.int64), ~low, out=view)
             np.bitwise_or(view, np.int64(i), out=view)
@@ -366,45 +456,42 @@ def analyse(
     names = tuple(names) if names is not None else _AutoNames(n)
     if len(names) != n:
         raise InputError(f"{len(names)} names for {n} candidates")
-    if np.isinf(dG0).any():
-        i, k = map(int, np.argwhere(np.isinf(dG0))[0])
-        raise InputError(f"step {network.steps[i].id!r} of candidate {names[k]!r} has an infinite ΔG")
     product = product or network.target
     overall = network.products.get(product)
     if overall is None:
         raise InputError(f"network {network.name!r} has no product {product!r}")
-    direction = 1.0 if overall.n_e > 0 else -1.0
     if overall.n_e == 0:
         raise InputError(f"product {product!r} forms without electron transfer: no limiting potential")
+    direction = 1.0 if overall.n_e > 0 else -1.0
     route_idx = network.routes_to(product)
     if not route_idx:
         raise InputError(f"network {network.name!r} has no complete route to {product!r}")
     kt = ln10_kT(conditions.T)
     n_e = network.n_e
-    # ΔG at U_RHE = 0 and the pH of interest: only steps with n_H != n_e move with pH
-    dG_U0 = dG0
-    ph_rows = np.flatnonzero(network.n_H != n_e)
-    if conditions.pH != 0 and ph_rows.size:
-        dG_U0 = dG0.copy()
-        dG_U0[ph_rows] += ((network.n_H - n_e)[ph_rows] * kt * conditions.pH)[:, None]
+    shift = (network.n_H - n_e) * kt * conditions.pH
     limiting = (np.sign(n_e) == direction) & (n_e != 0)
-    counter = (np.sign(n_e) == -direction) & (n_e != 0)
-    chemical = n_e == 0
-    in_routes = {i for r in route_idx for i in network.routes[r].unique_steps}
-    step_nan = np.zeros(n_steps, dtype=bool)
-    for i in in_routes:  # limiting steps carry NaN themselves; others need a flag row
-        if not limiting[i]:
-            step_nan[i] = bool(np.isnan(dG0[i]).any())
-    # per step: the value that competes for the route maximum
+    in_routes = sorted({i for r in route_idx for i in network.routes[r].unique_steps})
+    # per step, the value competing for the route maximum: ΔG per electron at U_RHE = 0
     rows: list[np.ndarray | None] = [None] * n_steps
-    for i in range(n_steps):
+    for i in in_routes:
+        row = dG0[i] if shift[i] == 0 else dG0[i] + shift[i]
         if limiting[i]:
-            rows[i] = dG_U0[i] if abs(n_e[i]) == 1 else dG_U0[i] / abs(n_e[i])
-        elif step_nan[i]:  # carries only "missing" into the route
-            rows[i] = np.where(np.isnan(dG0[i]), np.nan, NO_CONTRIBUTION)
+            rows[i] = row if abs(n_e[i]) == 1 else row / abs(n_e[i])
+        else:
+            total = np.add.reduce(row)  # one cheap pass: inf or NaN somewhere in the row?
+            if not np.isfinite(total):
+                _check_inf(row, i, network, names)
+                if np.isnan(row).any():  # carries only "missing" into the route
+                    rows[i] = np.where(np.isnan(row), np.nan, NO_CONTRIBUTION)
     all_steps = [network.routes[r].unique_steps for r in route_idx]
     seqs = [[i for i in seq if rows[i] is not None] for seq in all_steps]
-    mx, best, pds, best_max = route_maxima(rows, seqs, n, keep_routes=keep_routes)
+    try:
+        mx, best, pds, best_max = route_maxima(rows, seqs, n, keep_routes=keep_routes)
+    except _InfiniteValue as exc:
+        raise InputError(
+            f"step {network.steps[exc.step].id!r} of candidate {names[exc.candidate]!r} has an "
+            "infinite ΔG"
+        ) from None
     if (best < 0).any():
         none = np.flatnonzero(best < 0)
         bad = [names[k] for k in none[:10]]
@@ -413,53 +500,18 @@ def analyse(
             "every step of at least one route; missing steps: "
             f"{_missing_report(network, dG0, route_idx, none, names)}"
         )
-    abs_ne = np.abs(n_e)
-    if np.all(abs_ne[limiting] == 1):
-        dG_pds = best_max
-        U_L_rhe = -direction * best_max
-    else:
-        U_L_rhe = -direction * best_max
-        dG_pds = best_max * abs_ne[pds]
-    if mx is not None:
-        route_UL = -direction * mx
-        route_UL[np.isinf(mx)] = np.nan
-    else:
-        route_UL = None
-
-    def secondary(mask: np.ndarray, values) -> tuple[np.ndarray, np.ndarray]:
-        srows: list[np.ndarray | None] = [None] * n_steps
-        for i in np.flatnonzero(mask):
-            srows[i] = values(i)
-        sseqs = [[i for i in seq if mask[i]] for seq in all_steps]
-        if not any(sseqs):
-            return np.full(n, -1, dtype=np.int32), np.full(n, np.nan)
-        if all(q == sseqs[0] for q in sseqs) and len(sseqs[0]) == 1:
-            i = sseqs[0][0]  # the same single step on every route (NH3 desorption, NO3- adsorption)
-            return np.full(n, i, dtype=np.int32), srows[i]
-        smx, _, _, _ = route_maxima(srows, sseqs, n)
-        packed = smx[best, np.arange(n)]
-        step = unpack_step(packed, n_steps).astype(np.int32)
-        val = np.full(n, np.nan)
-        ok = step >= 0
-        for i in np.unique(step[ok]):
-            sel = step == i
-            val[sel] = srows[i][sel]
-        return step, val
-
-    chem_step, dG_chem = secondary(chemical, lambda i: dG_U0[i])
-    def counter_row(i: int) -> np.ndarray:
-        out = np.multiply(U_L_rhe, n_e[i])
-        return np.add(out, dG_U0[i], out=out)
-
-    counter_step, dG_counter = secondary(counter, counter_row)
+    U_L = np.negative(best_max, out=best_max) if direction > 0 else best_max
     notes = []
-    skipped = np.isnan(route_UL).any(axis=1) if route_UL is not None else ()
-    for j in np.flatnonzero(skipped):
-        who = [names[k] for k in np.flatnonzero(np.isnan(route_UL[j]))[:6]]
-        notes.append(
-            f"route {network.route_label(network.routes[route_idx[j]])} skipped for "
-            f"{who[:5]}{'...' if len(who) > 5 else ''}: a step lacks data"
-        )
+    route_UL = None
+    if mx is not None:
+        route_UL = np.negative(mx, out=mx) if direction > 0 else mx
+        skipped = np.isnan(np.add.reduce(route_UL, axis=1))
+        for j in np.flatnonzero(skipped):
+            who = [names[k] for k in np.flatnonzero(np.isnan(route_UL[j]))[:6]]
+            notes.append(
+                f"route {network.route_label(network.routes[route_idx[j]])} skipped for "
+                f"{who[:5]}{'...' if len(who) > 5 else ''}: a step lacks data"
+            )
     try:
         from .formation import equilibrium_potential
 
@@ -467,7 +519,6 @@ def analyse(
     except InputError as exc:
         U_eq_rhe = float("nan")
         notes.append(f"no equilibrium potential for {product}: {exc}")
-    eta = np.subtract(U_eq_rhe, U_L_rhe) if direction > 0 else np.subtract(U_L_rhe, U_eq_rhe)
 
     rds = barrier_rds = b0 = None
     if barriers is not None:
@@ -476,35 +527,59 @@ def analyse(
             b0 = b0[:, None]
         if b0.shape != dG0.shape:
             raise InputError(f"barriers have shape {b0.shape}, expected {dG0.shape}")
-        beta_arr = np.broadcast_to(np.asarray(beta, dtype=float), (n_steps,))
-        dG_at_U = dG_U0 + (n_e * conditions.U_RHE)[:, None]
-        ea = b0 + (beta_arr * n_e * conditions.U_RHE)[:, None]
-        ea = np.fmax(ea, np.fmax(dG_at_U, 0.0))
-        ea = np.where(np.isnan(b0), np.nan, ea)
-        rds = np.full(n, -1, dtype=np.int32)
-        barrier_rds = np.full(n, np.nan)
-        for j, seq in enumerate(all_steps):
-            sel = np.flatnonzero(best == j)
-            if not sel.size:
-                continue
-            seq = np.asarray(seq)
-            vals = ea[np.ix_(seq, sel)]
-            known = ~np.all(np.isnan(vals), axis=0)
-            filled = np.where(np.isnan(vals), -np.inf, vals)
-            a = np.argmax(filled, axis=0)
-            rds[sel[known]] = seq[a[known]]  # noqa: E501
-            barrier_rds[sel[known]] = filled[a[known], np.flatnonzero(known)]
-
+        rds, barrier_rds = _rate_determining(network, dG0 + shift[:, None], b0, beta, conditions,
+                                             all_steps, best)
+    if conditions.scale != "RHE":
+        U_L = conditions.to_scale(U_L)
+        route_UL = None if route_UL is None else conditions.to_scale(route_UL)
     return CHEResult(
         network=network, names=names, conditions=conditions, product=product,
-        routes=tuple(route_idx), dG0=dG0,
-        route_UL=None if route_UL is None else conditions.to_scale(route_UL),
-        best=best, U_L=conditions.to_scale(U_L_rhe), pds=pds, dG_pds=dG_pds,
-        chem_step=chem_step, dG_chem=dG_chem, counter_step=counter_step,
-        dG_counter_at_UL=dG_counter, counter_downhill=~(dG_counter > 0),
-        U_eq=float(conditions.to_scale(U_eq_rhe)), eta=eta, rds=rds, barrier_rds=barrier_rds,
+        routes=tuple(route_idx), dG0=dG0, route_UL=route_UL, best=best, U_L=U_L, pds=pds,
+        U_eq=float(conditions.to_scale(U_eq_rhe)), rds=rds, barrier_rds=barrier_rds,
         barriers0=b0, notes=tuple(notes),
     )
+
+
+class _InfiniteValue(Exception):
+    def __init__(self, step: int, candidate: int):
+        super().__init__(step, candidate)
+        self.step, self.candidate = step, candidate
+
+
+def _check_inf(row: np.ndarray, i: int, network: Network, names) -> None:
+    bad = np.flatnonzero(np.isinf(row))
+    if bad.size:
+        raise InputError(
+            f"step {network.steps[i].id!r} of candidate {names[int(bad[0])]!r} has an infinite ΔG"
+        )
+
+
+def _rate_determining(network, dG_U0, b0, beta, conditions, all_steps, best):
+    """RDS: largest forward barrier on the best route at the analysis potential.
+
+    Electrochemical barriers move by β·n_e·eU (U vs RHE); no barrier is below max(ΔG(U), 0).
+    """
+    n_steps, n = b0.shape
+    n_e = network.n_e
+    beta_arr = np.broadcast_to(np.asarray(beta, dtype=float), (n_steps,))
+    dG_at_U = dG_U0 + (n_e * conditions.U_RHE)[:, None]
+    ea = b0 + (beta_arr * n_e * conditions.U_RHE)[:, None]
+    ea = np.fmax(ea, np.fmax(dG_at_U, 0.0))
+    ea = np.where(np.isnan(b0), np.nan, ea)
+    rds = np.full(n, -1, dtype=np.int32)
+    barrier = np.full(n, np.nan)
+    for j, seq in enumerate(all_steps):
+        sel = np.flatnonzero(best == j)
+        if not sel.size:
+            continue
+        seq = np.asarray(seq)
+        vals = ea[np.ix_(seq, sel)]
+        known = ~np.all(np.isnan(vals), axis=0)
+        filled = np.where(np.isnan(vals), -np.inf, vals)
+        a = np.argmax(filled, axis=0)
+        rds[sel[known]] = seq[a[known]]
+        barrier[sel[known]] = filled[a[known], np.flatnonzero(known)]
+    return rds, barrier
 
 
 def _missing_report(network: Network, dG0: np.ndarray, route_idx, cands, names) -> str:

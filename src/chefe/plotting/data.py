@@ -52,6 +52,9 @@ class FEDPanel:
     tick_rotation: float
     ylim: tuple[float, float]
     xlim: tuple[float, float]
+    #: per x position, the (label, colour) pairs stacked under the axis when routes differ
+    stacked_labels: tuple[tuple[tuple[str, str], ...], ...] = ()
+    label_fontsize: float = 8.0
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,10 @@ def fed_plot_data(
         titles: panel titles (default: the potential of the first profile).
         level_width: width of a level in step units.
         label_mode: ``"axis"`` (intermediates as x tick labels; requires identical state
-            sequences), ``"levels"`` (a label above every level, de-overlapped), or ``"auto"``.
+            sequences), ``"stacked"`` (under the axis, one line per distinct intermediate at a
+            position, coloured by series), ``"levels"`` (a label above every level,
+            de-overlapped), or ``"auto"`` (axis when all series share their intermediates, else
+            stacked).
     """
     if not panels or not all(panels):
         raise ValueError("fed_plot_data needs at least one panel with at least one profile")
@@ -131,9 +137,10 @@ def fed_plot_data(
     for k, profiles in enumerate(panels):
         built.append(_panel(profiles, titles[k] if titles else None, level_width, label_mode))
     longest_label = max((len(t) for p in built for t in p.xticklabels), default=0)
+    depth = max((len(e) for p in built for e in p.stacked_labels), default=0)
     width = max(3.4, 0.42 * max_levels + 1.2)
     rows = len(built) > 1 and max_levels > 8
-    per_panel_h = 2.9 + (0.5 if longest_label > 10 else 0.0)
+    per_panel_h = 2.9 + (0.5 if longest_label > 10 else 0.0) + 0.14 * max(depth - 1, 0)
     if rows:
         figsize = (width, per_panel_h * len(built))
     else:
@@ -148,7 +155,7 @@ def _panel(profiles: Sequence[Profile], title: str | None, width: float, label_m
     same_states = all(p.states == profiles[0].states for p in profiles)
     mode = label_mode
     if mode == "auto":
-        mode = "axis" if same_states else "levels"
+        mode = "axis" if same_states else "stacked"
     if mode == "axis" and not same_states:
         raise ValueError("label_mode='axis' needs every profile to pass the same intermediates")
     all_y = np.concatenate([p.G for p in profiles])
@@ -208,6 +215,12 @@ def _panel(profiles: Sequence[Profile], title: str | None, width: float, label_m
         xticks = np.arange(n_levels, dtype=float)
         xticklabels = tuple("" for _ in range(n_levels))
         rotation = 0.0
+    elif mode == "stacked":
+        xticks = np.arange(n_levels, dtype=float)
+        xticklabels = tuple("" for _ in range(n_levels))
+        rotation = 0.0
+        labels_per_series = [tuple("" for _ in p.states) for p in profiles]
+        label_xy = [np.full((len(p.G), 2), np.nan) for p in profiles]
     else:
         xticks = np.arange(n_levels, dtype=float)
         xticklabels = tuple(subscript_label_state(s) for s in profiles[0].states)
@@ -222,12 +235,30 @@ def _panel(profiles: Sequence[Profile], title: str | None, width: float, label_m
     top = max([hi] + [y for _, y in ((0, t[1]) for t in (s.pds_text_xy for s in out))]
               + [float(np.nanmax(s.level_label_xy[:, 1])) for s in out if np.isfinite(s.level_label_xy).any()])
     ylim = (lo - 0.12 * span, top + 0.14 * span)
+    stacked: list[tuple[tuple[str, str], ...]] = []
+    fontsize = 8.0
+    if mode == "stacked":
+        for j in range(n_levels):
+            entries: list[tuple[str, str]] = []
+            states = [p.states[j] if j < len(p.states) else None for p in profiles]
+            present = [s for s in states if s is not None]
+            for k, st in enumerate(states):
+                if st is None or any(e[0] == subscript_label_state(st) for e in entries):
+                    continue
+                shared = sum(1 for x in present if x == st) > 1
+                color = "0.15" if shared else out[k].color
+                entries.append((subscript_label_state(st), color))
+            stacked.append(tuple(entries))
+        # shrink the font until the widest label fits between two levels (0.42 in), 5.5 pt floor
+        widest = max((len(_plain(t)) for e in stacked for t, _ in e), default=1)
+        fontsize = max(5.5, min(8.0, 0.40 * 72 / (0.6 * widest)))
     if title is None:
         title = format_potential(profiles[0].U, profiles[0].scale)
         if all(abs(p.U - p.U_L) < 1e-12 for p in profiles) and len(profiles) > 1:
             title = "U = U$_L$ of each catalyst"
     return FEDPanel(title=title, series=tuple(out), xticks=xticks, xticklabels=xticklabels,
-                    tick_rotation=rotation, ylim=ylim, xlim=(-0.6, n_levels - 0.4))
+                    tick_rotation=rotation, ylim=ylim, xlim=(-0.6, n_levels - 0.4),
+                    stacked_labels=tuple(stacked), label_fontsize=fontsize)
 
 
 def _plain(text: str) -> str:

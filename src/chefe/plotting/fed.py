@@ -82,6 +82,12 @@ def _draw_panel(ax, panel, legend: bool) -> None:
     else:
         ax.set_xticklabels([])
     ax.tick_params(axis="x", length=0)
+    for x, entries in zip(panel.xticks, panel.stacked_labels):
+        for k, (text, color) in enumerate(entries):
+            ax.annotate(text, xy=(x, 0.0), xycoords=("data", "axes fraction"),
+                        xytext=(0.0, -3.0 - 1.25 * panel.label_fontsize * k),
+                        textcoords="offset points", ha="center", va="top", color=color,
+                        fontsize=panel.label_fontsize, annotation_clip=False)
     ax.set_xlim(*panel.xlim)
     ax.set_ylim(*panel.ylim)
     ax.axhline(0.0, color="0.75", lw=0.5, zorder=0)
