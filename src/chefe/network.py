@@ -310,8 +310,16 @@ def _route_states(network: Network, route: Route) -> list[str]:
     return labels
 
 
+def display_order(name: str) -> tuple[int, int, str]:
+    """Sort key for co-adsorbed species: N-containing first, then larger, then by name."""
+    from .species import parse_species
+
+    comp = dict(parse_species(name).composition)
+    return (0 if "N" in comp else 1, -sum(comp.values()), name)
+
+
 def _state_label(state: State) -> str:
-    adsorbed = [s for s in state if s != "*"]
+    adsorbed = sorted((s for s in state if s != "*"), key=display_order)
     return " + ".join(adsorbed) if adsorbed else "*"
 
 

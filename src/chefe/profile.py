@@ -9,7 +9,7 @@ import numpy as np
 from .conditions import Conditions
 from .engine import CHEResult
 from .errors import InputError
-from .network import Network, Route, route_states
+from .network import Network, Route, display_order, route_states
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def state_names(network: Network, route: Route) -> tuple[str, ...]:
     product = [s.name for s, _ in last.products if s.is_reservoir]
     for k, state in enumerate(states):
         # nitrogen-containing (then larger) species first: "*NO2 + *OH", not "*OH + *NO2"
-        adsorbed = sorted((s for s in state if s != "*"), key=_display_order)
+        adsorbed = sorted((s for s in state if s != "*"), key=display_order)
         if adsorbed:
             names.append(" + ".join(adsorbed))
         elif k == 0 and feed:
@@ -67,13 +67,6 @@ def state_names(network: Network, route: Route) -> tuple[str, ...]:
         else:
             names.append("*")
     return tuple(names)
-
-
-def _display_order(name: str) -> tuple[int, int, str]:
-    from .species import parse_species
-
-    comp = dict(parse_species(name).composition)
-    return (0 if "N" in comp else 1, -sum(comp.values()), name)
 
 
 def free_energy_profile(
