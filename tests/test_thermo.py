@@ -92,3 +92,38 @@ def test_entropy_table_reproduces_norskov_ts():
     # S°(H2O,g) = 188.835 J/mol/K at 1 bar; at 0.035 bar TS = 0.670 eV (CHE_REFERENCE §3.1)
     assert standard_entropy_ts("H2O(g)", pressure_bar=0.035) == pytest.approx(0.670, abs=5e-4)
     assert standard_entropy_ts("H2(g)") == pytest.approx(0.404, abs=5e-4)
+
+
+# CHE_REFERENCE.md §3.2: ZPE - TS (eV, 298.15 K) from the same Pt(111) frequencies, raw harmonic
+# and with modes below 100 cm-1 raised to 100 cm-1.
+PT111_ZPE_MINUS_TS = {
+    "*H": (0.122, 0.122), "*O": (0.038, 0.038), "*OH": (0.179, 0.192), "*H2O": (0.349, 0.437),
+    "*N": (0.060, 0.060), "*NH": (0.368, 0.368), "*NH2": (0.662, 0.662), "*NH3": (0.827, 0.887),
+    "*NO": (0.069, 0.069), "*NOH": (0.342, 0.342), "*NHO": (0.274, 0.311), "*NHOH": (0.670, 0.670),
+    "*NH2O": (0.546, 0.596), "*NH2OH": (0.862, 0.921), "*NO2": (0.034, 0.108), "*NO2H": (0.306, 0.366),
+    "*NO3": (0.087, 0.114),
+}
+
+
+@pytest.mark.parametrize("species", sorted(PT111_ZPE_MINUS_TS))
+def test_pt111_frequency_table_reproduces_reference(species):
+    from chefe.refdata import load_table
+
+    raw = table_correction(species, "adsorbates_pt111_kreitz")
+    raised = table_correction(species, "adsorbates_pt111_kreitz", policy=ThermoPolicy(low_frequency="raise"))
+    expected_raw, expected_raised = PT111_ZPE_MINUS_TS[species]
+    assert raw.zpe - raw.ts == pytest.approx(expected_raw, abs=6e-4)
+    assert raised.zpe - raised.ts == pytest.approx(expected_raised, abs=6e-4)
+    # the ZPE stored in the source file agrees with ½Σhν to 0.0065 eV (*O: 0.0755 vs 0.069)
+    entry = load_table("adsorbates_pt111_kreitz")["species"][species]
+    assert raw.zpe == pytest.approx(entry["zpe_file"], abs=7e-3)
+    assert "kirkbadger18" in raw.source and raw.method == "harmonic"
+
+
+def test_pt111_alternative_binding_mode():
+    nn = table_correction("*NO2", "adsorbates_pt111_kreitz")
+    oo = table_correction("*NO2", "adsorbates_pt111_kreitz", mode="O,O-bidentate")
+    assert oo.zpe - oo.ts == pytest.approx(0.093, abs=6e-4)  # §3.2 XOXNO
+    assert nn.g != oo.g
+    with pytest.raises(InputError, match="binding mode"):
+        table_correction("*NO2", "adsorbates_pt111_kreitz", mode="tridentate")

@@ -254,7 +254,7 @@ def _correction_from_spec(name: str, thermo: Any, temperature: float, policy: Th
     if not isinstance(thermo, Mapping):
         raise InputError(f"{where}: thermo must be a mapping")
     if "table" in thermo:
-        return table_correction(name, str(thermo["table"]), temperature)
+        return table_correction(name, str(thermo["table"]), temperature, policy)
     if "frequencies" in thermo:
         default_p = P_H2O_LIQUID_BAR if name == "H2O(l)" else 1.0
         atoms = _molecule(thermo.get("atoms", name.split("(")[0]), where)

@@ -178,11 +178,23 @@ def ideal_gas_correction(
                              f"frequencies; p={pressure_bar:g} bar", policy.describe(), n_imag)
 
 
-def table_correction(species: str, table: str = "gas_norskov2004", temperature: float = T_STANDARD) -> ThermalCorrection:
-    """ZPE and T·S of a reservoir species from a shipped table (∫Cp dT as tabulated, else 0).
+def table_correction(
+    species: str,
+    table: str = "gas_norskov2004",
+    temperature: float = T_STANDARD,
+    policy: ThermoPolicy = ThermoPolicy(),
+    mode: str | None = None,
+) -> ThermalCorrection:
+    """Thermal correction of ``species`` from a shipped table in ``adsorbate_refs/``.
+
+    Two kinds of table exist: values (ZPE, ∫Cp dT, T·S at the table temperature, e.g. the
+    Nørskov 2004 H2/H2O corrections) and frequencies (e.g. Pt(111) adsorbates), from which
+    ZPE, ∫Cv dT and T·S are computed through ase.thermochemistry under ``policy`` at any T.
+    ``mode`` picks an alternative binding mode listed in the table (``"O,O-bidentate"``).
 
     Raises:
-        InputError: when the table lacks ``species`` or was tabulated at another temperature.
+        InputError: when the table lacks the species or mode, or a value table is asked for
+            another temperature.
     """
     from .refdata import load_table
     from .species import canonical
@@ -192,16 +204,25 @@ def table_correction(species: str, table: str = "gas_norskov2004", temperature: 
     key = canonical(species)
     if key not in entries:
         raise InputError(f"table {table!r} has no thermal correction for {species!r}; it lists {sorted(entries)}")
+    entry = entries[key]
+    if mode is not None:
+        modes = {canonical(k): v for k, v in (data.get("binding_modes") or {}).items()}.get(key, {})
+        if mode not in modes:
+            raise InputError(f"table {table!r} has no binding mode {mode!r} for {species!r}; modes: {sorted(modes)}")
+        entry = modes[mode]
+    citation = f"{table}: {data.get('source', '')}"
+    if "frequencies" in entry:
+        corr = harmonic_correction(entry["frequencies"], temperature, policy, name=f"{table} {species}")
+        return ThermalCorrection(corr.zpe, corr.cp, corr.ts, temperature, "harmonic",
+                                 f"frequencies from {citation}", corr.policy, corr.n_imaginary)
     t_table = float(data.get("temperature_K", T_STANDARD))
     if abs(t_table - temperature) > 1e-6:
         raise InputError(
             f"table {table!r} is tabulated at {t_table} K but T = {temperature} K was asked for "
             f"{species!r}; give frequencies instead"
         )
-    entry = entries[key]
     return ThermalCorrection(float(entry.get("zpe", 0.0)), float(entry.get("cp", 0.0)),
-                             float(entry["ts"]), temperature, "table",
-                             f"{table}: {data.get('source', '')}")
+                             float(entry["ts"]), temperature, "table", citation)
 
 
 def standard_entropy_ts(species: str, temperature: float = T_STANDARD, pressure_bar: float = 1.0,

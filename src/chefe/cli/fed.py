@@ -71,7 +71,10 @@ def print_table(report, rows) -> None:
         out.write(f"  note: {note}\n")
     counter_ids = {r["counter_step"] for r in rows if r["counter_step"]}
     counter_head = (f"{'/'.join(sorted(counter_ids))} @U_L" if counter_ids else "counter @U_L")[:18]
-    header = f"{'catalyst':22s} {'U_L/V':>7s} {'η/V':>6s}  {'PDS':34s} {'ΔG_PDS':>7s}  {'max chem.':>17s}  {counter_head:>18s}"
+    route_names = {}
+    for row in rows:
+        route_names.setdefault(row["best_route"], f"R{len(route_names) + 1}")
+    header = f"{'catalyst':22s} {'route':>5s} {'U_L/V':>7s} {'η/V':>6s}  {'PDS':34s} {'ΔG_PDS':>7s}  {'max chem.':>17s}  {counter_head:>18s}"
     has_rds = result.rds is not None
     if has_rds:
         header += f"  {'RDS (Ea/eV)':>20s}"
@@ -79,14 +82,17 @@ def print_table(report, rows) -> None:
     for row in rows:
         chem = f"{row['max_chemical_step']} {row['dG_max_chemical']:+.2f}" if row["max_chemical_step"] else "-"
         counter = f"{row['dG_counter_at_UL']:+.2f}{'' if row['counter_downhill_at_UL'] else ' (up)'}" if row["counter_step"] else "-"
-        line = (f"{row['label'][:22]:22s} {row['U_L']:+7.3f} {row['eta']:6.3f}  {row['PDS'][:34]:34s} "
+        line = (f"{row['label'][:22]:22s} {route_names[row['best_route']]:>5s} {row['U_L']:+7.3f} {row['eta']:6.3f}  {row['PDS'][:34]:34s} "
                 f"{row['dG_PDS']:+7.3f}  {chem:>17s}  {counter:>18s}")
         if has_rds:
             rds = f"{row['RDS_id']} {row['barrier_RDS']:.2f}" if row.get("RDS_id") else "-"
             line += f"  {rds:>20s}"
         out.write(line + "\n")
-    best = min(rows, key=lambda r: -r["U_L"] if result.U_eq >= 0 else r["U_L"])
-    out.write(f"best: {best['label']} (U_L = {best['U_L']:+.3f} V, route {best['best_route']})\n")
+    for route, short in route_names.items():
+        out.write(f"{short}: {route}\n")
+    reduction = result.direction > 0
+    best = max(rows, key=lambda r: r["U_L"]) if reduction else min(rows, key=lambda r: r["U_L"])
+    out.write(f"most active: {best['label']} (U_L = {best['U_L']:+.3f} V, route {route_names[best['best_route']]})\n")
 
 
 def write_json(report, rows, target: str) -> None:
