@@ -112,6 +112,11 @@ def test_missing_intermediate_names_catalyst_and_steps(tmp_path):
         analyse(es.network, es.dG0, names=es.names)
     text = str(err.value)
     assert "'A'" in text and "NOH_N" in text and "N_NH" in text
+    from chefe.report import fed_report
+
+    with pytest.raises(InputError) as err:  # through the fed job the file is named too
+        fed_report(es)
+    assert str(tmp_path) in str(err.value) and "'A'" in str(err.value)
 
 
 def test_duplicate_catalyst_and_malformed_yaml(tmp_path):
@@ -154,3 +159,21 @@ def test_step_free_energies_nan_for_missing_species():
     dG = step_free_energies(net, {"*": 0.0, "*NO": -1.0, "*NOH": -1.5, "H2(g)": -7.0})
     assert dG[net.index("NO_NOH"), 0] == pytest.approx(-1.5 + 1.0 + 3.5)
     assert np.isnan(dG[net.index("NOH_N"), 0])
+
+
+def test_temperature_of_thermal_corrections_follows_the_file(tmp_path):
+    from chefe.report import fed_report
+
+    doc = total_doc(conditions={"T": 320.0})
+    doc["adsorbate_thermo"] = {k: {"table": "adsorbates_pt111_kreitz"} for k in E if k != "*"}
+    doc["references"] = {**REFS, "species": {**REFS["species"],
+                                              "H2(g)": {"energy": -6.7598, "thermo": {"zpe": 0.27, "ts": 0.44}},
+                                              "H2O(l)": {"energy": -14.2194, "thermo": {"zpe": 0.56, "ts": 0.72}}}}
+    es = load_energies(write(tmp_path, doc))
+    assert es.ledger.temperature == 320.0  # corrections computed at the analysis temperature
+    with pytest.raises(InputError, match="computed at 320 K"):
+        fed_report(es, temperature=298.15)
+    # a value table cannot be used at another temperature
+    doc["references"] = REFS
+    with pytest.raises(InputError, match="tabulated at 298.15 K"):
+        load_energies(write(tmp_path, doc))

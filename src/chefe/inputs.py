@@ -175,8 +175,12 @@ def _species_key(label: str, network: Network, where: str) -> str:
 def _ledger(data: Mapping[str, Any], where: str, policy: ThermoPolicy) -> ReferenceLedger:
     if "references" not in data:
         raise InputError(f"{where}: kind needs a 'references' block with the gas-phase energies")
+    refs = data["references"]
+    if isinstance(refs, Mapping) and "temperature" not in refs:
+        # thermal corrections at the temperature of the analysis unless the file says otherwise
+        refs = {**refs, "temperature": (data.get("conditions") or {}).get("T", T_STANDARD)}
     try:
-        return ReferenceLedger.from_dict(data["references"], source=where, policy=policy)
+        return ReferenceLedger.from_dict(refs, source=where, policy=policy)
     except ChefeError as exc:
         raise InputError(str(exc) if where in str(exc) else f"{where}: {exc}") from None
 

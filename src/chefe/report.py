@@ -76,11 +76,20 @@ def fed_report(
         label_mode: see :func:`chefe.plotting.data.fed_plot_data`.
     """
     base = energies.conditions
+    ledger = energies.ledger
+    if temperature is not None and ledger is not None and abs(ledger.temperature - temperature) > 1e-9:
+        raise InputError(
+            f"{energies.source}: thermal corrections were computed at {ledger.temperature:g} K but "
+            f"T = {temperature:g} K was asked; set conditions.T (or references.temperature) in the file"
+        )
     cond = Conditions(base.U, base.pH if pH is None else pH, base.T if temperature is None else temperature,
                       base.scale if scale is None else scale)
-    result = analyse(energies.network, energies.dG0, cond, names=energies.names, product=product,
-                     barriers=energies.barriers,
-                     beta=0.5 if energies.beta is None else energies.beta)
+    try:
+        result = analyse(energies.network, energies.dG0, cond, names=energies.names, product=product,
+                         barriers=energies.barriers,
+                         beta=0.5 if energies.beta is None else energies.beta)
+    except InputError as exc:
+        raise InputError(f"{energies.source}: {exc}") from None
     if potentials is None:
         potentials = list(energies.potentials or []) or None
         if potentials is not None and "UL" not in [str(p).upper() for p in potentials]:
