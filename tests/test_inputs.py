@@ -165,7 +165,8 @@ def test_temperature_of_thermal_corrections_follows_the_file(tmp_path):
     from chefe.report import fed_report
 
     doc = total_doc(conditions={"T": 320.0})
-    doc["adsorbate_thermo"] = {k: {"table": "adsorbates_pt111_kreitz"} for k in E if k != "*"}
+    doc["adsorbate_thermo"] = {k: {"table": "adsorbates_pt111_kreitz"} for k in E if k not in ("*", "*NO3H")}
+    doc["adsorbate_thermo"]["*NO3H"] = 0.3
     doc["references"] = {**REFS, "species": {**REFS["species"],
                                               "H2(g)": {"energy": -6.7598, "thermo": {"zpe": 0.27, "ts": 0.44}},
                                               "H2O(l)": {"energy": -14.2194, "thermo": {"zpe": 0.56, "ts": 0.72}}}}
@@ -173,6 +174,11 @@ def test_temperature_of_thermal_corrections_follows_the_file(tmp_path):
     assert es.ledger.temperature == 320.0  # corrections computed at the analysis temperature
     with pytest.raises(InputError, match="computed at 320 K"):
         fed_report(es, temperature=298.15)
+    # a table without the species names the file and the species
+    doc["adsorbate_thermo"]["*NO3H"] = {"table": "adsorbates_pt111_kreitz"}
+    with pytest.raises(InputError, match="energies.yaml.*no thermal correction for '\\*NO3H'"):
+        load_energies(write(tmp_path, doc))
+    doc["adsorbate_thermo"]["*NO3H"] = 0.3
     # a value table cannot be used at another temperature
     doc["references"] = REFS
     with pytest.raises(InputError, match="tabulated at 298.15 K"):

@@ -196,8 +196,11 @@ def _adsorbate_correction(spec: Any, name: str, temperature: float, policy: Ther
         return harmonic_correction(spec["frequencies"], temperature, policy, name=f"{where}: {name}").g
     if "table" in spec:
         mode = spec.get("mode")
-        return table_correction(name, str(spec["table"]), temperature, policy,
-                                None if mode is None else str(mode)).g
+        try:
+            return table_correction(name, str(spec["table"]), temperature, policy,
+                                    None if mode is None else str(mode)).g
+        except ChefeError as exc:
+            raise InputError(f"{where}: {exc}") from None
     corr = ThermalCorrection(
         _finite(spec.get("zpe", 0.0), f"{where}: {name} zpe"), _finite(spec.get("cp", 0.0), f"{where}: {name} cp"),
         _finite(spec.get("ts", 0.0), f"{where}: {name} ts"), temperature, "explicit", "input")
