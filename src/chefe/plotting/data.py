@@ -15,8 +15,14 @@ import numpy as np
 from ..profile import Profile
 from ..species import subscript_label
 
-#: Okabe-Ito colour-blind-safe palette (Wong, Nat. Methods 8, 441 (2011)).
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+#: Okabe-Ito colour-blind-safe palette (Wong, Nat. Methods 8, 441 (2011)) without its yellow,
+#: which is unreadable on white, continued with Paul Tol's "muted" scheme for larger overlays.
+PALETTE = (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499",
+)
+#: Above this many series the PDS values move into the legend and the legend out of the axes.
+CROWDED = 4
 LEVEL_WIDTH = 0.56
 #: Approximate width of one character of an 8 pt label, in inches (for overlap checks).
 CHAR_WIDTH_IN = 0.055
@@ -55,6 +61,7 @@ class FEDPanel:
     #: per x position, the (label, colour) pairs stacked under the axis when routes differ
     stacked_labels: tuple[tuple[tuple[str, str], ...], ...] = ()
     label_fontsize: float = 8.0
+    legend_outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,7 +187,8 @@ def _panel(profiles: Sequence[Profile], title: str | None, width: float, label_m
         if np.isfinite(p.U_L):
             legend = f"{p.label} (U$_L$ = {_signed(p.U_L)} V)"
         at_limit = abs(p.U - p.U_L) < 1e-9
-        pds_text = "PDS" if at_limit else f"{_signed(p.dG[i])} eV"
+        crowded = len(profiles) > CROWDED
+        pds_text = "" if crowded else ("PDS" if at_limit else f"{_signed(p.dG[i])} eV")
         series.append(dict(
             name=p.name, legend=legend, color=color, level_x0=x0, level_x1=x1, level_y=p.G.copy(),
             connector_x=cx, connector_y=cy, pds=i, pds_text=pds_text,
@@ -232,7 +240,7 @@ def _panel(profiles: Sequence[Profile], title: str | None, width: float, label_m
     out = []
     for s, names, xy in zip(series, labels_per_series, label_xy):
         out.append(FEDSeries(level_labels=names, level_label_xy=xy, **s))
-    top = max([hi] + [y for _, y in ((0, t[1]) for t in (s.pds_text_xy for s in out))]
+    top = max([hi] + [s.pds_text_xy[1] for s in out if s.pds_text]
               + [float(np.nanmax(s.level_label_xy[:, 1])) for s in out if np.isfinite(s.level_label_xy).any()])
     ylim = (lo - 0.12 * span, top + 0.14 * span)
     stacked: list[tuple[tuple[str, str], ...]] = []
@@ -258,7 +266,8 @@ def _panel(profiles: Sequence[Profile], title: str | None, width: float, label_m
             title = "U = U$_L$ of each catalyst"
     return FEDPanel(title=title, series=tuple(out), xticks=xticks, xticklabels=xticklabels,
                     tick_rotation=rotation, ylim=ylim, xlim=(-0.6, n_levels - 0.4),
-                    stacked_labels=tuple(stacked), label_fontsize=fontsize)
+                    stacked_labels=tuple(stacked), label_fontsize=fontsize,
+                    legend_outside=len(profiles) > CROWDED)
 
 
 def _plain(text: str) -> str:

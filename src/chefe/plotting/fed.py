@@ -68,9 +68,10 @@ def _draw_panel(ax, panel, legend: bool) -> None:
             ax.plot(cx, cy, color=s.color, lw=1.4 if is_pds else 0.8,
                     ls="-" if is_pds else (0, (2.5, 1.5)), zorder=2 if is_pds else 1)
         ax.plot([], [], color=s.color, lw=2.0, label=s.legend)
-        x, y = s.pds_text_xy
-        ax.annotate(s.pds_text, (x, y), ha="center", va="bottom", fontsize=6.5, color=s.color,
-                    zorder=4)
+        if s.pds_text:
+            x, y = s.pds_text_xy
+            ax.annotate(s.pds_text, (x, y), ha="center", va="bottom", fontsize=6.5, color=s.color,
+                        zorder=4)
         for text, (lx, ly) in zip(s.level_labels, s.level_label_xy):
             if text and lx == lx:  # not NaN
                 ax.text(lx, ly, text, ha="center", va="bottom", fontsize=6, color="0.15", zorder=4)
@@ -93,4 +94,8 @@ def _draw_panel(ax, panel, legend: bool) -> None:
     ax.axhline(0.0, color="0.75", lw=0.5, zorder=0)
     ax.set_title(panel.title, loc="left")
     if legend and len(panel.series) > 1:
-        ax.legend(loc="best")
+        if panel.legend_outside:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                      title="solid connector: PDS", title_fontsize=6.5)
+        else:
+            ax.legend(loc="best")
