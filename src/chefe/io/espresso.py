@@ -1,0 +1,128 @@
+"""Quantum ESPRESSO pw.x text output: final energy, convergence and settings in one pass.
+
+The energy is the last ``!    total energy`` line (Ry, converted with ase.units.Ry), the same
+number ASE's ``espresso-out`` reader returns; the structure, when asked for, comes from ASE.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .record import RunRecord, file_infos, with_flags
+from .tail import read_all
+
+_FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eEdD][-+]?\d+)?"
+
+
+def read_pw(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
+    """Read a pw.x output file (scf, relax, vc-relax)."""
+    from ase.units import create_units
+
+    # pw.x converts with its own constants (CODATA 2006, RYTOEV = 13.60569193); so does ASE's
+    # espresso reader, and so do we: the eV energy then matches the code's own eV printout.
+    units = create_units("2006")
+    path = Path(path)
+    data = read_all(path).decode("utf-8", "replace") if path.stat().st_size else ""
+    flags: list[str] = []
+    messages: list[str] = []
+    if not data.strip():
+        return RunRecord(str(path), "qe", "qe-pw", None, flags=("empty", "no_energy"),
+                         files=file_infos([path]), messages=(f"{path} is empty",))
+    m = re.search(r"Program PWSCF\s+(v\.\S+)", data)
+    version = f"pw.x {m.group(1)}" if m else ""
+    energies = re.findall(r"^!\s+total energy\s+=\s+(" + _FLOAT + r")\s+Ry", data, re.M)
+    energy = float(energies[-1]) * units.Ry if energies else None
+    finished = "JOB DONE" in data
+    not_converged = "convergence NOT achieved" in data
+    electronic = None
+    if energies or not_converged:
+        electronic = not not_converged
+    calculation = "relax" if ("BFGS Geometry Optimization" in data or "bfgs converged" in data
+                              or "number of bfgs steps" in data) else "scf"
+    ionic = None
+    if calculation == "relax" and finished:
+        ionic = ("bfgs converged" in data or "End of BFGS Geometry Optimization" in data) and \
+            "The maximum number of steps has been reached" not in data
+    if "The maximum number of steps has been reached" in data:
+        ionic = False
+        messages.append(f"{path}: the maximum number of ionic steps was reached")
+    if not_converged:
+        messages.append(f"{path}: 'convergence NOT achieved' in an SCF cycle")
+    if not finished:
+        messages.append(f"{path}: no 'JOB DONE': the run did not finish")
+    settings = {}
+    m = re.search(r"kinetic-energy cutoff\s+=\s+(" + _FLOAT + r")\s+Ry", data)
+    settings["ecutwfc_Ry"] = float(m.group(1)) if m else None
+    m = re.search(r"charge density cutoff\s+=\s+(" + _FLOAT + r")\s+Ry", data)
+    settings["ecutrho_Ry"] = float(m.group(1)) if m else None
+    m = re.search(r"Exchange-correlation\s*=\s*(\S+)", data)
+    settings["functional"] = m.group(1) if m else ""
+    settings["ISPIN"] = 2 if re.search(r"(LSDA|spin-polarized|total magnetization)", data) else 1
+    # QE >= 7.1: "U(Ru-4d) =  2.3650"; older: a table "Hubbard U ..." with species rows
+    new_style = re.findall(r"^\s*U\((\w+)-(\w+)\)\s*=\s*(" + _FLOAT + r")", data, re.M)
+    settings["U"] = {f"{el}-{orb}": float(u) for el, orb, u in new_style}
+    if not settings["U"]:
+        old = re.findall(r"^\s*([A-Z][a-z]?\d*)\s+\d+\s+\d+\s+(" + _FLOAT + r")\s+(" + _FLOAT + r")",
+                         data.split("Simplified LDA+U calculation")[1], re.M) if "Simplified LDA+U calculation" in data else []
+        settings["U"] = {el: float(u) for el, u, _ in old[:10]}
+    settings["LDAU"] = bool(settings["U"])
+    m = re.search(r"number of k points\s*=\s*(\d+)", data)
+    settings["kpoints"] = f"{m.group(1)} k-points" if m else ""
+    settings["pseudopotentials"] = re.findall(r"PseudoPot\.\s*#\s*\d+\s+for\s+(\S+)\s+read from file:\s*\n?\s*(\S+)", data)
+    mags = re.findall(r"total magnetization\s+=\s+(" + _FLOAT + r")", data)
+    magmom = float(mags[-1]) if mags else None
+    forces = re.findall(r"Total force\s+=\s+(" + _FLOAT + r")", data)
+    atoms = None
+    max_force = None
+    if with_atoms and energies:
+        from ase.io import read
+
+        try:
+            atoms = read(path, format="espresso-out", index=-1)
+            f = atoms.get_forces() if atoms.calc is not None and "forces" in atoms.calc.results else None
+            if f is not None:
+                max_force = float((f ** 2).sum(axis=1).max() ** 0.5)
+        except Exception as exc:  # noqa: BLE001 - a broken structure block must not stop a sweep
+            messages.append(f"{path}: structure unreadable by ASE ({type(exc).__name__})")
+    n_ionic = len(energies) or None
+    flags = with_flags(flags, energy, finished, electronic, ionic)
+    return RunRecord(
+        path=str(path), code="qe", reader="qe-pw", energy=energy, energy_kind="total energy (!)",
+        free_energy=energy, atoms=atoms, max_force=max_force, magmom=magmom, n_ionic=n_ionic,
+        electronic_converged=electronic, ionic_converged=ionic, finished=finished, version=version,
+        settings=settings | {"total_force_Ry_bohr": float(forces[-1]) if forces else None},
+        flags=tuple(flags), files=file_infos([path]), messages=tuple(messages),
+    )
+
+
+def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
+    """GPAW text output: the energy extrapolated to zero smearing (as ASE's ``gpaw-out`` reader)."""
+    path = Path(path)
+    data = read_all(path).decode("utf-8", "replace") if path.stat().st_size else ""
+    if not data.strip():
+        return RunRecord(str(path), "gpaw", "gpaw-text", None, flags=("empty", "no_energy"),
+                         files=file_infos([path]), messages=(f"{path} is empty",))
+    m = re.search(r"GPAW version\s*:?\s*(\S+)", data) or re.search(r"\|__ \|  _  \|___|_____|\s+(\S+)", data)
+    version = f"gpaw {m.group(1)}" if m else "gpaw"
+    extrapolated = re.findall(r"^Extrapolated:\s+(" + _FLOAT + ")", data, re.M)
+    free = re.findall(r"^Free energy:\s+(" + _FLOAT + ")", data, re.M)
+    energy = float(extrapolated[-1]) if extrapolated else None
+    converged = bool(re.search(r"Converged after \d+ iterations", data))
+    electronic = True if converged else (False if "KohnShamConvergenceError" in data or "Did not converge" in data else None)
+    atoms = None
+    messages: list[str] = []
+    if with_atoms and energy is not None:
+        from ase.io import read
+
+        try:
+            atoms = read(path, format="gpaw-out", index=-1)
+        except Exception as exc:  # noqa: BLE001
+            messages.append(f"{path}: structure unreadable by ASE ({type(exc).__name__})")
+    flags = with_flags([], energy, None, electronic, None)
+    return RunRecord(
+        path=str(path), code="gpaw", reader="gpaw-text", energy=energy,
+        energy_kind="extrapolated to zero smearing", free_energy=float(free[-1]) if free else None,
+        atoms=atoms, electronic_converged=electronic, version=version, flags=tuple(flags),
+        files=file_infos([path]), messages=tuple(messages),
+    )

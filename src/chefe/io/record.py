@@ -1,0 +1,125 @@
+"""What a reader returns for one DFT run: energy, structure, convergence, settings, provenance."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Flags a run can carry; the collection report and every later table show them.
+FLAGS = {
+    "unreadable": "a file could not be read or parsed",
+    "empty": "an output file is empty",
+    "truncated": "an output file ends in the middle of a run (no closing block)",
+    "unfinished": "the run did not finish (no timing block / JOB DONE)",
+    "no_energy": "no final energy was found",
+    "electronic_not_converged": "the last electronic loop stopped at NELM (or QE/GPAW reported no SCF convergence)",
+    "ionic_not_converged": "a relaxation ended without reaching the force criterion",
+    "positive_energy": "the final energy is positive: almost certainly a broken run",
+    "imaginary_modes": "imaginary vibrational modes are present",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FileInfo:
+    """Provenance of one file read: name, size (bytes), mtime (ns) and sha256 (hex)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: str | Path) -> FileInfo:
+        path = Path(path)
+        st = path.stat()
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return cls(str(path), st.st_size, st.st_mtime_ns, digest.hexdigest())
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "size": self.size, "mtime_ns": self.mtime_ns, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One finished (or not) DFT run as read from disk.
+
+    Attributes:
+        path: the run folder (or the single output file).
+        code: ``"vasp"``, ``"qe"``, ``"gpaw"`` or ``"ase"``.
+        reader: which reader produced it (``"vasp-outcar"``, ``"vasp-xml"``, ``"vasp-oszicar"``...).
+        energy: final energy in eV; for VASP always energy(sigma->0); None when absent.
+        energy_kind: what ``energy`` is (``"energy(sigma->0)"``, ``"total energy"``...).
+        free_energy: the smearing free energy (VASP TOTEN / F), eV, if read.
+        atoms: final structure (ase.Atoms) or None.
+        max_force: largest atomic force of the final structure (eV/Å), constrained atoms included.
+        magmom: total magnetic moment (μB) or None.
+        n_ionic: number of ionic steps.
+        electronic_converged, ionic_converged, finished: None when unknown / not applicable.
+        version: code version string.
+        settings: the settings that matter for energy differences (see :mod:`chefe.io.settings`).
+        frequencies: vibrational frequencies in cm⁻¹ (imaginary ones negative), if any.
+        flags: problems found (keys of :data:`FLAGS`, optionally ``name:detail``).
+        files: provenance of the files read.
+        messages: human-readable details behind the flags.
+    """
+
+    path: str
+    code: str
+    reader: str
+    energy: float | None
+    energy_kind: str = ""
+    free_energy: float | None = None
+    atoms: Any = field(default=None, compare=False, repr=False)
+    max_force: float | None = None
+    magmom: float | None = None
+    n_ionic: int | None = None
+    electronic_converged: bool | None = None
+    ionic_converged: bool | None = None
+    finished: bool | None = None
+    version: str = ""
+    settings: dict = field(default_factory=dict)
+    frequencies: tuple[float, ...] | None = None
+    flags: tuple[str, ...] = ()
+    files: tuple[FileInfo, ...] = ()
+    messages: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when the run has an energy and no flag."""
+        return self.energy is not None and not self.flags
+
+    def summary(self) -> str:
+        e = "no energy" if self.energy is None else f"{self.energy:.6f} eV ({self.energy_kind})"
+        flags = f" [{', '.join(self.flags)}]" if self.flags else ""
+        return f"{self.path}: {self.code}/{self.reader} {e}{flags}"
+
+
+def with_flags(flags: list[str], energy: float | None, finished: bool | None,
+               electronic: bool | None, ionic: bool | None) -> list[str]:
+    """Add the standard flags implied by the parsed state (order kept, no repeats)."""
+    out = list(flags)
+    if energy is None and "no_energy" not in out:
+        out.append("no_energy")
+    if energy is not None and energy > 0:
+        out.append("positive_energy")
+    if finished is False:
+        out.append("unfinished")
+    if electronic is False:
+        out.append("electronic_not_converged")
+    if ionic is False:
+        out.append("ionic_not_converged")
+    seen: dict[str, None] = {}
+    for f in out:
+        seen.setdefault(f, None)
+    return list(seen)
+
+
+def file_infos(paths) -> tuple[FileInfo, ...]:
+    """Provenance of the existing files among ``paths``."""
+    return tuple(FileInfo.of(p) for p in paths if p is not None and os.path.isfile(p))

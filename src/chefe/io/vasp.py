@@ -1,0 +1,511 @@
+"""VASP readers: final-state data from the ends of OUTCAR, vasprun.xml and OSZICAR.
+
+The fast path reads the OUTCAR header (settings, species) and its tail (last energy, forces,
+lattice, convergence) without parsing every ionic step; vasprun.xml is read from its head
+(parameters, atom info) and its tail (last ``<calculation>``). ASE and pymatgen give the same
+energies (tests check 1e-6 eV); use them when every step is needed.
+
+Energy convention: ``energy`` is always energy(sigma->0) (ASE's potential energy; pymatgen's
+``final_energy``); the smearing free energy TOTEN is kept as ``free_energy``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .record import RunRecord, file_infos, with_flags
+from .tail import read_all, read_head, read_tail
+
+_FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eEdD][-+]?\d+)?"
+HEADER_BYTES = 400 * 1024
+
+
+def _f(text: str) -> float:
+    return float(text.replace("D", "E").replace("d", "e"))
+
+
+# ---------------------------------------------------------------------- small input files
+def read_incar(path: str | Path) -> dict[str, str]:
+    """INCAR as ``{TAG: raw value}`` (upper-case tags, comments and ``;`` separators handled)."""
+    out: dict[str, str] = {}
+    for line in Path(path).read_text(errors="replace").splitlines():
+        line = re.split(r"[#!]", line, maxsplit=1)[0]
+        for part in line.split(";"):
+            if "=" in part:
+                key, value = part.split("=", 1)
+                if key.strip():
+                    out[key.strip().upper()] = value.strip()
+    return out
+
+
+def read_kpoints(path: str | Path) -> dict:
+    """KPOINTS: ``{"mode": "gamma"|"monkhorst"|"auto"|"explicit", "mesh": [..], "shift": [..]}``."""
+    lines = [ln.strip() for ln in Path(path).read_text(errors="replace").splitlines()]
+    if len(lines) < 3:
+        return {"mode": "unknown", "raw": lines}
+    try:
+        n = int(lines[1].split()[0])
+    except (ValueError, IndexError):
+        n = -1
+    style = lines[2][:1].lower() if lines[2] else ""
+    if n == 0 and style in ("g", "m") and len(lines) > 3:
+        mesh = [int(x) for x in lines[3].split()[:3]]
+        shift = [float(x) for x in lines[4].split()[:3]] if len(lines) > 4 and lines[4] else [0.0, 0.0, 0.0]
+        return {"mode": "gamma" if style == "g" else "monkhorst", "mesh": mesh, "shift": shift}
+    if n == 0 and style == "a":
+        return {"mode": "auto", "length": float(lines[3].split()[0]) if len(lines) > 3 else None}
+    return {"mode": "explicit", "n": n}
+
+
+def potcar_titles(folder: str | Path) -> list[str]:
+    """POTCAR titles (``PAW_PBE Fe 06Sep2000``) from POTCAR or POTCAR.spec; never copies content."""
+    folder = Path(folder)
+    pot = folder / "POTCAR"
+    if pot.is_file():
+        titles = re.findall(r"TITEL\s*=\s*(.+)", pot.read_text(errors="replace"))
+        return [t.strip() for t in titles]
+    spec = folder / "POTCAR.spec"
+    if spec.is_file():
+        return [ln.strip() for ln in spec.read_text(errors="replace").splitlines() if ln.strip()]
+    return []
+
+
+# ---------------------------------------------------------------------- OUTCAR
+_HEADER_KEYS = ["PREC", "ISPIN", "ENCUT", "NELM", "EDIFF", "EDIFFG", "NSW", "IBRION", "ISIF",
+                "NELECT", "ISMEAR", "SIGMA", "LDIPOL", "IDIPOL", "GGA", "LEXCH", "METAGGA",
+                "LHFCALC", "IVDW", "LUSE_VDW", "LSOL", "NIONS", "LDAUTYPE", "LNONCOLLINEAR",
+                "LSORBIT", "NUPDOWN", "EPSILON"]
+
+
+def outcar_header(text: str) -> dict:
+    """Settings, species and size from the head of an OUTCAR."""
+    out: dict = {}
+    first = text.splitlines()[0] if text else ""
+    m = re.match(r"\s*(vasp\.\S+)", first)
+    out["version"] = m.group(1) if m else first.strip()[:40]
+    for key in _HEADER_KEYS:
+        m = re.search(rf"(?<![A-Z_]){key}\s*=\s*([^\s;]+)", text)
+        if m:
+            out[key] = m.group(1)
+    m = re.search(r"ions per type\s*=\s*([\d\s]+)\n", text)
+    out["ions_per_type"] = [int(x) for x in m.group(1).split()] if m else []
+    # POTCAR titles: "POTCAR:    PAW_PBE Fe 06Sep2000" (listed twice; keep the first half)
+    titles = [t.strip() for t in re.findall(r"POTCAR:\s*(.+)", text)]
+    if titles and len(titles) % 2 == 0 and titles[: len(titles) // 2] == titles[len(titles) // 2:]:
+        titles = titles[: len(titles) // 2]
+    out["potcars"] = titles
+    for tag in ("LDAUL", "LDAUU", "LDAUJ"):
+        m = re.search(rf"{tag}\s*=\s*([-\d.\s]+)\n", text)
+        if m:
+            out[tag] = [float(x) for x in m.group(1).split()]
+    out["LDAU"] = "LDA+U is selected" in text
+    m = re.search(r"k-points in BZ.*?NKPTS\s*=\s*(\d+)", text) or re.search(r"NKPTS\s*=\s*(\d+)", text)
+    if m:
+        out["NKPTS"] = int(m.group(1))
+    m = re.search(r"generate k-points for:\s*(\d+)\s+(\d+)\s+(\d+)", text)
+    if m:
+        out["kmesh"] = [int(m.group(i)) for i in (1, 2, 3)]
+    m = re.search(r"direct lattice vectors.*?\n((?:\s*" + _FLOAT + r"\s+" + _FLOAT + r"\s+" + _FLOAT + r".*\n){3})", text)
+    if m:
+        out["cell"] = [[float(x) for x in ln.split()[:3]] for ln in m.group(1).strip().splitlines()]
+    return out
+
+
+def species_from_header(header: dict) -> list[str]:
+    """Chemical symbols, one per atom, from the POTCAR titles and ions per type."""
+    symbols = []
+    for title, n in zip(header.get("potcars", []), header.get("ions_per_type", [])):
+        parts = title.split()
+        element = parts[1] if len(parts) > 1 else parts[0]
+        element = re.split(r"[_.]", element)[0]
+        symbols.extend([element] * n)
+    return symbols
+
+
+_TOTEN = re.compile(rb"free  energy   TOTEN\s*=\s*(" + _FLOAT.encode() + rb")")
+_SIGMA0 = re.compile(rb"energy\(sigma->0\)\s*=\s*(" + _FLOAT.encode() + rb")")
+_ITER = re.compile(rb"Iteration\s+(\d+)\(\s*(\d+)\)")
+_MAG = re.compile(rb"number of electron\s+" + _FLOAT.encode() + rb"\s+magnetization\s+(" + _FLOAT.encode() + rb")")
+
+
+def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True) -> RunRecord:
+    """Final-state data of a VASP run from its OUTCAR (head + tail only).
+
+    ``folder`` (default: the file's folder) supplies INCAR, KPOINTS and POTCAR titles when present.
+    """
+    path = Path(path)
+    folder = Path(folder) if folder else path.parent
+    flags: list[str] = []
+    messages: list[str] = []
+    if path.stat().st_size == 0:
+        return RunRecord(str(folder), "vasp", "vasp-outcar", None, flags=("empty",),
+                         files=file_infos([path]), messages=(f"{path} is empty",))
+    head = read_head(path, HEADER_BYTES).decode("utf-8", "replace")
+    header = outcar_header(head)
+    tail, whole = read_tail(path, marker=b"free  energy   TOTEN")
+    finished = b"General timing and accounting" in tail
+    totens = _TOTEN.findall(tail)
+    energy = free = None
+    last = tail.rfind(b"free  energy   TOTEN")
+    if last >= 0:
+        free = _f(_TOTEN.search(tail, last).group(1).decode())
+        m = _SIGMA0.search(tail, last)
+        energy = _f(m.group(1).decode()) if m else None
+    iterations = _ITER.findall(tail)
+    n_ionic = int(iterations[-1][0]) if iterations else (len(totens) or None)
+    nelm = _int(header.get("NELM"))
+    electronic = None
+    if iterations and nelm:
+        last_ionic = iterations[-1][0]
+        n_el = max(int(e) for i, e in iterations if i == last_ionic)
+        electronic = n_el < nelm
+    nsw, ibrion = _int(header.get("NSW")), _int(header.get("IBRION"))
+    relaxing = nsw is not None and nsw > 0 and ibrion in (1, 2, 3)
+    ionic = None
+    if relaxing and finished:
+        ionic = b"reached required accuracy" in tail
+    mags = _MAG.findall(tail)
+    magmom = _f(mags[-1].decode()) if mags else None
+    atoms, max_force = None, None
+    symbols = species_from_header(header)
+    block = tail.rfind(b"TOTAL-FORCE (eV/Angst)")
+    if block >= 0 and symbols:
+        lines = tail[block:].split(b"\n")[2: 2 + len(symbols)]
+        try:
+            data = np.array([[float(x) for x in ln.split()[:6]] for ln in lines])
+            if data.shape == (len(symbols), 6):
+                max_force = float(np.sqrt((data[:, 3:] ** 2).sum(axis=1)).max())
+                if with_atoms:
+                    cell = _last_cell(tail) or header.get("cell")
+                    if cell is not None:
+                        from ase import Atoms
+
+                        atoms = Atoms(symbols, positions=data[:, :3], cell=cell, pbc=True)
+        except ValueError:
+            messages.append(f"{path}: could not read the last force block")
+    incar_path = folder / "INCAR"
+    incar = read_incar(incar_path) if incar_path.is_file() else {}
+    kpoints_path = folder / "KPOINTS"
+    kpoints = read_kpoints(kpoints_path) if kpoints_path.is_file() else {}
+    from .settings import vasp_settings
+
+    settings = vasp_settings(incar, header, potcar_titles(folder) or header.get("potcars", []), kpoints)
+    if not finished:
+        messages.append(f"{path}: no 'General timing and accounting' block: the run did not finish")
+    if energy is None:
+        messages.append(f"{path}: no completed ionic step (no 'free  energy   TOTEN')")
+    if electronic is False:
+        messages.append(f"{path}: last ionic step used NELM = {nelm} electronic steps")
+    if ionic is False:
+        messages.append(f"{path}: relaxation ended without 'reached required accuracy'")
+    flags = with_flags(flags, energy, finished, electronic, ionic)
+    return RunRecord(
+        path=str(folder), code="vasp", reader="vasp-outcar", energy=energy,
+        energy_kind="energy(sigma->0)", free_energy=free, atoms=atoms, max_force=max_force,
+        magmom=magmom, n_ionic=n_ionic, electronic_converged=electronic, ionic_converged=ionic,
+        finished=finished, version=header.get("version", ""), settings=settings,
+        flags=tuple(flags), files=file_infos([path, incar_path, kpoints_path, folder / "POTCAR"]),
+        messages=tuple(messages),
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).rstrip(";"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _last_cell(tail: bytes):
+    i = tail.rfind(b"direct lattice vectors")
+    if i < 0:
+        return None
+    lines = tail[i:].split(b"\n")[1:4]
+    try:
+        cell = [[float(x) for x in ln.split()[:3]] for ln in lines]
+    except ValueError:
+        return None
+    return cell if len(cell) == 3 and all(len(r) == 3 for r in cell) else None
+
+
+# ---------------------------------------------------------------------- vibrations
+_MODE = re.compile(r"^\s*\d+\s+f(/i)?\s*=.*?(" + _FLOAT + r")\s+cm-1", re.M)
+
+
+def outcar_frequencies(path: str | Path) -> list[float]:
+    """Frequencies (cm⁻¹) of an IBRION=5/6/7/8 OUTCAR; imaginary modes (f/i) as negative numbers.
+
+    The first 'Eigenvectors and eigenvalues of the dynamical matrix' block is used (later
+    blocks repeat it after division by sqrt(mass)).
+    """
+    text = read_all(path).decode("utf-8", "replace")
+    start = text.find("Eigenvectors and eigenvalues of the dynamical matrix")
+    if start < 0:
+        return []
+    end = text.find("Eigenvectors after division by SQRT(mass)", start)
+    block = text[start: end if end > 0 else None]
+    return [(-1.0 if m.group(1) else 1.0) * float(m.group(2)) for m in _MODE.finditer(block)]
+
+
+# ---------------------------------------------------------------------- vasprun.xml
+def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True) -> RunRecord:
+    """Final-state data from vasprun.xml: head (parameters, atoms) and the last ``<calculation>``.
+
+    The energy is e_0_energy with pymatgen's fix for the VASP 5.4.4 bug (e_fr_energy of the
+    ionic step plus e_0 - e_fr of its last electronic step). A file without ``</modeling>`` is
+    truncated; its last complete calculation, if any, is still reported, flagged.
+    """
+    import xml.etree.ElementTree as ET
+
+    path = Path(path)
+    folder = Path(folder) if folder else path.parent
+    if path.stat().st_size == 0:
+        return RunRecord(str(folder), "vasp", "vasp-xml", None, flags=("empty",),
+                         files=file_infos([path]), messages=(f"{path} is empty",))
+    head = read_head(path, HEADER_BYTES)
+    tail, _ = read_tail(path, marker=b"<calculation>")
+    complete = tail.rstrip().endswith(b"</modeling>")
+    messages: list[str] = []
+    flags: list[str] = [] if complete else ["truncated"]
+    if not complete:
+        messages.append(f"{path}: no closing </modeling>: the file is truncated")
+    version = ""
+    m = re.search(rb'<i name="version" type="string">\s*([^<]+)</i>', head)
+    if m:
+        version = "vasp." + m.group(1).decode().strip()
+    params = _xml_section(head, b"parameters")
+    incar_xml = _xml_section(head, b"incar")
+    atominfo = _xml_section(head, b"atominfo")
+    incar: dict[str, str] = {}
+    for section in (incar_xml,):
+        if section is not None:
+            for it in section.iter("i"):
+                incar[it.get("name", "").upper()] = (it.text or "").strip()
+    header: dict = {}
+    if params is not None:
+        for it in params.iter("i"):
+            name = it.get("name", "").upper()
+            header.setdefault(name, (it.text or "").strip())
+        for vec in params.iter("v"):
+            name = vec.get("name", "").upper()
+            header.setdefault(name, [float(x) for x in (vec.text or "").split()])
+    symbols, potcars = [], []
+    if atominfo is not None:
+        for arr in atominfo.iter("array"):
+            if arr.get("name") == "atoms":
+                symbols = [rc.findall("c")[0].text.strip() for rc in arr.iter("rc")]
+            if arr.get("name") == "atomtypes":
+                potcars = [rc.findall("c")[-1].text.strip() for rc in arr.iter("rc")]
+    kp = _xml_section(head, b"kpoints")
+    kpoints = {}
+    if kp is not None:
+        gen = kp.find("generation")
+        if gen is not None:
+            div = gen.find("v[@name='divisions']")
+            kpoints = {"mode": gen.get("param", "").lower(), "mesh": [int(x) for x in (div.text or "").split()] if div is not None else None}
+    header["potcars"] = potcars
+    calc_start = tail.rfind(b"<calculation>")
+    energy = free = None
+    atoms = max_force = None
+    n_ionic = _count(path, b"<calculation>") if calc_start >= 0 else 0
+    electronic = None
+    calc_done = False
+    if calc_start >= 0:
+        end = tail.find(b"</calculation>", calc_start)
+        calc_done = end > 0
+        if not calc_done:
+            # the last calculation is incomplete: fall back to the one before, if in the tail
+            prev = tail.rfind(b"<calculation>", 0, calc_start)
+            if prev >= 0:
+                calc_start, end = prev, tail.find(b"</calculation>", prev)
+                calc_done = end > 0
+        if calc_done:
+            calc = ET.fromstring(tail[calc_start: end + len(b"</calculation>")])
+            steps = calc.findall("scstep")
+            energy_el = calc.find("energy")
+            if energy_el is not None:
+                vals = {i.get("name"): float(i.text) for i in energy_el.findall("i")}
+                free = vals.get("e_fr_energy")
+                energy = vals.get("e_0_energy")
+                if steps:
+                    last = {i.get("name"): float(i.text) for i in steps[-1].find("energy").findall("i")}
+                    if "e_0_energy" in last and "e_fr_energy" in last and free is not None:
+                        fixed = round(last["e_0_energy"] - last["e_fr_energy"] + free, 8)
+                        if energy is None or abs(energy - fixed) > 1e-7:
+                            energy = fixed
+            nelm = _int(header.get("NELM") or incar.get("NELM") or 60)
+            if steps and nelm:
+                electronic = len(steps) < nelm
+            forces = _varray(calc, "forces")
+            if forces is not None:
+                max_force = float(np.sqrt((forces ** 2).sum(axis=1)).max())
+            structure = calc.find("structure")
+            if with_atoms and structure is not None and symbols:
+                basis = _varray(structure.find("crystal"), "basis")
+                positions = _varray(structure, "positions")
+                if basis is not None and positions is not None:
+                    from ase import Atoms
+
+                    atoms = Atoms(symbols, scaled_positions=positions, cell=basis, pbc=True)
+    nsw, ibrion = _int(header.get("NSW")), _int(header.get("IBRION"))
+    relaxing = nsw is not None and nsw > 0 and ibrion in (1, 2, 3)
+    ionic = None
+    if relaxing and complete and nsw is not None:
+        ionic = n_ionic < nsw if n_ionic else None
+    if energy is None:
+        messages.append(f"{path}: no complete <calculation> with an energy")
+    from .settings import vasp_settings
+
+    incar_path = folder / "INCAR"
+    incar_file = read_incar(incar_path) if incar_path.is_file() else {}
+    settings = vasp_settings({**incar, **incar_file}, {**header, "LDAU": str(incar.get("LDAU", header.get("LDAU", ""))).upper().startswith(("T", ".T"))},
+                             potcar_titles(folder) or potcars, kpoints)
+    flags = with_flags(flags, energy, complete, electronic, ionic)
+    return RunRecord(
+        path=str(folder), code="vasp", reader="vasp-xml", energy=energy,
+        energy_kind="energy(sigma->0)", free_energy=free, atoms=atoms, max_force=max_force,
+        magmom=None, n_ionic=n_ionic or None, electronic_converged=electronic,
+        ionic_converged=ionic, finished=complete, version=version, settings=settings,
+        flags=tuple(flags), files=file_infos([path, incar_path, folder / "KPOINTS", folder / "POTCAR"]),
+        messages=tuple(messages),
+    )
+
+
+def _count(path: Path, needle: bytes) -> int:
+    """Occurrences of ``needle`` in a file (mmap: no copy, GB/s)."""
+    import mmap
+
+    from .tail import is_gzip
+
+    if is_gzip(path):
+        return read_all(path).count(needle)
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        count, pos = 0, mm.find(needle)
+        while pos >= 0:
+            count += 1
+            pos = mm.find(needle, pos + 1)
+        return count
+
+
+def _xml_section(data: bytes, tag: bytes):
+    import xml.etree.ElementTree as ET
+
+    start = data.find(b"<" + tag + b">")
+    if start < 0:
+        start = data.find(b"<" + tag + b" ")
+    if start < 0:
+        return None
+    end = data.find(b"</" + tag + b">", start)
+    if end < 0:
+        return None
+    try:
+        return ET.fromstring(data[start: end + len(tag) + 3])
+    except ET.ParseError:
+        return None
+
+
+def _varray(element, name: str):
+    if element is None:
+        return None
+    for arr in element.findall("varray"):
+        if arr.get("name") == name:
+            return np.array([[float(x) for x in (v.text or "").split()] for v in arr.findall("v")])
+    return None
+
+
+# ---------------------------------------------------------------------- OSZICAR (+ CONTCAR)
+_OSZ_FINAL = re.compile(r"^\s*(\d+)\s+F=\s*(" + _FLOAT + r")\s+E0=\s*(" + _FLOAT + r")(?:.*?mag=\s*(" + _FLOAT + r"))?", re.M)
+_OSZ_STEP = re.compile(r"^(?:DAV|RMM|CG|DIA|RMM-DIIS):\s*(\d+)", re.M)
+
+
+def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True) -> RunRecord:
+    """Energy (E0 = energy(sigma->0), 8 significant digits) from OSZICAR; structure from CONTCAR.
+
+    For published data releases that keep only OSZICAR and CONTCAR. Without OUTCAR the run's
+    completion cannot be proven, so ``finished`` is None; NELM comes from INCAR when present.
+    """
+    path = Path(path)
+    folder = Path(folder) if folder else path.parent
+    text = read_all(path).decode("utf-8", "replace") if path.stat().st_size else ""
+    messages: list[str] = []
+    flags: list[str] = []
+    finals = _OSZ_FINAL.findall(text)
+    if not finals and not _OSZ_STEP.search(text):
+        flags.append("empty")
+        messages.append(f"{path} holds no electronic or ionic step")
+    energy = free = magmom = None
+    n_ionic = None
+    electronic = None
+    if finals:
+        step, f_value, e0, mag = finals[-1]
+        energy, free, n_ionic = _f(e0), _f(f_value), int(step)
+        magmom = _f(mag) if mag else None
+        # electronic steps of the last ionic step: the block before the last F= line
+        last_f = text.rfind(" F=")
+        block_start = text.rfind(" F=", 0, last_f)
+        steps = [int(s) for s in _OSZ_STEP.findall(text[block_start if block_start >= 0 else 0: last_f])]
+        incar_path = folder / "INCAR"
+        incar = read_incar(incar_path) if incar_path.is_file() else {}
+        nelm = _int(incar.get("NELM"))
+        if steps and nelm:
+            electronic = max(steps) < nelm
+        elif steps:
+            # no INCAR: NELM unknown. Converged runs vary in electronic steps from one ionic step
+            # to the next; every ionic step stopping at the same count means a cap was hit.
+            per_ionic = [max(int(s) for s in _OSZ_STEP.findall(chunk)) for chunk in
+                         re.split(r"\n\s*\d+\s+F=.*", text) if _OSZ_STEP.search(chunk)]
+            if len(per_ionic) >= 3 and len(set(per_ionic)) == 1:
+                electronic = False
+                messages.append(f"{path}: every ionic step stopped at {per_ionic[0]} electronic "
+                                "steps (NELM reached; no INCAR to confirm)")
+            else:
+                electronic = max(steps) < 60  # VASP's default NELM
+    atoms = None
+    contcar = folder / "CONTCAR"
+    if with_atoms and contcar.is_file() and contcar.stat().st_size:
+        from ase.io import read
+
+        try:
+            atoms = read(contcar, format="vasp")
+        except Exception as exc:  # noqa: BLE001 - report, never crash a sweep
+            messages.append(f"{contcar}: unreadable ({type(exc).__name__}: {exc})")
+            flags.append("unreadable")
+    incar_path = folder / "INCAR"
+    incar = read_incar(incar_path) if incar_path.is_file() else {}
+    kpoints = read_kpoints(folder / "KPOINTS") if (folder / "KPOINTS").is_file() else {}
+    from .settings import vasp_settings
+
+    settings = vasp_settings(incar, {}, potcar_titles(folder), kpoints)
+    nsw, ibrion = _int(incar.get("NSW")), _int(incar.get("IBRION"))
+    ionic = None
+    if nsw and ibrion in (1, 2, 3) and n_ionic is not None and n_ionic >= nsw:
+        ionic = False
+        messages.append(f"{path}: {n_ionic} ionic steps = NSW: the relaxation hit its step limit")
+    flags = with_flags(flags, energy, None, electronic, ionic)
+    return RunRecord(
+        path=str(folder), code="vasp", reader="vasp-oszicar", energy=energy,
+        energy_kind="energy(sigma->0)", free_energy=free, atoms=atoms, magmom=magmom,
+        n_ionic=n_ionic, electronic_converged=electronic, ionic_converged=ionic, finished=None,
+        settings=settings, flags=tuple(flags),
+        files=file_infos([path, contcar, incar_path, folder / "KPOINTS", folder / "POTCAR"]),
+        messages=tuple(messages),
+    )
+
+
+def read_vasp_folder(folder: str | Path, *, with_atoms: bool = True) -> RunRecord:
+    """The best record a VASP run folder offers: OUTCAR, else vasprun.xml, else OSZICAR+CONTCAR."""
+    folder = Path(folder)
+    for name, reader in (("OUTCAR", read_outcar), ("vasprun.xml", read_vasprun), ("OSZICAR", read_oszicar)):
+        for candidate in (folder / name, folder / f"{name}.gz"):
+            if candidate.is_file():
+                return reader(candidate, folder, with_atoms=with_atoms)
+    return RunRecord(str(folder), "vasp", "none", None, flags=("no_energy",),
+                     messages=(f"{folder}: no OUTCAR, vasprun.xml or OSZICAR",))
+
+
+def isfinite(x) -> bool:
+    return x is not None and math.isfinite(x)
