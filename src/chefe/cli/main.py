@@ -11,7 +11,8 @@ from importlib import import_module
 
 #: (name, module, one-line help); each module defines add_arguments(parser) and run(args).
 COMMANDS = [
-    ("fed", "chefe.cli.fed", "limiting potentials and free-energy diagrams from an energies file"),
+    ("fed", "chefe.cli.fed", "limiting potentials and free-energy diagrams from an energies file or database"),
+    ("collect", "chefe.cli.collect", "sweep finished DFT runs into an ASE database with convergence and consistency checks"),
     ("networks", "chefe.cli.networks", "list shipped reaction networks, or show one with its routes"),
 ]
 

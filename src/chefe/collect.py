@@ -1,0 +1,196 @@
+"""``chefe collect``: sweep a tree of finished runs into an ASE database, with checks.
+
+Workers read runs in parallel (processes); one writer stores them in batches, each batch a
+transaction, so a collect killed midway leaves a consistent database and a re-run finishes it.
+Rows whose files have the same size and mtime as recorded are skipped without being read;
+changed runs are re-read and their rows replaced. After writing, every adsorbate run is checked
+against its catalyst's slab run (settings, cell, atoms) and the flags are stored on its row.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .io.consistency import check_pair, imaginary_flags
+from .io.readers import read_run
+from .io.store import existing_rows, row_payload, unchanged
+from .io.tree import Found, find_runs, load_manifest
+
+BATCH = 200
+
+
+@dataclass
+class CollectReport:
+    """What a collect did: counts and every problem by path."""
+
+    root: str
+    db: str
+    found: int = 0
+    skipped: int = 0
+    written: int = 0
+    updated: int = 0
+    problems: list[str] = field(default_factory=list)
+    flagged: dict[str, list[str]] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        out = [f"{self.found} runs found under {self.root}; {self.written} new, {self.updated} "
+               f"updated, {self.skipped} unchanged -> {self.db}"]
+        if self.flagged:
+            out.append(f"{len(self.flagged)} runs flagged:")
+            for path, flags in sorted(self.flagged.items()):
+                out.append(f"  {path}: {', '.join(flags)}")
+        if self.problems:
+            out.append(f"{len(self.problems)} problems:")
+            out.extend(f"  {p}" for p in self.problems)
+        return out
+
+
+def _read(found: Found):
+    record = read_run(found.path, found.code)
+    if found.key.role == "vibrations" and found.code == "vasp":
+        from dataclasses import replace
+
+        from .io.vibrations import frequencies
+
+        try:
+            freqs = tuple(frequencies(found.path))
+        except Exception as exc:  # noqa: BLE001
+            freqs = ()
+            record = replace(record, messages=record.messages + (f"{found.path}: frequencies unreadable ({exc})",))
+        flags = tuple(imaginary_flags(freqs))
+        if not freqs:
+            flags += ("no_frequencies",)
+        record = replace(record, frequencies=freqs, flags=record.flags + flags)
+    return found, record
+
+
+def _progress(iterable: Iterable, total: int, enabled: bool, desc: str):
+    if not enabled:
+        return iterable
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm is a dependency; fall back quietly
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, unit="run", file=sys.stderr, leave=False)
+
+
+def collect(
+    root: str | Path,
+    db: str = "results.db",
+    *,
+    manifest: str | Path | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    force: bool = False,
+) -> CollectReport:
+    """Collect every run under ``root`` into the ASE database ``db`` (a path or ase.db URL).
+
+    Args:
+        manifest: YAML/CSV rules mapping paths to (catalyst, species, role); default: the
+            folder convention of :mod:`chefe.io.tree`.
+        workers: reader processes (default: CPU count; 1 = read in this process).
+        progress: show a progress bar on stderr.
+        force: re-read runs even when their files are unchanged.
+    """
+    from ase.db import connect
+
+    rules = load_manifest(manifest) if manifest else None
+    found, problems = find_runs(root, rules)
+    report = CollectReport(str(root), str(db), found=len(found), problems=list(problems))
+    database = connect(db)
+    stored = existing_rows(database)
+    todo = []
+    for f in found:
+        if f.key.role == "unknown":
+            report.problems.append(f"{f.path}: not mapped to (catalyst, species, role); add a manifest rule")
+        if not force and f.path in stored and unchanged(stored[f.path][1]):
+            report.skipped += 1
+            continue
+        todo.append(f)
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers > 1 and len(todo) > 8:
+        pool = ProcessPoolExecutor(max_workers=workers)
+        results = pool.map(_read, todo, chunksize=max(1, len(todo) // (workers * 8)))
+    else:
+        pool = None
+        results = map(_read, todo)
+    batch = []
+    try:
+        for found_run, record in _progress(results, len(todo), progress, "reading runs"):
+            batch.append((found_run, record))
+            if len(batch) >= BATCH:
+                _write(database, batch, stored, report)
+                batch = []
+        if batch:
+            _write(database, batch, stored, report)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    check_consistency(database, report)
+    return report
+
+
+def _write(database, batch, stored, report: CollectReport) -> None:
+    with database:  # one transaction per batch
+        for found_run, record in batch:
+            atoms, kvp, data = row_payload(record, found_run.key)
+            old = stored.get(found_run.path)
+            if old is not None:
+                database.write(atoms, key_value_pairs=kvp, data=data, id=old[0])
+                report.updated += 1
+            else:
+                new_id = database.write(atoms, key_value_pairs=kvp, data=data)
+                stored[found_run.path] = (new_id, data["files"])
+                report.written += 1
+            for message in record.messages:
+                report.problems.append(message)
+
+
+def check_consistency(database, report: CollectReport | None = None) -> None:
+    """Compare every adsorbate row with its catalyst's slab row; store the flags on the rows."""
+    from .io.record import RunRecord
+
+    rows = list(database.select(include_data=True))
+    slabs = {}
+    for row in rows:
+        if row.get("role") == "slab":
+            slabs.setdefault(row.get("catalyst"), []).append(row)
+    updates = []
+    for row in rows:
+        read_flags = list(row.data.get("read_flags", []))
+        extra: list[str] = []
+        messages: list[str] = []
+        if row.get("role") == "adsorbate":
+            candidates = slabs.get(row.get("catalyst"), [])
+            if not candidates:
+                extra.append("no_slab")
+                messages.append(f"{row.get('run_path')}: no slab run for catalyst {row.get('catalyst')!r}")
+            else:
+                slab = candidates[0]
+
+                def as_record(r):
+                    atoms = r.toatoms() if r.natoms else None
+                    return RunRecord(r.get("run_path"), r.get("code"), r.get("reader"), r.get("e_dft"),
+                                     atoms=atoms, settings=r.data.get("settings", {}))
+
+                flags, msgs = check_pair(as_record(slab), as_record(row), row.get("species"))
+                extra += flags
+                messages += msgs
+        flags = list(dict.fromkeys(read_flags + extra))
+        text = ",".join(flags)
+        ok = bool(row.get("e_dft") is not None and not flags)
+        if text != row.get("flags", "") or ok != bool(row.get("ok")):
+            updates.append((row.id, text, ok))
+        if report is not None:
+            if flags:
+                report.flagged[row.get("run_path")] = flags
+            report.problems.extend(m for m in messages if m not in report.problems)
+    if updates:
+        with database:
+            for row_id, text, ok in updates:
+                database.update(row_id, flags=text, ok=ok)

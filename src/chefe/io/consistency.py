@@ -1,0 +1,101 @@
+"""Consistency of runs whose energies are combined: same settings, same cell, right atoms.
+
+An adsorption energy E(slab + X) - E(slab) - Σ μ is meaningful only if both runs used the same
+functional, cutoff, precision, spin treatment, U values, dispersion, dipole and solvent
+corrections, k-points and pseudopotentials, and the same cell, and if the adsorbate run holds
+exactly the slab's atoms plus X. Each violation becomes a flag on the adsorbate run (and so on
+every adsorption energy it enters).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import numpy as np
+
+from .settings import COMPARED
+
+#: Imaginary modes larger than this (cm⁻¹) are flagged on vibration runs.
+IMAGINARY_THRESHOLD_CM = 50.0
+
+
+def compare_settings(a: dict, b: dict, keys: Iterable[str] = COMPARED) -> list[str]:
+    """Keys whose values differ between two settings dicts (``U`` compared per shared element)."""
+    diffs = []
+    for key in keys:
+        va, vb = a.get(key), b.get(key)
+        if key == "U":
+            ua, ub = va or {}, vb or {}
+            for el in sorted(set(ua) & set(ub)):
+                if not np.allclose(ua[el], ub[el]):
+                    diffs.append(f"U[{el}]")
+            continue
+        if key == "potcars":
+            pa = {t.split()[1] if len(t.split()) > 1 else t: t for t in (va or [])}
+            pb = {t.split()[1] if len(t.split()) > 1 else t: t for t in (vb or [])}
+            for el in sorted(set(pa) & set(pb)):
+                if pa[el] != pb[el]:
+                    diffs.append(f"potcar[{el}]")
+            continue
+        if va is None or vb is None or va == "" or vb == "":
+            continue
+        if isinstance(va, float) or isinstance(vb, float):
+            try:
+                if abs(float(va) - float(vb)) > 1e-6:
+                    diffs.append(key)
+            except (TypeError, ValueError):
+                diffs.append(key)
+        elif va != vb:
+            diffs.append(key)
+    return diffs
+
+
+def composition_difference(slab_atoms, ads_atoms) -> Counter:
+    """Atoms in the adsorbate run minus atoms in the slab run, by element."""
+    diff = Counter(ads_atoms.get_chemical_symbols())
+    diff.subtract(Counter(slab_atoms.get_chemical_symbols()))
+    return Counter({k: v for k, v in diff.items() if v})
+
+
+def check_pair(slab, ads, species: str) -> tuple[list[str], list[str]]:
+    """Flags and messages for an adsorbate run against its slab run."""
+    from ..species import parse_species
+
+    flags, messages = [], []
+    diffs = compare_settings(slab.settings, ads.settings)
+    for d in diffs:
+        flags.append(f"settings_mismatch:{d}")
+        key = d.split("[")[0]
+        messages.append(f"{ads.path}: {d} differs from the slab run {slab.path} "
+                        f"({_show(slab.settings.get(key), d)} vs {_show(ads.settings.get(key), d)})")
+    if slab.atoms is not None and ads.atoms is not None:
+        if not np.allclose(slab.atoms.cell.array, ads.atoms.cell.array, atol=1e-3):
+            flags.append("cell_mismatch")
+            messages.append(f"{ads.path}: cell differs from the slab run {slab.path}")
+        try:
+            expected = Counter(dict(parse_species(species).composition))
+        except Exception:  # noqa: BLE001
+            expected = None
+        found = composition_difference(slab.atoms, ads.atoms)
+        if expected is not None and found != expected:
+            flags.append("composition_mismatch")
+            messages.append(f"{ads.path}: holds the slab plus {dict(found)} instead of {species}")
+    return flags, messages
+
+
+def _show(value, key: str):
+    if "[" in key and isinstance(value, (dict, list)):
+        el = key.split("[")[1].rstrip("]")
+        if isinstance(value, dict):
+            return value.get(el)
+        return [t for t in value if el in t.split()]
+    return value
+
+
+def imaginary_flags(frequencies, threshold: float = IMAGINARY_THRESHOLD_CM) -> list[str]:
+    """``imaginary_modes:N`` when N modes are imaginary beyond ``threshold`` cm⁻¹."""
+    if not frequencies:
+        return []
+    n = sum(1 for f in frequencies if f < -threshold)
+    return [f"imaginary_modes:{n}"] if n else []

@@ -1,0 +1,90 @@
+"""Store run records in an ASE database (SQLite file or any ``ase.db`` URL, PostgreSQL included).
+
+Row layout: the final structure with a SinglePointCalculator holding the energy (so ``ase db``
+shows it); key-value pairs ``catalyst, species, role, code, reader, run_path, ok, flags,
+e_dft, e_kind``; data ``settings, frequencies, files (path, sha256, size, mtime), messages,
+reader version, chefe version``. Rows are identified by ``run_path``: writing a record whose
+path is stored replaces that row.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .record import RunRecord
+from .tree import RunKey
+
+KEYS = ("catalyst", "species", "role", "code", "reader", "run_path", "ok", "flags", "e_dft", "e_kind")
+
+
+def _jsonable(value: Any):
+    return json.loads(json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
+
+
+def row_payload(record: RunRecord, key: RunKey, extra_flags: tuple[str, ...] = ()) -> tuple[Any, dict, dict]:
+    """(atoms, key_value_pairs, data) for one record."""
+    from ase import Atoms
+    from ase.calculators.singlepoint import SinglePointCalculator
+
+    from .. import __version__
+
+    atoms = record.atoms.copy() if record.atoms is not None else Atoms()
+    if record.energy is not None and len(atoms):
+        results = {"energy": record.energy}
+        if record.free_energy is not None:
+            results["free_energy"] = record.free_energy
+        if record.magmom is not None:
+            results["magmom"] = record.magmom
+        atoms.calc = SinglePointCalculator(atoms, **results)
+    flags = tuple(dict.fromkeys(record.flags + tuple(extra_flags)))
+    kvp = {
+        "catalyst": key.catalyst, "species": key.species, "role": key.role, "code": record.code,
+        "reader": record.reader, "run_path": record.path, "ok": bool(record.energy is not None and not flags),
+        "flags": ",".join(flags), "e_kind": record.energy_kind or "",
+    }
+    if record.energy is not None:
+        kvp["e_dft"] = float(record.energy)
+    if record.max_force is not None:
+        kvp["max_force"] = float(record.max_force)
+    if record.n_ionic is not None:
+        kvp["n_ionic"] = int(record.n_ionic)
+    data = {
+        "settings": _jsonable(record.settings),
+        "files": [f.to_dict() for f in record.files],
+        "messages": list(record.messages),
+        "version": record.version,
+        "chefe_version": __version__,
+        "read_flags": list(record.flags),
+        "converged": {"electronic": record.electronic_converged, "ionic": record.ionic_converged,
+                      "finished": record.finished},
+    }
+    if record.frequencies is not None:
+        data["frequencies"] = list(record.frequencies)
+    return atoms, kvp, data
+
+
+def existing_rows(db) -> dict[str, tuple[int, list[dict]]]:
+    """``run_path -> (row id, files)`` of the rows already stored."""
+    out = {}
+    for row in db.select(include_data=True):
+        path = row.key_value_pairs.get("run_path")
+        if path:
+            out[path] = (row.id, list(row.data.get("files", [])))
+    return out
+
+
+def unchanged(files: list[dict]) -> bool:
+    """True when every recorded file still has the recorded size and mtime."""
+    import os
+
+    if not files:
+        return False
+    for f in files:
+        try:
+            st = os.stat(f["path"])
+        except OSError:
+            return False
+        if st.st_size != f["size"] or st.st_mtime_ns != f["mtime_ns"]:
+            return False
+    return True

@@ -1,0 +1,198 @@
+"""Find the runs in a tree and say what each one is: (catalyst, species, role).
+
+Folder convention (no configuration needed)::
+
+    ROOT/<catalyst>/<site>/            role slab: the clean site (site = slab, clean, star or site)
+    ROOT/<catalyst>/<ADSORBATE>/       role adsorbate, species *ADSORBATE (NO3, NOH, NH2OH, ...)
+    ROOT/<catalyst>/<ADSORBATE>/vib/   role vibrations of that adsorbate (also freq/, vibrations/)
+    ROOT/gas/<MOLECULE>/               role gas (H2, H2O, NH3, HNO3, ...); .../vib/ its modes
+
+``<catalyst>`` may span several folders (``SAC/CuN4``). A manifest (YAML or CSV) overrides the
+convention: rules ``pattern -> catalyst, species, role`` where ``*`` matches one folder, ``**``
+several, and ``{1}``, ``{2}``... in the values refer to the matched parts.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+
+SITE_NAMES = {"slab", "clean", "star", "site", "bare", "*"}
+VIB_NAMES = {"vib", "vibs", "freq", "freqs", "vibrations", "frequencies"}
+GAS_NAMES = {"gas", "gases", "molecules", "gas_phase"}
+ROLES = ("slab", "adsorbate", "gas", "vibrations", "unknown")
+
+VASP_OUTPUTS = ("OUTCAR", "vasprun.xml", "OSZICAR", "OUTCAR.gz", "vasprun.xml.gz")
+
+
+@dataclass(frozen=True, slots=True)
+class RunKey:
+    """What a run is: catalyst name (empty for gas), species label and role."""
+
+    catalyst: str
+    species: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    pattern: str
+    regex: re.Pattern
+    catalyst: str
+    species: str
+    role: str
+
+
+def _compile(pattern: str) -> re.Pattern:
+    out = ""
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**", i):
+            out += "(.+)"
+            i += 2
+        elif pattern[i] == "*":
+            out += "([^/]+)"
+            i += 1
+        else:
+            out += re.escape(pattern[i])
+            i += 1
+    return re.compile(out + "$")
+
+
+def load_manifest(path: str | Path) -> list[Rule]:
+    """Rules from a YAML (``runs: [{pattern, catalyst, species, role}]``) or CSV manifest."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        with open(path, newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    else:
+        from ..inputs import read_yaml
+
+        data = read_yaml(path)
+        rows = data.get("runs") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise InputError(f"{path}: a manifest needs 'runs: [{{pattern, catalyst, species, role}}]'")
+    rules = []
+    for k, row in enumerate(rows):
+        if not isinstance(row, dict) or "pattern" not in row:
+            raise InputError(f"{path}: rule #{k + 1} needs a 'pattern'")
+        role = str(row.get("role", "adsorbate"))
+        if role not in ROLES:
+            raise InputError(f"{path}: rule #{k + 1} has role {role!r}; use one of {ROLES}")
+        rules.append(Rule(str(row["pattern"]), _compile(str(row["pattern"]).strip("/")),
+                          str(row.get("catalyst", "") or ""), str(row.get("species", "") or ""), role))
+    return rules
+
+
+def _species_from_folder(name: str) -> str:
+    from ..species import canonical
+
+    if name.lower() in SITE_NAMES:
+        return "*"
+    label = name if name.startswith("*") or name.endswith("*") else "*" + name
+    try:
+        return canonical(label)
+    except Exception:  # noqa: BLE001 - keep the raw name; the report shows it as unknown
+        return label
+
+
+def classify(relative: str, rules: list[Rule] | None = None) -> RunKey:
+    """RunKey of a run folder given its path relative to the tree root."""
+    rel = relative.strip("/").replace(os.sep, "/")
+    for rule in rules or []:
+        m = rule.regex.match(rel)
+        if m:
+            groups = m.groups()
+
+            def fill(text: str) -> str:
+                return re.sub(r"\{(\d+)\}", lambda g: groups[int(g.group(1)) - 1], text)
+
+            species = fill(rule.species)
+            if rule.role in ("slab", "adsorbate") and species:
+                species = _species_from_folder(species) if species != "*" else "*"
+            return RunKey(fill(rule.catalyst), species, rule.role)
+    parts = [p for p in rel.split("/") if p]
+    if not parts:
+        return RunKey("", "", "unknown")
+    vib = parts[-1].lower() in VIB_NAMES
+    if vib:
+        parts = parts[:-1]
+    if len(parts) >= 2 and parts[0].lower() in GAS_NAMES:
+        return RunKey("", parts[-1], "vibrations" if vib else "gas")
+    if len(parts) >= 2:
+        species = _species_from_folder(parts[-1])
+        role = "vibrations" if vib else ("slab" if species == "*" else "adsorbate")
+        return RunKey("/".join(parts[:-1]), species, role)
+    return RunKey("", "", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A run found in the tree: its path (folder or file), code and key."""
+
+    path: str
+    relative: str
+    code: str
+    key: RunKey
+
+
+def _code_of_file(path: Path) -> str | None:
+    name = path.name
+    if name.endswith(".traj"):
+        return "ase"
+    if name.endswith((".pwo", ".out", ".log", ".txt")):
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(8192)
+        except OSError:
+            return None
+        if b"Program PWSCF" in head:
+            return "qe"
+        if b"GPAW" in head or b"___ ___ ___ _ _ _" in head:
+            return "gpaw"
+    return None
+
+
+def find_runs(root: str | Path, rules: list[Rule] | None = None) -> tuple[list[Found], list[str]]:
+    """All runs under ``root`` and the problems met while walking (unreadable folders, loops).
+
+    A folder with OUTCAR, vasprun.xml or OSZICAR is one VASP run; QE (``Program PWSCF``), GPAW
+    text outputs and ``.traj`` files are one run each. Symbolic links to folders are not
+    followed (a link loop cannot hang the sweep); they are reported.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"{root} is not a folder")
+    found: list[Found] = []
+    problems: list[str] = []
+
+    def onerror(exc: OSError) -> None:
+        problems.append(f"{exc.filename}: unreadable ({exc.strerror})")
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+        here = Path(dirpath)
+        for d in list(dirnames):
+            if (here / d).is_symlink():
+                problems.append(f"{here / d}: symbolic link to a folder, not followed")
+        rel = os.path.relpath(dirpath, root)
+        rel = "" if rel == "." else rel.replace(os.sep, "/")
+        if any(f in filenames for f in VASP_OUTPUTS):
+            found.append(Found(str(here), rel, "vasp", classify(rel, rules)))
+            continue
+        for name in sorted(filenames):
+            path = here / name
+            if path.is_symlink() and not path.exists():
+                problems.append(f"{path}: broken symbolic link")
+                continue
+            code = _code_of_file(path)
+            if code:
+                sub = f"{rel}/{path.stem}" if code != "ase" or rel == "" else rel
+                key = classify(rel if rel else path.stem, rules)
+                found.append(Found(str(path), sub, code, key))
+    found.sort(key=lambda f: f.path)
+    return found, problems
