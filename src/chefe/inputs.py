@@ -71,6 +71,8 @@ class EnergySet:
     source: str = ""
     title: str = ""
     notes: tuple[str, ...] = field(default=())
+    #: per catalyst, the quality flags of the runs its numbers come from (``chefe collect``)
+    flags: tuple[tuple[str, ...], ...] = field(default=())
 
 
 # ---------------------------------------------------------------------- YAML

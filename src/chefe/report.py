@@ -27,8 +27,10 @@ class FedReport:
     def rows(self) -> list[dict]:
         """Summary rows (one per catalyst), with plain-text labels."""
         rows = self.result.table()
-        for row, label in zip(rows, self.energies.labels):
+        flags = self.energies.flags or tuple(() for _ in rows)
+        for row, label, fl in zip(rows, self.energies.labels, flags):
             row["label"] = plain_label(label)
+            row["flags"] = ",".join(fl)
         return rows
 
 

@@ -7,7 +7,16 @@ import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("energies", help="energies file (YAML; see chefe.inputs)")
+    parser.add_argument("energies", nargs="?", help="energies file (YAML; see chefe.inputs)")
+    parser.add_argument("--db", help="ASE database from `chefe collect` instead of an energies file")
+    parser.add_argument("--network", default="no3rr_sac", help="network for --db (default no3rr_sac)")
+    parser.add_argument("--adsorbate-thermo", metavar="TABLE",
+                        help="with --db: table for adsorbates without a vibration run "
+                             "(e.g. adsorbates_pt111_kreitz)")
+    parser.add_argument("--low-frequency", choices=["harmonic", "raise"], default="harmonic",
+                        help="with --db: low-frequency policy (raise = 100 cm-1 floor)")
+    parser.add_argument("--imaginary", choices=["fail", "drop", "real"], default="fail",
+                        help="with --db: what to do with imaginary modes (default: fail, naming the run)")
     parser.add_argument("-o", "--output", action="append", default=[],
                         help="figure file(s): .png, .pdf or .svg (repeat for several)")
     parser.add_argument("--U", nargs="+", metavar="U",
@@ -29,7 +38,22 @@ def run(args: argparse.Namespace) -> int:
     from ..inputs import load_energies
     from ..report import fed_report
 
-    energies = load_energies(args.energies)
+    if bool(args.energies) == bool(args.db):
+        from ..errors import InputError
+
+        raise InputError("give an energies file or --db (one of them)")
+    if args.db:
+        from ..conditions import Conditions
+        from ..dbinput import energies_from_db
+        from ..thermo import ThermoPolicy
+
+        energies = energies_from_db(
+            args.db, args.network,
+            conditions=Conditions(0.0, args.pH or 0.0, args.T or 298.15, args.scale or "RHE"),
+            policy=ThermoPolicy(low_frequency=args.low_frequency, imaginary=args.imaginary),
+            adsorbate_table=args.adsorbate_thermo)
+    else:
+        energies = load_energies(args.energies)
     report = fed_report(
         energies, potentials=args.U, pH=args.pH, temperature=args.T, scale=args.scale,
         product=args.product,
@@ -90,6 +114,9 @@ def print_table(report, rows) -> None:
         out.write(line + "\n")
     for route, short in route_names.items():
         out.write(f"{short}: {route}\n")
+    for row in rows:
+        if row.get("flags"):
+            out.write(f"flags {row['label']}: {row['flags']}\n")
     reduction = result.direction > 0
     best = max(rows, key=lambda r: r["U_L"]) if reduction else min(rows, key=lambda r: r["U_L"])
     out.write(f"most active: {best['label']} (U_L = {best['U_L']:+.3f} V, route {route_names[best['best_route']]})\n")

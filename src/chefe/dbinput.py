@@ -1,0 +1,157 @@
+"""Build the engine's input straight from a ``chefe collect`` database (DFT runs -> diagram).
+
+Per catalyst: G(*) is the slab run's energy; G(*X) = E(*X) + ZPE + ∫Cv dT - TS of X, the
+correction computed from the catalyst's own vibration run of X (harmonic, through
+ase.thermochemistry) or, failing that, from a shipped adsorbate table when one is named. Gas
+references come from the ``gas`` rows: energy plus an ideal-gas correction from their
+vibration rows (H2O at 0.035 bar standing in for the liquid), or the Nørskov 2004 table for H2
+and H2O. Every flag of every run used travels into the catalyst's ``flags``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+
+import numpy as np
+
+from .conditions import Conditions
+from .constants import P_H2O_LIQUID_BAR, T_STANDARD
+from .errors import InputError
+from .inputs import EnergySet
+from .network import Network, load_network
+from .references import ReferenceEntry, ReferenceLedger
+from .species import canonical
+from .thermo import ThermoPolicy, harmonic_correction, ideal_gas_correction, table_correction
+
+#: Gas-row molecule -> reservoir species of the ledger.
+GAS_SPECIES = {"H2": "H2(g)", "H2O": "H2O(l)", "NH3": "NH3(g)", "HNO3": "HNO3(g)", "NO": "NO(g)",
+               "NO2": "NO2(g)", "N2": "N2(g)", "N2O": "N2O(g)", "O2": "O2(g)"}
+#: Rotational symmetry numbers (point-group orders of the rotational subgroup).
+SYMMETRY_NUMBERS = {"H2": 2, "N2": 2, "O2": 2, "H2O": 2, "NH3": 3, "NO": 1, "NO2": 2, "N2O": 1,
+                    "HNO3": 1, "CO2": 2, "CO": 1, "CH4": 12}
+
+
+def _geometry(atoms) -> str:
+    if len(atoms) == 1:
+        return "monatomic"
+    pos = atoms.get_positions() - atoms.get_center_of_mass()
+    _, s, _ = np.linalg.svd(pos)
+    return "linear" if s[1] < 1e-3 * max(s[0], 1e-12) else "nonlinear"
+
+
+def energies_from_db(
+    db,
+    network: str | Network = "no3rr_sac",
+    *,
+    conditions: Conditions = Conditions(),
+    policy: ThermoPolicy = ThermoPolicy(),
+    adsorbate_table: str | None = None,
+    nitrate: str | float = "hno3_cycle",
+    ammonia: str = "gas",
+) -> EnergySet:
+    """An :class:`~chefe.inputs.EnergySet` from an ASE database written by ``chefe collect``."""
+    from ase.db import connect
+
+    database = connect(db) if isinstance(db, str) else db
+    net = load_network(network) if isinstance(network, str) else network
+    temperature = conditions.T
+    rows = list(database.select(include_data=True))
+    if not rows:
+        raise InputError(f"{db}: the database holds no runs")
+    by_key = {}
+    vib = {}
+    for row in rows:
+        role = row.get("role")
+        key = (row.get("catalyst", ""), row.get("species", ""))
+        if role in ("slab", "adsorbate", "gas"):
+            if key in by_key:
+                raise InputError(f"{db}: two {role} runs for {key}: {by_key[key].get('run_path')} and {row.get('run_path')}")
+            by_key[key] = row
+        elif role == "vibrations":
+            vib[key] = row
+    flags_of = defaultdict(list)
+
+    def note(cat: str, row) -> None:
+        for f in (row.get("flags") or "").split(","):
+            if f:
+                flags_of[cat].append(f"{row.get('species')}:{f}")
+
+    # gas references
+    entries = {}
+    gas_notes = []
+    for (cat, mol), row in by_key.items():
+        if row.get("role") != "gas" or row.get("e_dft") is None:
+            continue
+        species = GAS_SPECIES.get(mol)
+        if species is None:
+            continue
+        pressure = P_H2O_LIQUID_BAR if species == "H2O(l)" else 1.0
+        vrow = vib.get(("", mol))
+        if vrow is not None and vrow.data.get("frequencies"):
+            atoms = row.toatoms()
+            geometry = _geometry(atoms)
+            freqs = vrow.data["frequencies"]
+            n_modes = 3 * len(atoms) - (5 if geometry == "linear" else 6)
+            modes = sorted(freqs, key=lambda f: -f)[: max(n_modes, 0)]
+            magmom = row.get("magmom") or 0.0
+            spin = round(2 * abs(magmom)) / 4 if magmom else 0.0
+            corr = ideal_gas_correction(modes, atoms, geometry, SYMMETRY_NUMBERS.get(mol, 1), spin,
+                                        temperature, pressure, policy, name=f"{db}: gas {mol}")
+            note("", vrow)
+        elif species in ("H2(g)", "H2O(l)"):
+            corr = table_correction(species, "gas_norskov2004", temperature)
+            gas_notes.append(f"{species}: no vibration run; Nørskov 2004 ZPE/TS used")
+        else:
+            raise InputError(f"{db}: gas {mol} ({row.get('run_path')}) has no vibration run for its "
+                             "thermal correction")
+        entries[canonical(species)] = ReferenceEntry(canonical(species), float(row.get("e_dft")), corr,
+                                                     note=str(row.get("run_path")))
+        for f in (row.get("flags") or "").split(","):
+            if f:
+                gas_notes.append(f"gas {mol}: {f}")
+    ledger = ReferenceLedger(entries=entries, temperature=temperature, nitrate=nitrate, ammonia=ammonia)
+    if ammonia == "aq" and "NH3(g)" in net.species:
+        net = net.with_species_renamed("NH3(g)", "NH3(aq)")
+    # catalysts
+    catalysts = sorted({cat for (cat, sp), row in by_key.items() if row.get("role") == "slab"})
+    if not catalysts:
+        raise InputError(f"{db}: no slab run (role slab) for any catalyst")
+    reservoir = {s: ledger.free_energy(s) for s in net.reservoir_species if ledger.has(s)}
+    reservoir["H+"] = ledger.free_energy("H+")
+    from .engine import step_free_energies
+
+    columns = []
+    for cat in catalysts:
+        slab = by_key[(cat, "*")]
+        note(cat, slab)
+        g = {"*": float(slab.get("e_dft"))}
+        for species in net.adsorbates:
+            row = by_key.get((cat, species))
+            if row is None or row.get("e_dft") is None:
+                continue
+            note(cat, row)
+            vrow = vib.get((cat, species))
+            if vrow is not None and vrow.data.get("frequencies"):
+                corr = harmonic_correction(vrow.data["frequencies"], temperature, policy,
+                                           name=f"{db}: {cat} {species}")
+                note(cat, vrow)
+            elif adsorbate_table:
+                corr = table_correction(species, adsorbate_table, temperature, policy)
+            else:
+                raise InputError(f"{db}: catalyst {cat!r}, {species}: no vibration run and no "
+                                 "adsorbate table for its thermal correction (see --adsorbate-thermo)")
+            g[species] = float(row.get("e_dft")) + corr.g
+        columns.append(step_free_energies(net, {**reservoir, **g})[:, 0])
+    dG0 = np.column_stack(columns)
+    notes = [f"from database {db}", f"thermal corrections: {policy.describe()}"] + gas_notes
+    if "NO3-(aq)" in net.species and ledger.has("NO3-(aq)"):
+        notes.append(f"NO3-(aq) reference: {ledger.provenance('NO3-(aq)')}")
+    es = EnergySet(network=net, names=tuple(catalysts), dG0=dG0, labels=tuple(catalysts),
+                   colors=tuple(None for _ in catalysts), sites=tuple(None for _ in catalysts),
+                   conditions=conditions, ledger=ledger, source=str(db), title=f"{net.name} from {db}",
+                   notes=tuple(notes))
+    return replace(es, flags=tuple(tuple(dict.fromkeys(flags_of[c])) for c in catalysts))
+
+
+__all__ = ["energies_from_db", "GAS_SPECIES", "SYMMETRY_NUMBERS", "T_STANDARD"]
