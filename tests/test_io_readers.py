@@ -218,4 +218,4 @@ def test_every_shared_vasprun_matches_pymatgen(shared_data):
             continue
         assert rec.energy == pytest.approx(ref, abs=1e-6), path.name
         checked += 1
-    assert checked >= 6
+    assert checked >= 5
