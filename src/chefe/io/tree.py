@@ -19,6 +19,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import InputError
 
@@ -30,8 +31,7 @@ ROLES = ("slab", "adsorbate", "gas", "vibrations", "unknown")
 VASP_OUTPUTS = ("OUTCAR", "vasprun.xml", "OSZICAR", "OUTCAR.gz", "vasprun.xml.gz")
 
 
-@dataclass(frozen=True, slots=True)
-class RunKey:
+class RunKey(NamedTuple):
     """What a run is: catalyst name (empty for gas), species label and role."""
 
     catalyst: str
@@ -182,6 +182,9 @@ def find_runs(root: str | Path, rules: list[Rule] | None = None) -> tuple[list[F
         rel = os.path.relpath(dirpath, root)
         rel = "" if rel == "." else rel.replace(os.sep, "/")
         if any(f in filenames for f in VASP_OUTPUTS):
+            for f in VASP_OUTPUTS:
+                if f in filenames and not (here / f).exists():
+                    problems.append(f"{here / f}: broken symbolic link (unreadable)")
             found.append(Found(str(here), rel, "vasp", classify(rel, rules)))
             continue
         for name in sorted(filenames):

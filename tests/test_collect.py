@@ -1,0 +1,184 @@
+"""chefe collect: mapping, checks, storage, idempotent re-runs, bad files, DFT runs -> figure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from ase.db import connect
+
+from chefe.collect import collect
+from chefe.io.tree import classify, load_manifest
+
+
+def _copy_run(src: Path, dst: Path) -> None:
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in src.iterdir():
+        shutil.copy(f, dst / f.name)
+
+
+@pytest.fixture()
+def tree(tmp_path, files_dir) -> Path:
+    root = tmp_path / "runs"
+    _copy_run(files_dir / "vasp" / "Fe2O2_relax", root / "FeO" / "slab")
+    _copy_run(files_dir / "vasp" / "Fe16S32_unfinished", root / "FeO" / "NO3")
+    (root / "gas" / "NH3" / "vib").mkdir(parents=True)
+    shutil.copy(files_dir / "rsgrad_NH3_IBRION5_modes.txt", root / "gas" / "NH3" / "vib" / "OUTCAR")
+    (root / "qe").mkdir(parents=True)
+    shutil.copy(files_dir / "qe" / "pw_relax_success.out", root / "qe" / "pw.out")
+    return root
+
+
+def test_folder_convention():
+    assert classify("CuN4/slab") == ("CuN4", "*", "slab")
+    assert classify("SAC/CuN4/NO3") == ("SAC/CuN4", "*NO3", "adsorbate")
+    assert classify("CuN4/HNO") == ("CuN4", "*NHO", "adsorbate")  # aliases fold
+    assert classify("CuN4/NOH/vib") == ("CuN4", "*NOH", "vibrations")
+    assert classify("gas/H2O") == ("", "H2O", "gas")
+    assert classify("gas/NH3/freq") == ("", "NH3", "vibrations")
+    assert classify("lonely") == ("", "", "unknown")
+
+
+def test_manifest_yaml_and_csv(tmp_path):
+    yaml_path = tmp_path / "m.yaml"
+    yaml_path.write_text("runs:\n  - {pattern: 'calc/*/clean', catalyst: '{1}', species: '*', role: slab}\n"
+                         "  - {pattern: 'calc/*/ads_*', catalyst: '{1}', species: '{2}', role: adsorbate}\n")
+    rules = load_manifest(yaml_path)
+    assert classify("calc/Pt111/clean", rules) == ("Pt111", "*", "slab")
+    assert classify("calc/Pt111/ads_NOH", rules) == ("Pt111", "*NOH", "adsorbate")
+    csv_path = tmp_path / "m.csv"
+    csv_path.write_text("pattern,catalyst,species,role\nmols/**,,{1},gas\n")
+    assert classify("mols/NH3", load_manifest(csv_path)) == ("", "NH3", "gas")
+
+
+def test_collect_stores_flags_and_provenance(tree, tmp_path):
+    db_path = tmp_path / "r.db"
+    report = collect(tree, str(db_path), workers=1, progress=False)
+    assert report.found == 4 and report.written == 4
+    db = connect(db_path)
+    slab = db.get(catalyst="FeO", role="slab")
+    assert slab.e_dft == pytest.approx(-28.21851457, abs=1e-9) and slab.ok
+    assert slab.energy == pytest.approx(slab.e_dft)  # SinglePointCalculator: `ase db` shows it
+    files = slab.data["files"]
+    assert any(f["path"].endswith("OUTCAR.gz") and len(f["sha256"]) == 64 for f in files)
+    assert slab.data["settings"]["ENCUT"] == 520.0 and slab.data["chefe_version"]
+    ads = db.get(catalyst="FeO", species="*NO3")
+    flags = set(ads.flags.split(","))
+    # the adsorbate run is a different, unfinished calculation: every mismatch is named
+    assert {"unfinished", "positive_energy", "settings_mismatch:LDAU", "settings_mismatch:kpoints",
+            "cell_mismatch", "composition_mismatch"} <= flags
+    assert not ads.ok
+    assert any("LDAU differs from the slab run" in p for p in report.problems)
+    vib = db.get(role="vibrations")
+    assert vib.data["frequencies"][0] == pytest.approx(3627.910256) and "imaginary_modes:1" in vib.flags
+    assert any("not mapped" in p for p in report.problems)  # qe/pw.out has no catalyst/species
+
+
+def test_rerun_is_idempotent_and_updates_changed_runs(tree, tmp_path):
+    db_path = str(tmp_path / "r.db")
+    collect(tree, db_path, workers=1, progress=False)
+    again = collect(tree, db_path, workers=1, progress=False)
+    assert again.skipped == 4 and again.written == 0 and again.updated == 0
+    assert len(list(connect(db_path).select())) == 4
+    outcar = tree / "FeO" / "slab" / "OUTCAR.gz"
+    os.utime(outcar, ns=(outcar.stat().st_atime_ns, outcar.stat().st_mtime_ns + 10**9))  # touched
+    third = collect(tree, db_path, workers=1, progress=False)
+    assert third.updated == 1 and third.skipped == 3
+    assert len(list(connect(db_path).select())) == 4
+
+
+def test_killed_collect_leaves_consistent_db_and_rerun_completes(tree, tmp_path, monkeypatch):
+    import chefe.collect as mod
+
+    db_path = str(tmp_path / "r.db")
+    calls = {"n": 0}
+    real_write = mod._write
+
+    def dying_write(database, batch, stored, report):
+        calls["n"] += 1
+        real_write(database, batch[:2], stored, report)  # first rows committed...
+        raise KeyboardInterrupt  # ...then the job is killed
+
+    monkeypatch.setattr(mod, "_write", dying_write)
+    with pytest.raises(KeyboardInterrupt):
+        collect(tree, db_path, workers=1, progress=False)
+    assert len(list(connect(db_path).select())) == 2
+    monkeypatch.setattr(mod, "_write", real_write)
+    report = collect(tree, db_path, workers=1, progress=False)
+    assert report.skipped == 2 and report.written == 2
+    assert len(list(connect(db_path).select())) == 4
+
+
+def test_bad_files_each_reported_and_sweep_goes_on(tree, tmp_path):
+    (tree / "FeO" / "NOH").mkdir()
+    (tree / "FeO" / "NOH" / "OUTCAR").write_bytes(b"")  # zero-byte
+    (tree / "FeO" / "NHO").mkdir()
+    (tree / "FeO" / "NHO" / "OUTCAR").write_bytes(os.urandom(4096))  # binary junk
+    (tree / "FeO" / "N").mkdir()
+    (tree / "FeO" / "N" / "vasprun.xml").write_text("<?xml version='1.0'?><modeling><generator>")  # corrupted
+    (tree / "FeO" / "NH").mkdir()
+    os.symlink(tmp_path / "gone", tree / "FeO" / "NH" / "OUTCAR")  # unreadable: a dangling link
+    os.symlink(tree, tree / "FeO" / "loop")  # symlink loop
+    db_path = str(tmp_path / "r.db")
+    report = collect(tree, db_path, workers=1, progress=False)
+    db = connect(db_path)
+    flags = {row.species: row.flags for row in db.select(catalyst="FeO")}
+    assert "empty" in flags["*NOH"]
+    assert flags["*NHO"] and "no_energy" in flags["*NHO"]
+    assert "truncated" in flags["*N"] or "unreadable" in flags["*N"]
+    assert "no_energy" in flags["*NH"]
+    assert any("NH/OUTCAR: broken symbolic link" in p for p in report.problems)
+    assert any("loop: symbolic link to a folder, not followed" in p for p in report.problems)
+    assert db.get(catalyst="FeO", role="slab").ok  # nothing already good is lost
+
+
+def test_parallel_workers_give_the_same_rows(tree, tmp_path):
+    serial = collect(tree, str(tmp_path / "a.db"), workers=1, progress=False)
+    for i in range(6):  # enough runs to use the process pool
+        _copy_run(tree / "FeO" / "slab", tree / f"X{i}" / "slab")
+    parallel = collect(tree, str(tmp_path / "b.db"), workers=2, progress=False)
+    assert parallel.written == serial.written + 6
+    a = {r.run_path: r.get("e_dft") for r in connect(str(tmp_path / "a.db")).select()}
+    b = {r.run_path: r.get("e_dft") for r in connect(str(tmp_path / "b.db")).select()}
+    assert all(b[k] == v for k, v in a.items() if v is not None)
+
+
+def test_dft_runs_to_figure_in_two_commands(tmp_path):
+    """EMT runs written as ASE trajectories -> chefe collect -> chefe fed --db (HER)."""
+    from ase.build import add_adsorbate, fcc111, molecule
+    from ase.calculators.emt import EMT
+    from ase.io import write
+
+    from chefe.cli.main import main
+
+    root = tmp_path / "runs"
+    slab = fcc111("Pt", size=(2, 2, 3), vacuum=8.0)
+    for name, atoms in {"Pt111/slab": slab.copy(), "Pt111/H": slab.copy(), "gas/H2": molecule("H2")}.items():
+        if name == "Pt111/H":
+            add_adsorbate(atoms, "H", 1.0, "fcc")
+        if name.startswith("gas"):
+            atoms.center(vacuum=6.0)
+        atoms.calc = EMT()
+        atoms.get_potential_energy()
+        (root / name).mkdir(parents=True)
+        write(root / name / "run.traj", atoms)
+    db_path = str(tmp_path / "r.db")
+    assert main(["collect", str(root), "--db", db_path, "--quiet", "--workers", "1"]) == 0
+    out = tmp_path / "her.png"
+    assert main(["fed", "--db", db_path, "--network", "her", "--adsorbate-thermo",
+                 "adsorbates_pt111_kreitz", "-o", str(out), "--U", "0"]) == 0
+    assert out.stat().st_size > 0
+    # by hand: ΔG*H = E(slab+H) - E(slab) - ½E(H2) + G_corr(*H) - ½(ZPE - TS)(H2, Nørskov)
+    db = connect(db_path)
+    e_slab = db.get(role="slab").e_dft
+    e_h = db.get(species="*H").e_dft
+    e_h2 = db.get(role="gas").e_dft
+    from chefe.dbinput import energies_from_db
+    from chefe.thermo import table_correction
+
+    es = energies_from_db(db_path, "her", adsorbate_table="adsorbates_pt111_kreitz")
+    g_h = table_correction("*H", "adsorbates_pt111_kreitz").g
+    expected = e_h + g_h - e_slab - 0.5 * (e_h2 + 0.27 - 0.41)
+    assert es.dG0[es.network.index("Volmer"), 0] == pytest.approx(expected, abs=1e-9)
