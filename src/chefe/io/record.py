@@ -32,13 +32,16 @@ class FileInfo:
     sha256: str
 
     @classmethod
-    def of(cls, path: str | Path) -> FileInfo:
+    def of(cls, path: str | Path, hash_file: bool = True) -> FileInfo:
+        """Stat (and, unless ``hash_file`` is False, sha256) of one file."""
         path = Path(path)
         st = path.stat()
-        digest = hashlib.sha256()
+        if not hash_file:
+            return cls(str(path), st.st_size, st.st_mtime_ns, "")
         with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+            digest = hashlib.file_digest(handle, "sha256") if hasattr(hashlib, "file_digest") else None
+            if digest is None:
+                digest = hashlib.sha256(handle.read())
         return cls(str(path), st.st_size, st.st_mtime_ns, digest.hexdigest())
 
     def to_dict(self) -> dict:
@@ -120,6 +123,6 @@ def with_flags(flags: list[str], energy: float | None, finished: bool | None,
     return list(seen)
 
 
-def file_infos(paths) -> tuple[FileInfo, ...]:
-    """Provenance of the existing files among ``paths``."""
-    return tuple(FileInfo.of(p) for p in paths if p is not None and os.path.isfile(p))
+def file_infos(paths, hash_files: bool = True) -> tuple[FileInfo, ...]:
+    """Provenance of the existing files among ``paths`` (sha256 unless ``hash_files`` is False)."""
+    return tuple(FileInfo.of(p, hash_files) for p in paths if p is not None and os.path.isfile(p))

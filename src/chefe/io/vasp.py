@@ -81,17 +81,27 @@ _HEADER_KEYS = ["PREC", "ISPIN", "ENCUT", "NELM", "EDIFF", "EDIFFG", "NSW", "IBR
                 "LSORBIT", "NUPDOWN", "EPSILON"]
 
 
+# Literal-first patterns: Python's re then scans with a fast substring search. "EDIFF" cannot
+# match "EDIFFG =" (the character after the key must be a space or '=').
+_KEY_PATTERNS = [(key, re.compile(key + r"\s*=\s*([^\s;]+)")) for key in _HEADER_KEYS]
+
+
 def outcar_header(text: str) -> dict:
-    """Settings, species and size from the head of an OUTCAR."""
+    """Settings, species and size from the head of an OUTCAR (one pass over ``KEY = value``)."""
+    cut = text.find("Iteration")
+    if cut > 0:
+        text = text[:cut]  # the settings are printed before the first electronic step
     out: dict = {}
-    first = text.splitlines()[0] if text else ""
+    first = text.split("\n", 1)[0] if text else ""
     m = re.match(r"\s*(vasp\.\S+)", first)
     out["version"] = m.group(1) if m else first.strip()[:40]
-    for key in _HEADER_KEYS:
-        m = re.search(rf"(?<![A-Z_]){key}\s*=\s*([^\s;]+)", text)
-        if m:
-            out[key] = m.group(1)
-    m = re.search(r"ions per type\s*=\s*([\d\s]+)\n", text)
+    for key, pattern in _KEY_PATTERNS:
+        for m in pattern.finditer(text):
+            before = text[m.start() - 1] if m.start() else " "
+            if not (before.isalnum() or before == "_"):  # "GGA" must not match "METAGGA"
+                out[key] = m.group(1)
+                break
+    m = re.search(r"ions per type\s*=\s*([\d \t]+)", text)
     out["ions_per_type"] = [int(x) for x in m.group(1).split()] if m else []
     # POTCAR titles: "POTCAR:    PAW_PBE Fe 06Sep2000" (listed twice; keep the first half)
     titles = [t.strip() for t in re.findall(r"POTCAR:\s*(.+)", text)]
@@ -99,20 +109,45 @@ def outcar_header(text: str) -> dict:
         titles = titles[: len(titles) // 2]
     out["potcars"] = titles
     for tag in ("LDAUL", "LDAUU", "LDAUJ"):
-        m = re.search(rf"{tag}\s*=\s*([-\d.\s]+)\n", text)
+        m = re.search(tag + r"\s*=\s*([-\d. \t]+)", text)
         if m:
             out[tag] = [float(x) for x in m.group(1).split()]
     out["LDAU"] = "LDA+U is selected" in text
-    m = re.search(r"k-points in BZ.*?NKPTS\s*=\s*(\d+)", text) or re.search(r"NKPTS\s*=\s*(\d+)", text)
+    m = re.search(r"NKPTS\s*=\s*(\d+)", text)
     if m:
         out["NKPTS"] = int(m.group(1))
     m = re.search(r"generate k-points for:\s*(\d+)\s+(\d+)\s+(\d+)", text)
     if m:
         out["kmesh"] = [int(m.group(i)) for i in (1, 2, 3)]
-    m = re.search(r"direct lattice vectors.*?\n((?:\s*" + _FLOAT + r"\s+" + _FLOAT + r"\s+" + _FLOAT + r".*\n){3})", text)
-    if m:
-        out["cell"] = [[float(x) for x in ln.split()[:3]] for ln in m.group(1).strip().splitlines()]
+    i = text.find("direct lattice vectors")
+    if i >= 0:
+        rows = text[i:].split("\n")[1:4]
+        try:
+            out["cell"] = [[float(x) for x in r.split()[:3]] for r in rows]
+        except ValueError:
+            pass
     return out
+
+
+_HEAD_END = (b"Linear response parameters", b"Iteration")
+
+
+def _outcar_head(path: Path) -> str:
+    """The OUTCAR head: everything up to the end of the parameter printout (growing reads).
+
+    The parameters end with 'Linear response parameters'; the first lattice, POTCAR titles and
+    ions per type come before. Whatever follows (k-point lists, symmetry) is not read.
+    """
+    n = 32 * 1024
+    while True:
+        data = read_head(path, n)
+        for marker in _HEAD_END:
+            i = data.find(marker)
+            if i >= 0:
+                return data[: i + 2048].decode("utf-8", "replace")
+        if len(data) < n or n >= HEADER_BYTES * 8:
+            return data.decode("utf-8", "replace")
+        n *= 2
 
 
 def species_from_header(header: dict) -> list[str]:
@@ -132,7 +167,8 @@ _ITER = re.compile(rb"Iteration\s+(\d+)\(\s*(\d+)\)")
 _MAG = re.compile(rb"number of electron\s+" + _FLOAT.encode() + rb"\s+magnetization\s+(" + _FLOAT.encode() + rb")")
 
 
-def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True) -> RunRecord:
+def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True,
+                hash_files: bool = True) -> RunRecord:
     """Final-state data of a VASP run from its OUTCAR (head + tail only).
 
     ``folder`` (default: the file's folder) supplies INCAR, KPOINTS and POTCAR titles when present.
@@ -144,9 +180,9 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     if path.stat().st_size == 0:
         return RunRecord(str(folder), "vasp", "vasp-outcar", None, flags=("empty",),
                          files=file_infos([path]), messages=(f"{path} is empty",))
-    head = read_head(path, HEADER_BYTES).decode("utf-8", "replace")
+    head = _outcar_head(path)
     header = outcar_header(head)
-    tail, whole = read_tail(path, marker=b"free  energy   TOTEN")
+    tail, whole = read_tail(path, marker=b"free  energy   TOTEN", block=32 * 1024)
     finished = b"General timing and accounting" in tail
     totens = _TOTEN.findall(tail)
     energy = free = None
@@ -208,7 +244,8 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
         energy_kind="energy(sigma->0)", free_energy=free, atoms=atoms, max_force=max_force,
         magmom=magmom, n_ionic=n_ionic, electronic_converged=electronic, ionic_converged=ionic,
         finished=finished, version=header.get("version", ""), settings=settings,
-        flags=tuple(flags), files=file_infos([path, incar_path, kpoints_path, folder / "POTCAR"]),
+        flags=tuple(flags),
+        files=file_infos([path, incar_path, kpoints_path, folder / "POTCAR"], hash_files),
         messages=tuple(messages),
     )
 
@@ -252,7 +289,8 @@ def outcar_frequencies(path: str | Path) -> list[float]:
 
 
 # ---------------------------------------------------------------------- vasprun.xml
-def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True) -> RunRecord:
+def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True,
+                 hash_files: bool = True) -> RunRecord:
     """Final-state data from vasprun.xml: head (parameters, atoms) and the last ``<calculation>``.
 
     The energy is e_0_energy with pymatgen's fix for the VASP 5.4.4 bug (e_fr_energy of the
@@ -324,26 +362,33 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
                 calc_start, end = prev, tail.find(b"</calculation>", prev)
                 calc_done = end > 0
         if calc_done:
-            calc = ET.fromstring(tail[calc_start: end + len(b"</calculation>")])
-            steps = calc.findall("scstep")
-            energy_el = calc.find("energy")
+            # Parse only the pieces needed (the last calculation may carry a large DOS and
+            # eigenvalues): the last electronic step, then structure, forces and energy.
+            calc = tail[calc_start: end]
+            n_scsteps = calc.count(b"<scstep>")
+            last_sc = calc.rfind(b"<scstep>")
+            after = calc.rfind(b"</scstep>")
+            after = after + len(b"</scstep>") if after >= 0 else 0
+            last_step = _piece(calc, b"scstep", last_sc) if last_sc >= 0 else None
+            energy_el = _piece(calc, b"energy", after)
             if energy_el is not None:
                 vals = {i.get("name"): float(i.text) for i in energy_el.findall("i")}
                 free = vals.get("e_fr_energy")
                 energy = vals.get("e_0_energy")
-                if steps:
-                    last = {i.get("name"): float(i.text) for i in steps[-1].find("energy").findall("i")}
+                if last_step is not None and last_step.find("energy") is not None:
+                    last = {i.get("name"): float(i.text) for i in last_step.find("energy").findall("i")}
                     if "e_0_energy" in last and "e_fr_energy" in last and free is not None:
                         fixed = round(last["e_0_energy"] - last["e_fr_energy"] + free, 8)
                         if energy is None or abs(energy - fixed) > 1e-7:
                             energy = fixed
             nelm = _int(header.get("NELM") or incar.get("NELM") or 60)
-            if steps and nelm:
-                electronic = len(steps) < nelm
-            forces = _varray(calc, "forces")
-            if forces is not None:
+            if n_scsteps and nelm:
+                electronic = n_scsteps < nelm
+            forces_start = calc.find(b'<varray name="forces"', after)
+            forces = _varray_bytes(calc, forces_start) if forces_start >= 0 else None
+            if forces is not None and len(forces):
                 max_force = float(np.sqrt((forces ** 2).sum(axis=1)).max())
-            structure = calc.find("structure")
+            structure = _piece(calc, b"structure", after)
             if with_atoms and structure is not None and symbols:
                 basis = _varray(structure.find("crystal"), "basis")
                 positions = _varray(structure, "positions")
@@ -370,7 +415,8 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
         energy_kind="energy(sigma->0)", free_energy=free, atoms=atoms, max_force=max_force,
         magmom=None, n_ionic=n_ionic or None, electronic_converged=electronic,
         ionic_converged=ionic, finished=complete, version=version, settings=settings,
-        flags=tuple(flags), files=file_infos([path, incar_path, folder / "KPOINTS", folder / "POTCAR"]),
+        flags=tuple(flags),
+        files=file_infos([path, incar_path, folder / "KPOINTS", folder / "POTCAR"], hash_files),
         messages=tuple(messages),
     )
 
@@ -408,6 +454,33 @@ def _xml_section(data: bytes, tag: bytes):
         return None
 
 
+def _piece(data: bytes, tag: bytes, start: int):
+    """Parse the first ``<tag ...>...</tag>`` at or after ``start`` (None when absent/broken)."""
+    import xml.etree.ElementTree as ET
+
+    i = data.find(b"<" + tag, start)
+    if i < 0:
+        return None
+    j = data.find(b"</" + tag + b">", i)
+    if j < 0:
+        return None
+    try:
+        return ET.fromstring(data[i: j + len(tag) + 3])
+    except ET.ParseError:
+        return None
+
+
+def _varray_bytes(data: bytes, start: int):
+    end = data.find(b"</varray>", start)
+    if end < 0:
+        return None
+    rows = re.findall(rb"<v>([^<]*)</v>", data[start:end])
+    try:
+        return np.array([[float(x) for x in r.split()] for r in rows])
+    except ValueError:
+        return None
+
+
 def _varray(element, name: str):
     if element is None:
         return None
@@ -422,7 +495,8 @@ _OSZ_FINAL = re.compile(r"^\s*(\d+)\s+F=\s*(" + _FLOAT + r")\s+E0=\s*(" + _FLOAT
 _OSZ_STEP = re.compile(r"^(?:DAV|RMM|CG|DIA|RMM-DIIS):\s*(\d+)", re.M)
 
 
-def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True) -> RunRecord:
+def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True,
+                 hash_files: bool = True) -> RunRecord:
     """Energy (E0 = energy(sigma->0), 8 significant digits) from OSZICAR; structure from CONTCAR.
 
     For published data releases that keep only OSZICAR and CONTCAR. Without OUTCAR the run's
@@ -491,18 +565,18 @@ def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_ato
         energy_kind="energy(sigma->0)", free_energy=free, atoms=atoms, magmom=magmom,
         n_ionic=n_ionic, electronic_converged=electronic, ionic_converged=ionic, finished=None,
         settings=settings, flags=tuple(flags),
-        files=file_infos([path, contcar, incar_path, folder / "KPOINTS", folder / "POTCAR"]),
+        files=file_infos([path, contcar, incar_path, folder / "KPOINTS", folder / "POTCAR"], hash_files),
         messages=tuple(messages),
     )
 
 
-def read_vasp_folder(folder: str | Path, *, with_atoms: bool = True) -> RunRecord:
+def read_vasp_folder(folder: str | Path, *, with_atoms: bool = True, hash_files: bool = True) -> RunRecord:
     """The best record a VASP run folder offers: OUTCAR, else vasprun.xml, else OSZICAR+CONTCAR."""
     folder = Path(folder)
     for name, reader in (("OUTCAR", read_outcar), ("vasprun.xml", read_vasprun), ("OSZICAR", read_oszicar)):
         for candidate in (folder / name, folder / f"{name}.gz"):
             if candidate.is_file():
-                return reader(candidate, folder, with_atoms=with_atoms)
+                return reader(candidate, folder, with_atoms=with_atoms, hash_files=hash_files)
     return RunRecord(str(folder), "vasp", "none", None, flags=("no_energy",),
                      messages=(f"{folder}: no OUTCAR, vasprun.xml or OSZICAR",))
 
