@@ -182,3 +182,42 @@ def test_dft_runs_to_figure_in_two_commands(tmp_path):
     g_h = table_correction("*H", "adsorbates_pt111_kreitz").g
     expected = e_h + g_h - e_slab - 0.5 * (e_h2 + 0.27 - 0.41)
     assert es.dG0[es.network.index("Volmer"), 0] == pytest.approx(expected, abs=1e-9)
+
+
+def test_import_pif_ase_database(shared_data, tmp_path):
+    """The Kavalsky SAA data set (GPAW via an ASE JSON db, PIF data) imports with the published energies."""
+    import csv
+
+    src = shared_data / "datasets" / "kavalsky_NRR_SAA_closed_loop"
+    from chefe.collect import collect_ase_db
+
+    db_path = str(tmp_path / "saa.db")
+    report = collect_ase_db(src / "dft_data.db", db_path, catalyst_key="saa_key", species_key="adsorbate")
+    assert report.found == 69 and report.written == 69
+    db = connect(db_path)
+    table = list(csv.DictReader(open(src / "SAA_dGN_and_volcano_UL.csv")))
+    clean_col = [c for c in table[0] if c.startswith("E_total_clean")][0]
+    for row in table:
+        key = row["saa_key(host-dopant)"]
+        assert db.get(catalyst=key, role="slab").e_dft == pytest.approx(float(row[clean_col]), abs=1e-9)
+        assert db.get(catalyst=key, species="*N").e_dft == pytest.approx(float(row["E_total_N_eV"]), abs=1e-9)
+    again = collect_ase_db(src / "dft_data.db", db_path, catalyst_key="saa_key", species_key="adsorbate")
+    assert again.skipped == 69 and again.written == 0
+
+
+def test_ase_vibrations_cache_frequencies(tmp_path, monkeypatch):
+    from ase.build import molecule
+    from ase.calculators.emt import EMT
+    from ase.vibrations import Vibrations
+
+    from chefe.io.vibrations import ase_vibrations_frequencies
+
+    monkeypatch.chdir(tmp_path)
+    atoms = molecule("N2")
+    atoms.calc = EMT()
+    vib = Vibrations(atoms, name="n2vib")
+    vib.run()
+    ref = vib.get_frequencies()
+    ours = ase_vibrations_frequencies(atoms, name="n2vib")
+    assert max(ours) == pytest.approx(float(max(ref.real)), abs=1e-9)
+    assert len(ours) == 6

@@ -194,3 +194,68 @@ def check_consistency(database, report: CollectReport | None = None) -> None:
         with database:
             for row_id, text, ok in updates:
                 database.update(row_id, flags=text, ok=ok)
+
+
+def _row_energy(row) -> float | None:
+    """Energy of an ase.db row: its calculator energy, else a PIF 'Total Energy' property."""
+    energy = row.get("energy")
+    if energy is not None:
+        return float(energy)
+    for prop in row.data.get("properties", []) if isinstance(row.data.get("properties"), list) else []:
+        if isinstance(prop, dict) and prop.get("name") == "Total Energy" and prop.get("units", "eV") == "eV":
+            scalars = prop.get("scalars") or []
+            if scalars and isinstance(scalars[0], dict) and "value" in scalars[0]:
+                return float(scalars[0]["value"])
+    return None
+
+
+def collect_ase_db(
+    source: str | Path,
+    db: str = "results.db",
+    *,
+    catalyst_key: str = "catalyst",
+    species_key: str = "species",
+    site_names: tuple[str, ...] = ("clean", "slab", "*", "star", "site"),
+) -> CollectReport:
+    """Import the rows of another ASE database (SQLite or JSON, PIF data included) as runs.
+
+    Each row becomes a run ``source@id=N``; ``catalyst_key`` and ``species_key`` name the
+    key-value pairs that say what it is (species ``clean``/``slab`` = the clean site).
+    """
+    from ase.db import connect
+
+    from .io.record import FileInfo, RunRecord, with_flags
+    from .io.tree import RunKey, _species_from_folder
+
+    source = Path(source)
+    with open(source, "rb") as handle:
+        kind = "json" if handle.read(1) == b"{" else "db"
+    src = connect(str(source), type=kind)
+    database = connect(db)
+    stored = existing_rows(database)
+    report = CollectReport(str(source), str(db))
+    info = FileInfo.of(source)
+    batch = []
+    for row in src.select(include_data=True):
+        report.found += 1
+        path = f"{source}@id={row.id}"
+        catalyst = str(row.get(catalyst_key, ""))
+        raw = str(row.get(species_key, ""))
+        species = "*" if raw in site_names else (_species_from_folder(raw) if raw else "")
+        role = "slab" if species == "*" else ("adsorbate" if species else "unknown")
+        if role == "unknown" or not catalyst:
+            report.problems.append(f"{path}: no {catalyst_key!r}/{species_key!r} key-value pair")
+        energy = _row_energy(row)
+        atoms = row.toatoms() if row.natoms else None
+        record = RunRecord(path, "ase", "ase-db", energy, energy_kind="ase.db energy",
+                           atoms=atoms, flags=tuple(with_flags([], energy, None, None, None)),
+                           files=(info,), settings={"source_key_value_pairs": dict(row.key_value_pairs)})
+        found = Found(path, path, "ase", RunKey(catalyst, species, role))
+        if path in stored and stored[path][1] and stored[path][1][0].get("sha256") == info.sha256:
+            report.skipped += 1
+            continue
+        batch.append((found, record))
+    if batch:
+        _write(database, batch, stored, report)
+    check_consistency(database, report)
+    return report

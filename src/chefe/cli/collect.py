@@ -6,7 +6,9 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("tree", help="folder holding the run folders")
+    parser.add_argument("tree", help="folder holding the run folders, or an ASE database to import")
+    parser.add_argument("--catalyst-key", default="catalyst", help="for a database: key naming the catalyst")
+    parser.add_argument("--species-key", default="species", help="for a database: key naming the species")
     parser.add_argument("--db", default="results.db", help="ASE database file or URL (default results.db)")
     parser.add_argument("--manifest", help="YAML/CSV rules: path pattern -> catalyst, species, role")
     parser.add_argument("--workers", type=int, help="reader processes (default: CPUs, at most 8)")
@@ -21,8 +23,16 @@ def run(args: argparse.Namespace) -> int:
 
     from ..collect import collect
 
-    report = collect(args.tree, args.db, manifest=args.manifest, workers=args.workers,
-                     progress=not args.quiet and sys.stderr.isatty(), force=args.force)
+    from pathlib import Path
+
+    if Path(args.tree).is_file():
+        from ..collect import collect_ase_db
+
+        report = collect_ase_db(args.tree, args.db, catalyst_key=args.catalyst_key,
+                                species_key=args.species_key)
+    else:
+        report = collect(args.tree, args.db, manifest=args.manifest, workers=args.workers,
+                         progress=not args.quiet and sys.stderr.isatty(), force=args.force)
     if args.json:
         payload = {"root": report.root, "db": report.db, "found": report.found, "written": report.written,
                    "updated": report.updated, "skipped": report.skipped, "flagged": report.flagged,
