@@ -95,9 +95,12 @@ def outcar_header(text: str) -> dict:
     first = text.split("\n", 1)[0] if text else ""
     m = re.match(r"\s*(vasp\.\S+)", first)
     out["version"] = m.group(1) if m else first.strip()[:40]
+    start = text.find("Startparameter for this run")
+    params = text[start:] if start >= 0 else text  # the parameter printout: ~10 kB to scan
     for key, pattern in _KEY_PATTERNS:
-        for m in pattern.finditer(text):
-            before = text[m.start() - 1] if m.start() else " "
+        for m in pattern.finditer(params if key != "NIONS" else text):
+            text_ = params if key != "NIONS" else text
+            before = text_[m.start() - 1] if m.start() else " "
             if not (before.isalnum() or before == "_"):  # "GGA" must not match "METAGGA"
                 out[key] = m.group(1)
                 break
