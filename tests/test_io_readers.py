@@ -204,6 +204,7 @@ def test_every_shared_outcar_matches_ase(shared_data):
     assert checked >= 12
 
 
+@pytest.mark.filterwarnings("ignore:.*unconverged VASP run")
 def test_every_shared_vasprun_matches_pymatgen(shared_data):
     pmg = pytest.importorskip("pymatgen.io.vasp.outputs")
     checked = 0
@@ -219,3 +220,43 @@ def test_every_shared_vasprun_matches_pymatgen(shared_data):
         assert rec.energy == pytest.approx(ref, abs=1e-6), path.name
         checked += 1
     assert checked >= 5
+
+
+SHARED_FLAGS = {
+    "custodian_misc/OSZICAR_empty": {"empty", "no_energy"},
+    "custodian_misc/OSZICAR_positive_energy": {"positive_energy"},
+    "custodian_misc/OSZICAR_nonconverged": {"electronic_not_converged"},
+    "custodian_misc/OSZICAR_one_step": set(),
+    "custodian_misc/OSZICAR_generic": set(),
+    "custodian_misc/OUTCAR_MD_IBRION0_Li28P12S44": set(),
+    "custodian_misc/OUTCAR_large_cell_died_before_first_step": {"no_energy", "unfinished"},
+    "custodian_misc/OUTCAR_vasp6.2.1_CO_molecule_singlepoint": set(),
+    "custodian_misc/vasprun_ionic_unconverged_NSW2.xml": {"ionic_not_converged"},
+    "custodian_misc/vasprun_max_force_relax.xml": set(),
+    "custodian_misc/vasprun_truncated_after_parameters_no_steps.xml": {"truncated", "no_energy", "unfinished"},
+    "custodian_misc/vasprun_truncated_midrun_ISPIN2_relax.xml": {"truncated", "unfinished", "electronic_not_converged"},
+    "aiida_vasp/OUTCAR_converged": set(),
+    "aiida_vasp/OUTCAR_ionic_not_converged": {"ionic_not_converged"},
+    "aiida_vasp/OUTCAR_unfinished": {"unfinished"},
+    "aiida_vasp/OUTCAR_magnetization_Co_spin": set(),
+    "aiida_vasp/OUTCAR_IBRION6_Si_finite_diff": set(),
+    "aiida_vasp/vasprun_relax_truncated_mid_scstep.xml": {"truncated", "unfinished"},
+    "aiida_vasp/vasprun_relax_complete.xml": set(),
+    "aiida_vasp/vasprun_vasp6.2.1.xml": set(),
+    "rsgrad/OUTCAR_unfinished": {"unfinished"},
+    "rsgrad/OUTCAR_multiple_ionic_steps": set(),
+    "rsgrad/OUTCAR_ispin2": set(),
+    "rsgrad/OUTCAR_ncl": set(),
+    "custodian_Fe16S32_relax_spin_unfinished/OUTCAR": {"positive_energy", "unfinished"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHARED_FLAGS))
+def test_every_broken_shared_file_gets_the_right_flag(shared_data, name):
+    path = shared_data / "vasp" / name
+    base = path.name
+    reader = read_oszicar if base.startswith("OSZICAR") else (read_vasprun if base.endswith(".xml") else read_outcar)
+    rec = reader(path)
+    assert set(rec.flags) == SHARED_FLAGS[name]
+    if "no_energy" not in rec.flags:
+        assert rec.energy is not None and np.isfinite(rec.energy)

@@ -181,6 +181,16 @@ def check_consistency(database, report: CollectReport | None = None) -> None:
                 flags, msgs = check_pair(as_record(slab), as_record(row), row.get("species"))
                 extra += flags
                 messages += msgs
+        if row.get("role") == "gas" and slabs:
+            # molecules legitimately differ in k-points, dipole and spin; not in the rest
+            from .io.consistency import compare_settings
+
+            reference = next(iter(slabs.values()))[0]
+            for d in compare_settings(reference.data.get("settings", {}), row.data.get("settings", {}),
+                                      keys=("functional", "ENCUT", "PREC", "IVDW", "LSOL", "potcars")):
+                extra.append(f"settings_mismatch:{d}")
+                messages.append(f"{row.get('run_path')}: {d} differs from the slab run "
+                                f"{reference.get('run_path')}")
         flags = list(dict.fromkeys(read_flags + extra))
         text = ",".join(flags)
         ok = bool(row.get("e_dft") is not None and not flags)

@@ -50,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         except ChefeError as exc:
             print(f"chefe {name}: error: {exc}", file=sys.stderr)
             return 2
+        except BrokenPipeError:  # `chefe fed ... | head`
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     args = parser.parse_args(argv)
     if args.version:
         from importlib.metadata import version
