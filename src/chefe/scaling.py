@@ -1,0 +1,347 @@
+"""Scaling relations: least-squares and robust fits, uncertainties, and their violations.
+
+A scaling relation ΔG_B = a·ΔG_A + b (or with two descriptors) is fitted by ordinary least
+squares or robustly (Huber M-estimator by iteratively reweighted least squares, or Theil–Sen for
+one descriptor). Each fit reports slope(s), intercept, R², RMSE, MAE, leave-one-out residuals
+and confidence intervals; too few points raise :class:`ScalingError`, few points warn.
+
+A candidate *violates* the relation when its residual exceeds k·RMSE (default 2) or a fixed
+threshold in eV (CHE_REFERENCE §5 (i)); a catalyst class violates it when its own slope or
+intercept lies outside the confidence interval fitted on all the other candidates (§5 (ii)).
+Bond-order scaling (Abild-Pedersen et al., PRL 99, 016105 (2007)) predicts slope
+γ = (x_max - x)/x_max for AH_x against A: 2/3 for NH, 1/3 for NH2, 1/2 for OH.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import ChefeError
+
+METHODS = ("ols", "huber", "theil-sen")
+#: Valences x_max of central atoms for the bond-order slope rule.
+VALENCE = {"C": 4, "N": 3, "O": 2, "S": 2}
+#: Huber's tuning constant (95 % efficiency under normal errors).
+HUBER_C = 1.345
+
+
+class ScalingError(ChefeError, ValueError):
+    """A fit cannot be made (too few points, degenerate descriptors)."""
+
+
+class ScalingWarning(UserWarning):
+    """A fit is made on few points: its uncertainties are large."""
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    """A fitted scaling relation y = coef·x + intercept.
+
+    Attributes:
+        y_name, x_names: what was fitted against what.
+        method: ``"ols"``, ``"huber"`` or ``"theil-sen"``.
+        coef: slopes, shape (p,); intercept: eV.
+        coef_ci, intercept_ci: confidence intervals at ``level`` (shape (p, 2) and (2,)).
+        r2, rmse, mae: goodness of fit (eV for rmse and mae).
+        residuals: y - prediction, shape (n,); loo_residuals: leave-one-out residuals.
+        names: candidate names (n,); n: number of points.
+        notes: warnings raised while fitting.
+    """
+
+    y_name: str
+    x_names: tuple[str, ...]
+    method: str
+    coef: np.ndarray
+    intercept: float
+    coef_ci: np.ndarray
+    intercept_ci: np.ndarray
+    r2: float
+    rmse: float
+    mae: float
+    residuals: np.ndarray
+    loo_residuals: np.ndarray
+    names: tuple[str, ...]
+    level: float = 0.95
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def n(self) -> int:
+        return len(self.residuals)
+
+    def predict(self, x) -> np.ndarray:
+        """ΔG_B predicted for descriptor values ``x`` (shape (m,) or (m, p))."""
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 1 and len(self.coef) == 1:
+            x = x[:, None]
+        return x @ self.coef + self.intercept
+
+    def equation(self) -> str:
+        terms = " ".join(f"{c:+.3f}·{n}" for c, n in zip(self.coef, self.x_names))
+        return f"{self.y_name} = {terms} {self.intercept:+.3f} eV".replace("= +", "= ")
+
+    def to_dict(self) -> dict:
+        return {
+            "y": self.y_name, "x": list(self.x_names), "method": self.method,
+            "slope": self.coef.tolist(), "intercept": self.intercept,
+            "slope_ci": self.coef_ci.tolist(), "intercept_ci": self.intercept_ci.tolist(),
+            "r2": self.r2, "rmse": self.rmse, "mae": self.mae, "n": self.n, "notes": list(self.notes),
+        }
+
+
+def _design(x: np.ndarray) -> np.ndarray:
+    return np.column_stack([x, np.ones(len(x))])
+
+
+def _wls(X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+    if w is None:
+        beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+        return beta
+    sw = np.sqrt(w)
+    beta, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
+    return beta
+
+
+def _huber(X: np.ndarray, y: np.ndarray, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Huber M-estimate by IRLS with the MAD scale; returns (beta, final weights)."""
+    beta = _wls(X, y)
+    w = np.ones(len(y))
+    for _ in range(max_iter):
+        r = y - X @ beta
+        scale = 1.4826 * np.median(np.abs(r - np.median(r)))
+        if scale <= 1e-12:
+            break
+        u = np.abs(r) / (HUBER_C * scale)
+        w_new = np.where(u <= 1.0, 1.0, 1.0 / np.maximum(u, 1e-12))
+        beta_new = _wls(X, y, w_new)
+        converged = np.allclose(beta_new, beta, atol=1e-10, rtol=0)
+        beta, w = beta_new, w_new
+        if converged:
+            break
+    return beta, w
+
+
+def _estimate(X: np.ndarray, y: np.ndarray, method: str) -> np.ndarray:
+    if method == "ols":
+        return _wls(X, y)
+    if method == "huber":
+        return _huber(X, y)[0]
+    if method == "theil-sen":
+        from scipy.stats import theilslopes
+
+        slope, intercept, _, _ = theilslopes(y, X[:, 0])
+        return np.array([slope, intercept])
+    raise ScalingError(f"unknown fit method {method!r}; use one of {METHODS}")
+
+
+def fit_scaling(
+    x,
+    y,
+    *,
+    names: Sequence[str] | None = None,
+    method: str = "ols",
+    x_names: Sequence[str] = ("ΔG_A",),
+    y_name: str = "ΔG_B",
+    level: float = 0.95,
+    n_boot: int = 400,
+    seed: int = 0,
+) -> LinearFit:
+    """Fit y against one or two descriptors.
+
+    Confidence intervals: Student-t on the OLS covariance for ``ols``; a seeded bootstrap over
+    candidates for the robust methods. Leave-one-out residuals: exact (e_i / (1 - h_ii)) for
+    OLS, refitted for the robust methods.
+
+    Raises:
+        ScalingError: for NaN input, fewer than p + 2 points (no residual degree of freedom),
+            a constant descriptor, or ``theil-sen`` with two descriptors.
+    Warns:
+        ScalingWarning: for fewer than p + 5 points.
+    """
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    n, p = x.shape
+    names = tuple(names) if names is not None else tuple(f"#{k}" for k in range(n))
+    if len(y) != n or len(names) != n:
+        raise ScalingError(f"{y_name} vs {list(x_names)}: x has {n} rows, y {len(y)}, names {len(names)}")
+    bad = ~np.isfinite(y) | ~np.isfinite(x).all(axis=1)
+    if bad.any():
+        raise ScalingError(f"{y_name} vs {list(x_names)}: NaN or inf for {[names[k] for k in np.flatnonzero(bad)][:10]}")
+    if method not in METHODS:
+        raise ScalingError(f"unknown fit method {method!r}; use one of {METHODS}")
+    if method == "theil-sen" and p != 1:
+        raise ScalingError("theil-sen fits one descriptor; use huber for two")
+    if n < p + 2:
+        raise ScalingError(
+            f"{y_name} vs {list(x_names)}: {n} point(s) cannot determine {p + 1} parameters and an "
+            f"error estimate (need at least {p + 2})"
+        )
+    if np.any(np.ptp(x, axis=0) < 1e-12):
+        raise ScalingError(f"{y_name} vs {list(x_names)}: a descriptor is constant over the points")
+    notes = []
+    if n < p + 5:
+        msg = f"{y_name} vs {list(x_names)} fitted on only {n} points: uncertainties are large"
+        warnings.warn(msg, ScalingWarning, stacklevel=2)
+        notes.append(msg)
+    X = _design(x)
+    beta = _estimate(X, y, method)
+    pred = X @ beta
+    resid = y - pred
+    ss_res = float(resid @ resid)
+    ss_tot = float(((y - y.mean()) ** 2).sum())
+    r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
+    rmse = float(np.sqrt(ss_res / n))
+    mae = float(np.abs(resid).mean())
+    dof = n - (p + 1)
+    alpha = 1.0 - level
+    if method == "ols":
+        XtX_inv = np.linalg.pinv(X.T @ X)
+        sigma2 = ss_res / dof
+        se = np.sqrt(np.diag(XtX_inv) * sigma2)
+        t = stats.t.ppf(1 - alpha / 2, dof)
+        ci = np.column_stack([beta - t * se, beta + t * se])
+        hat = np.einsum("ij,jk,ik->i", X, XtX_inv, X)
+        loo = resid / np.clip(1.0 - hat, 1e-12, None)
+    else:
+        rng = np.random.default_rng(seed)
+        boots = []
+        for _ in range(n_boot):
+            idx = rng.integers(0, n, n)
+            if np.any(np.ptp(x[idx], axis=0) < 1e-12):
+                continue
+            boots.append(_estimate(X[idx], y[idx], method))
+        boots = np.array(boots)
+        ci = np.column_stack([np.quantile(boots, alpha / 2, axis=0), np.quantile(boots, 1 - alpha / 2, axis=0)])
+        loo = np.empty(n)
+        for k in range(n):
+            keep = np.arange(n) != k
+            b_k = _estimate(X[keep], y[keep], method)
+            loo[k] = y[k] - X[k] @ b_k
+    return LinearFit(
+        y_name=y_name, x_names=tuple(x_names)[:p] if len(x_names) >= p else tuple(f"x{i}" for i in range(p)),
+        method=method, coef=beta[:p], intercept=float(beta[p]), coef_ci=ci[:p], intercept_ci=ci[p],
+        r2=r2, rmse=rmse, mae=mae, residuals=resid, loo_residuals=loo, names=names, level=level,
+        notes=tuple(notes),
+    )
+
+
+def fit_by_class(x, y, classes: Sequence[str], *, names: Sequence[str] | None = None,
+                 **kwargs) -> tuple[dict[str, LinearFit], list[str]]:
+    """One fit per catalyst class (SAC/DAC/slab, metal, coordination) with enough points.
+
+    Returns the fits and a message for every class too small to fit.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    classes = np.asarray(classes, dtype=object)
+    names = np.asarray(names if names is not None else [f"#{k}" for k in range(len(y))], dtype=object)
+    p = 1 if x.ndim == 1 else x.shape[1]
+    fits, messages = {}, []
+    for cls in dict.fromkeys(classes.tolist()):
+        sel = classes == cls
+        if sel.sum() < p + 2:
+            messages.append(f"class {cls!r}: {int(sel.sum())} point(s), too few for a fit (need {p + 2})")
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ScalingWarning)
+            fits[str(cls)] = fit_scaling(x[sel], y[sel], names=names[sel].tolist(), **kwargs)
+    return fits, messages
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A candidate off the scaling line: residual (eV), residual / RMSE, and the rule broken."""
+
+    name: str
+    residual: float
+    z: float
+    rule: str
+    x: tuple[float, ...]
+    y: float
+
+
+def violations(fit: LinearFit, x, y, *, k: float = 2.0, threshold: float | None = None,
+               use_loo: bool = True) -> list[Violation]:
+    """Candidates whose (leave-one-out) residual exceeds ``k``·RMSE or ``threshold`` eV.
+
+    Leave-one-out residuals are used by default so an outlier cannot hide by pulling the line.
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    res = fit.loo_residuals if use_loo else fit.residuals
+    out = []
+    for i, r in enumerate(res):
+        rules = []
+        if fit.rmse > 0 and abs(r) > k * fit.rmse:
+            rules.append(f"|residual| > {k:g}·RMSE")
+        if threshold is not None and abs(r) > threshold:
+            rules.append(f"|residual| > {threshold:g} eV")
+        if rules:
+            out.append(Violation(fit.names[i], float(r), float(r / fit.rmse) if fit.rmse else float("inf"),
+                                 "; ".join(rules), tuple(float(v) for v in x[i]), float(np.asarray(y)[i])))
+    return out
+
+
+def class_deviations(x, y, classes: Sequence[str], *, names=None, method: str = "ols",
+                     level: float = 0.95) -> list[dict]:
+    """Classes whose own slope or intercept lies outside the CI of the fit on all other points."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    classes = np.asarray(classes, dtype=object)
+    own, _ = fit_by_class(x, y, classes, names=names, method=method, level=level)
+    out = []
+    for cls, fit in own.items():
+        rest = classes != cls
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ScalingWarning)
+                others = fit_scaling(x[rest], y[rest], method=method, level=level)
+        except ScalingError:
+            continue
+        slope_out = bool(np.any((fit.coef < others.coef_ci[:, 0]) | (fit.coef > others.coef_ci[:, 1])))
+        icpt_out = not (others.intercept_ci[0] <= fit.intercept <= others.intercept_ci[1])
+        if slope_out or icpt_out:
+            out.append({"class": cls, "slope": fit.coef.tolist(), "intercept": fit.intercept,
+                        "others_slope_ci": others.coef_ci.tolist(), "others_intercept_ci": others.intercept_ci.tolist(),
+                        "slope_outside": slope_out, "intercept_outside": icpt_out})
+    return out
+
+
+def bond_order_slope(adsorbate: str, parent: str) -> float | None:
+    """Abild-Pedersen slope γ = (x_max - x)/x_max when ``adsorbate`` is AH_x of ``parent`` = A.
+
+    ``bond_order_slope("*NH", "*N")`` = 2/3; ``("*OH", "*O")`` = 1/2; None when the pair is not
+    of that kind (other atoms than H added, or unknown valence).
+    """
+    from .species import parse_species
+
+    a = dict(parse_species(adsorbate).composition)
+    b = dict(parse_species(parent).composition)
+    if len(b) != 1:
+        return None
+    (atom, count), = b.items()
+    if count != 1 or atom not in VALENCE or a.get(atom) != 1 or set(a) - {atom, "H"}:
+        return None
+    x = a.get("H", 0)
+    x_max = VALENCE[atom]
+    if x >= x_max or x == 0:
+        return None
+    return (x_max - x) / x_max
+
+
+def compare_with_bond_order(fit: LinearFit, adsorbate: str, parent: str) -> dict | None:
+    """Fitted slope vs the bond-order prediction, and whether the prediction lies in the CI."""
+    gamma = bond_order_slope(adsorbate, parent)
+    if gamma is None or len(fit.coef) != 1:
+        return None
+    lo, hi = fit.coef_ci[0]
+    return {"predicted": gamma, "fitted": float(fit.coef[0]), "ci": [float(lo), float(hi)],
+            "consistent": bool(lo <= gamma <= hi)}

@@ -1,0 +1,103 @@
+"""Scaling fits: known answers by construction, robust fits, violations, classes, bond order."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chefe.scaling import (
+    ScalingError,
+    ScalingWarning,
+    bond_order_slope,
+    class_deviations,
+    compare_with_bond_order,
+    fit_by_class,
+    fit_scaling,
+    violations,
+)
+
+
+@pytest.fixture()
+def planted():
+    """40 points on ΔG_NH = 2/3 ΔG_N + 0.30 with 0.05 eV noise, and two planted outliers."""
+    rng = np.random.default_rng(42)
+    x = rng.uniform(-1.5, 1.0, 40)
+    y = 2 / 3 * x + 0.30 + rng.normal(0, 0.05, 40)
+    y[7] += 0.60  # planted
+    y[23] -= 0.45  # planted
+    names = [f"cat{k}" for k in range(40)]
+    return x, y, names
+
+
+def test_ols_by_hand():
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    y = np.array([1.0, 3.1, 4.9, 7.0])
+    fit = fit_scaling(x, y, method="ols")
+    # slope = Σ(x-x̄)(y-ȳ)/Σ(x-x̄)²: x̄ = 1.5, ȳ = 4.0; Sxy = 9.9, Sxx = 5 -> 1.98; b = 4.0 - 1.98·1.5 = 1.03
+    assert fit.coef[0] == pytest.approx(1.98, abs=1e-12)
+    assert fit.intercept == pytest.approx(1.03, abs=1e-12)
+    resid = y - (1.98 * x + 1.03)
+    np.testing.assert_allclose(fit.residuals, resid, atol=1e-12)
+    assert fit.rmse == pytest.approx(np.sqrt((resid ** 2).mean()), abs=1e-12)
+    assert fit.r2 == pytest.approx(1 - (resid ** 2).sum() / ((y - 4.0) ** 2).sum(), abs=1e-12)
+
+
+def test_planted_outliers_found_and_robust_fit_recovers_truth(planted):
+    x, y, names = planted
+    ols = fit_scaling(x, y, names=names, method="ols", x_names=("ΔG_N",), y_name="ΔG_NH")
+    found = {v.name for v in violations(ols, x, y, k=2.0)}
+    assert {"cat7", "cat23"} <= found
+    assert len(found) <= 4  # at most a couple of 2σ noise points besides the planted ones
+    huber = fit_scaling(x, y, names=names, method="huber")
+    assert huber.coef[0] == pytest.approx(2 / 3, abs=0.03)
+    assert huber.intercept == pytest.approx(0.30, abs=0.03)
+    assert abs(huber.coef[0] - 2 / 3) < abs(ols.coef[0] - 2 / 3) + 0.01
+    ts = fit_scaling(x, y, names=names, method="theil-sen")
+    assert ts.coef[0] == pytest.approx(2 / 3, abs=0.04)
+    assert ts.coef_ci[0, 0] < ts.coef[0] < ts.coef_ci[0, 1]
+    assert "ΔG_NH = " in ols.equation()
+
+
+def test_bond_order_prediction(planted):
+    x, y, names = planted
+    fit = fit_scaling(x, y, method="huber")
+    assert bond_order_slope("*NH", "*N") == pytest.approx(2 / 3)
+    assert bond_order_slope("*NH2", "*N") == pytest.approx(1 / 3)
+    assert bond_order_slope("*OH", "*O") == pytest.approx(1 / 2)
+    assert bond_order_slope("*NO", "*N") is None
+    assert compare_with_bond_order(fit, "*NH", "*N")["consistent"]
+    assert not compare_with_bond_order(fit, "*NH2", "*N")["consistent"]
+
+
+def test_two_descriptor_fit():
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, (30, 2))
+    y = 0.4 * X[:, 0] - 0.7 * X[:, 1] + 0.1 + rng.normal(0, 0.01, 30)
+    fit = fit_scaling(X, y, x_names=("ΔG_O", "ΔG_N"))
+    np.testing.assert_allclose(fit.coef, [0.4, -0.7], atol=0.02)
+    assert fit.predict([[0.0, 0.0]])[0] == pytest.approx(fit.intercept)
+
+
+def test_underdetermined_and_bad_input():
+    with pytest.raises(ScalingError, match="need at least 3"):
+        fit_scaling([0.1, 0.2], [1.0, 2.0])
+    with pytest.raises(ScalingError, match="constant"):
+        fit_scaling([0.1, 0.1, 0.1], [1.0, 2.0, 3.0])
+    with pytest.raises(ScalingError, match="NaN"):
+        fit_scaling([0.1, 0.2, np.nan, 0.4], [1.0, 2.0, 3.0, 4.0], names=list("abcd"))
+    with pytest.warns(ScalingWarning, match="only 4 points"):
+        fit_scaling([0.1, 0.2, 0.3, 0.5], [1.0, 2.1, 2.9, 5.0])
+
+
+def test_classes_and_class_deviation():
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, 60)
+    classes = np.array(["SAC"] * 30 + ["DAC"] * 25 + ["lonely"] * 5)
+    y = np.where(classes == "DAC", 0.2 * x - 0.5, 0.6 * x + 0.1) + rng.normal(0, 0.03, 60)
+    fits, messages = fit_by_class(x, y, classes)
+    assert fits["SAC"].coef[0] == pytest.approx(0.6, abs=0.05)
+    assert fits["DAC"].coef[0] == pytest.approx(0.2, abs=0.05)
+    dev = {d["class"] for d in class_deviations(x, y, classes)}
+    assert "DAC" in dev
+    single = fit_by_class(x[:31], y[:31], list(classes[:30]) + ["one"])[1]
+    assert single == ["class 'one': 1 point(s), too few for a fit (need 3)"]
