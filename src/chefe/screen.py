@@ -1,0 +1,306 @@
+"""Screening: activity, selectivity and quality of many candidates at once (vectorised).
+
+For every candidate: the best route to the target product, U_L, the PDS and η (from
+:func:`chefe.engine.analyse`); ΔG*H and U_L(HER) = -|ΔG*H|; and selectivity descriptors read
+from the network itself, all at the candidate's own U_L:
+
+``site_NO3_minus_H``
+    ΔG(NO3- adsorption) - ΔG*H at U_L: negative when nitrate, not hydrogen, takes the site.
+``UL_minus_UL_HER``
+    U_L(target) - U_L(HER): positive when the target is limited at a less negative potential.
+``<P>_release``
+    for every side product P of the network (NO2-, NO, NH2OH, ...): ΔG of the step releasing P
+    minus the most favourable competing step from the same intermediate (e.g. *NO -> NO(g)
+    against *NO -> *NOH / *NHO). Negative: P leaves before it is reduced further.
+``N_N_coupling``
+    whether the network allows N-N coupling at all (two sites and a coupling step).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .conditions import Conditions
+from .engine import CHEResult, analyse
+from .errors import InputError
+from .network import Network
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """Result of :func:`screen`: the CHE result plus per-candidate descriptors and metadata.
+
+    Attributes:
+        che: the :class:`~chefe.engine.CHEResult`.
+        descriptors: name -> array (n,) of the quantities in the module docstring.
+        classes: catalyst class per candidate (SAC/DAC/slab, metal, ...) or empty strings.
+        flags: quality flags per candidate (from ``chefe collect``).
+        nn_coupling: whether the network allows N-N coupling.
+    """
+
+    che: CHEResult
+    descriptors: dict[str, np.ndarray]
+    classes: tuple[str, ...]
+    flags: tuple[str, ...]
+    nn_coupling: bool
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def names(self):
+        return self.che.names
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """All per-candidate numbers as arrays (the table's columns)."""
+        cols = {"U_L": self.che.U_L, "eta": self.che.eta}
+        cols.update(self.descriptors)
+        return cols
+
+    def order(self, by: str = "U_L", descending: bool | None = None) -> np.ndarray:
+        """Candidate indices sorted by a column (U_L: most positive first for a reduction)."""
+        cols = self.columns()
+        if by not in cols:
+            raise InputError(f"cannot sort by {by!r}; columns: {sorted(cols)}")
+        values = cols[by].astype(float)
+        if descending is None:
+            descending = by == "U_L" and self.che.direction > 0 or by == "UL_minus_UL_HER"
+        key = np.where(np.isnan(values), -np.inf if descending else np.inf, values)
+        idx = np.argsort(-key if descending else key, kind="stable")
+        return idx
+
+    def select(self, expression: str) -> np.ndarray:
+        """Boolean mask from a filter such as ``"U_L > -0.4 and UL_minus_UL_HER > 0"``.
+
+        Column names are the only names allowed; ``and``, ``or``, ``not`` and comparisons work.
+        """
+        import ast
+
+        cols = {k: v for k, v in self.columns().items()}
+        cols["ok"] = np.array([not f for f in self.flags])
+        tree = ast.parse(expression, mode="eval")
+        allowed = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
+                   ast.Compare, ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq, ast.Name,
+                   ast.Load, ast.Constant)
+        for node in ast.walk(tree):
+            if not isinstance(node, allowed):
+                raise InputError(f"filter {expression!r}: {type(node).__name__} is not allowed")
+            if isinstance(node, ast.Name) and node.id not in cols:
+                raise InputError(f"filter {expression!r}: unknown column {node.id!r}; columns: {sorted(cols)}")
+        return np.asarray(_evaluate(tree.body, cols), dtype=bool)
+
+    def pareto(self, activity: str = "U_L", selectivity: str = "UL_minus_UL_HER") -> np.ndarray:
+        """Indices of the Pareto front maximising both columns (NaN candidates excluded)."""
+        cols = self.columns()
+        a = cols[activity].astype(float) * (1 if activity != "eta" else -1)
+        s = cols[selectivity].astype(float)
+        ok = np.isfinite(a) & np.isfinite(s)
+        idx = np.flatnonzero(ok)
+        order = idx[np.lexsort((-s[idx], -a[idx]))]  # by activity desc, then selectivity desc
+        front, best_s = [], -np.inf
+        for k in order:
+            if s[k] > best_s:
+                front.append(k)
+                best_s = s[k]
+        return np.array(front, dtype=int)
+
+    def rows(self, indices: Sequence[int] | None = None) -> list[dict]:
+        """Plain dicts (one per candidate) for CSV/JSON/LaTeX."""
+        cols = self.columns()
+        idx = range(len(self.names)) if indices is None else indices
+        out = []
+        for k in idx:
+            row = {"catalyst": self.names[k], "class": self.classes[k],
+                   "PDS": self.che.step_id(int(self.che.pds[k]))}
+            for name, values in cols.items():
+                v = values[k]
+                row[name] = bool(v) if isinstance(v, (bool, np.bool_)) else float(v)
+            row["flags"] = self.flags[k]
+            out.append(row)
+        return out
+
+    def dataframe(self, indices=None):
+        """A pandas DataFrame (requires pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows(indices))
+
+    def to_csv(self, path: str | Path, indices=None) -> None:
+        rows = self.rows(indices)
+        with open(path, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["catalyst"])
+            writer.writeheader()
+            writer.writerows(rows)
+
+    def to_json(self, path: str | Path, indices=None) -> None:
+        Path(path).write_text(json.dumps({"network": self.che.network.name, "product": self.che.product,
+                                          "U_eq": self.che.U_eq, "notes": list(self.notes),
+                                          "candidates": self.rows(indices)}, indent=1) + "\n")
+
+    def to_latex(self, path: str | Path | None = None, indices=None,
+                 columns: Sequence[str] = ("U_L", "eta", "UL_minus_UL_HER")) -> str:
+        """A booktabs LaTeX table of the chosen columns (PDS as a step id)."""
+        from .report import plain_label
+
+        heads = {"U_L": r"$U_\mathrm{L}$ (V)", "eta": r"$\eta$ (V)", "UL_minus_UL_HER":
+                 r"$U_\mathrm{L}-U_\mathrm{L}^\mathrm{HER}$ (V)", "dG_H": r"$\Delta G_{^*\mathrm{H}}$ (eV)"}
+        lines = [r"\begin{tabular}{l" + "r" * len(columns) + "l}", r"\toprule",
+                 "Catalyst & " + " & ".join(heads.get(c, c.replace("_", r"\_")) for c in columns) + r" & PDS \\",
+                 r"\midrule"]
+        for row in self.rows(indices):
+            vals = " & ".join("--" if math.isnan(row[c]) else f"{row[c]:+.2f}".replace("-", "$-$") for c in columns)
+            name = plain_label(str(row["catalyst"])).replace("_", r"\_")
+            lines.append(f"{name} & {vals} & {row['PDS'].replace('_', chr(92) + '_')} \\\\")
+        lines += [r"\bottomrule", r"\end{tabular}"]
+        text = "\n".join(lines) + "\n"
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+
+def _evaluate(node, cols):
+    import ast
+
+    if isinstance(node, ast.BoolOp):
+        values = [_evaluate(v, cols) for v in node.values]
+        out = values[0]
+        for v in values[1:]:
+            out = (out & v) if isinstance(node.op, ast.And) else (out | v)
+        return out
+    if isinstance(node, ast.UnaryOp):
+        v = _evaluate(node.operand, cols)
+        return ~v if isinstance(node.op, ast.Not) else -v
+    if isinstance(node, ast.Compare):
+        left = _evaluate(node.left, cols)
+        result = None
+        for op, comp in zip(node.ops, node.comparators):
+            right = _evaluate(comp, cols)
+            r = {ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Lt: np.less, ast.LtE: np.less_equal,
+                 ast.Eq: np.equal, ast.NotEq: np.not_equal}[type(op)](left, right)
+            result = r if result is None else result & r
+            left = right
+        return result
+    if isinstance(node, ast.Name):
+        return cols[node.id]
+    return node.value
+
+
+def _release_descriptors(che: CHEResult) -> dict[str, np.ndarray]:
+    net = che.network
+    out = {}
+    U = che.U_L_RHE
+    n_e = net.n_e
+    target_species = {s.name for s, _ in net.products[che.product].products}
+    for pname, overall in net.products.items():
+        if pname == che.product:
+            continue
+        released = {s.name for s, _ in overall.products if s.is_reservoir} - {"H2O(l)"} - target_species
+        for i, step in enumerate(net.steps):
+            prod = {s.name for s, _ in step.products if s.is_reservoir}
+            if not (prod & released) or pname in out:
+                continue
+            source = step.surface_reactants()
+            rivals = [j for j, other in enumerate(net.steps) if j != i and other.surface_reactants() == source]
+            if not rivals:
+                continue
+            g_rel = che.row_U0(i) + n_e[i] * U
+            g_riv = np.min(np.vstack([che.row_U0(j) + n_e[j] * U for j in rivals]), axis=0)
+            out[f"{pname}_release"] = g_rel - g_riv
+    return out
+
+
+def screen(
+    network: Network,
+    dG0: np.ndarray,
+    *,
+    names: Sequence[str] | None = None,
+    conditions: Conditions = Conditions(),
+    dG_H: np.ndarray | None = None,
+    classes: Sequence[str] | None = None,
+    flags: Sequence[str] | None = None,
+    product: str | None = None,
+    keep_routes: bool = False,
+) -> ScreenResult:
+    """Screen candidates given ΔG° per step (n_steps, n); ``dG_H`` (n,) enables the HER descriptors."""
+    che = analyse(network, dG0, conditions, names=names, product=product, keep_routes=keep_routes)
+    n = len(che.names)
+    desc: dict[str, np.ndarray] = {}
+    notes = list(che.notes)
+    ads = [i for i, s in enumerate(network.steps) if s.n_e < 0 and any(sp.name == "NO3-(aq)" for sp, _ in s.reactants)]
+    if ads:
+        desc["dG_NO3"] = np.asarray(che.row_U0(ads[0]), dtype=float)
+    if dG_H is not None:
+        dG_H = np.asarray(dG_H, dtype=float)
+        if dG_H.shape != (n,):
+            raise InputError(f"dG_H has shape {dG_H.shape}, expected ({n},)")
+        desc["dG_H"] = dG_H
+        U_L_HER = -np.abs(dG_H)
+        desc["U_L_HER"] = U_L_HER
+        desc["UL_minus_UL_HER"] = che.U_L_RHE - U_L_HER
+        if ads:
+            # both adsorptions at the catalyst's U_L: NO3- + * -> *NO3 + e- and H+ + e- + * -> *H
+            desc["site_NO3_minus_H"] = (desc["dG_NO3"] - che.U_L_RHE) - (dG_H + che.U_L_RHE)
+    else:
+        notes.append("no ΔG*H given: HER descriptors left out")
+    desc.update(_release_descriptors(che))
+    nn = network.sites >= 2 and any(
+        sum(n_ for sp, n_ in s.reactants if sp.is_surface and "N" in dict(sp.composition)) >= 2
+        for s in network.steps)
+    classes = tuple(str(c) for c in classes) if classes is not None else tuple("" for _ in range(n))
+    flags = tuple(str(f) for f in flags) if flags is not None else tuple("" for _ in range(n))
+    return ScreenResult(che, desc, classes, flags, nn, tuple(notes))
+
+
+def load_candidates_csv(path: str | Path, network: Network) -> dict:
+    """Candidates from a CSV: ``name`` column, step-id columns (ΔG° at U = 0, pH 0, eV),
+    optional ``dG_H``, ``class`` and ``flags`` columns. Unknown columns are reported; missing
+    step values are NaN (those routes are skipped for that candidate).
+    """
+    path = Path(path)
+    with open(path, newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        rows = list(reader)
+    if not rows:
+        raise InputError(f"{path}: no candidates")
+    name_col = next((c for c in ("name", "catalyst", "candidate") if c in header), None)
+    if name_col is None:
+        raise InputError(f"{path}: needs a 'name' (or 'catalyst') column")
+    known = set(network.step_ids) | {name_col, "dG_H", "class", "flags"}
+    unknown = [c for c in header if c not in known]
+    steps = [c for c in header if c in network.step_ids]
+    if not steps:
+        raise InputError(f"{path}: no column matches a step id of {network.name!r} ({list(network.step_ids)})")
+    n = len(rows)
+    dG0 = np.full((len(network.steps), n), np.nan)
+    names = []
+    seen = set()
+    dG_H = np.full(n, np.nan) if "dG_H" in header else None
+    for k, row in enumerate(rows):
+        name = row[name_col]
+        if name in seen:
+            raise InputError(f"{path} row {k + 2}: duplicate candidate {name!r}")
+        seen.add(name)
+        names.append(name)
+        for c in steps:
+            text = (row.get(c) or "").strip()
+            if text == "":
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                raise InputError(f"{path} row {k + 2} ({name}): {c} = {text!r} is not a number") from None
+            if not math.isfinite(value):
+                raise InputError(f"{path} row {k + 2} ({name}): {c} is {value}")
+            dG0[network.index(c), k] = value
+        if dG_H is not None and (row.get("dG_H") or "").strip():
+            dG_H[k] = float(row["dG_H"])
+    return {"names": names, "dG0": dG0, "dG_H": dG_H,
+            "classes": [r.get("class", "") for r in rows] if "class" in header else None,
+            "flags": [r.get("flags", "") for r in rows] if "flags" in header else None,
+            "unknown_columns": unknown}
