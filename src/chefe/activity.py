@@ -1,0 +1,149 @@
+"""Activity maps: step energies as linear functions of descriptors, fed through the CHE engine.
+
+A :class:`DescriptorModel` gives ΔG° of each step as coef·d + const for descriptors d (one for a
+volcano, two for a 2-D map); published models (the Liu et al. NO3RR relations) and fitted
+scaling relations are both of this form. :func:`activity_map` evaluates the model on a grid and
+runs :func:`chefe.engine.analyse` on every grid point, so the volcano, its legs (one per
+potential-determining step) and the best route come from the same engine as everything else.
+The *scaling-limited optimum* is the best U_L anywhere on the grid: a candidate beating it breaks
+the scaling relations behind the model (CHE_REFERENCE §5 (iii)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .conditions import Conditions
+from .engine import analyse
+from .errors import InputError
+from .network import Network
+
+
+@dataclass(frozen=True)
+class DescriptorModel:
+    """ΔG°_i(d) = coef[i]·d + const[i] (eV) for descriptors ``d`` of length p.
+
+    Steps without a relation have NaN rows (routes through them are skipped).
+    """
+
+    network: Network
+    descriptors: tuple[str, ...]
+    coef: np.ndarray  # (n_steps, p)
+    const: np.ndarray  # (n_steps,)
+    source: str = ""
+
+    @classmethod
+    def from_relations(cls, network: Network, descriptors: Sequence[str],
+                       relations: Mapping[str, Sequence[float]], source: str = "") -> DescriptorModel:
+        """``relations``: step id -> (coef_1, ..., coef_p, const) in eV."""
+        p = len(descriptors)
+        coef = np.full((len(network.steps), p), np.nan)
+        const = np.full(len(network.steps), np.nan)
+        for step_id, values in relations.items():
+            values = list(values)
+            if len(values) != p + 1:
+                raise InputError(f"relation for {step_id!r} needs {p} coefficients and a constant")
+            i = network.index(step_id)
+            coef[i], const[i] = values[:p], values[p]
+        return cls(network, tuple(descriptors), coef, const, source)
+
+    @classmethod
+    def from_fits(cls, network: Network, fits: Mapping[str, object], source: str = "scaling fits") -> DescriptorModel:
+        """From :class:`~chefe.scaling.LinearFit` objects fitted per step (same descriptors)."""
+        first = next(iter(fits.values()))
+        relations = {sid: [*fit.coef.tolist(), fit.intercept] for sid, fit in fits.items()}
+        return cls.from_relations(network, first.x_names, relations, source)
+
+    def step_energies(self, d) -> np.ndarray:
+        """ΔG° per step for descriptor values ``d`` of shape (p, n) (or (n,) when p = 1)."""
+        d = np.asarray(d, dtype=float)
+        if d.ndim == 1:
+            d = d[None, :]
+        if d.shape[0] != len(self.descriptors):
+            raise InputError(f"model takes {len(self.descriptors)} descriptor(s), got {d.shape[0]}")
+        return self.coef @ d + self.const[:, None]
+
+
+@dataclass(frozen=True)
+class ActivityMap:
+    """U_L over a descriptor grid (1-D: a volcano; 2-D: a map).
+
+    Attributes:
+        axes: grid coordinates per descriptor; U_L: shape of the grid; pds: step index per point;
+        pds_ids: the step ids appearing (the volcano's legs); optimum: best U_L on the grid and
+        where it is.
+    """
+
+    model: DescriptorModel
+    axes: tuple[np.ndarray, ...]
+    U_L: np.ndarray
+    pds: np.ndarray
+    conditions: Conditions
+    product: str
+
+    @property
+    def legs(self) -> tuple[str, ...]:
+        ids = [self.model.network.steps[i].id for i in np.unique(self.pds[self.pds >= 0])]
+        return tuple(ids)
+
+    @property
+    def optimum(self) -> tuple[float, tuple[float, ...]]:
+        direction = 1.0 if self.model.network.products[self.product].n_e > 0 else -1.0
+        values = direction * self.U_L
+        k = np.unravel_index(np.nanargmax(values), self.U_L.shape)
+        where = tuple(float(ax[i]) for ax, i in zip(self.axes, k[::-1] if len(self.axes) == 2 else k))
+        return float(self.U_L[k]), where
+
+    def beats_optimum(self, U_L, tolerance: float = 0.0) -> np.ndarray:
+        """True for candidates whose U_L is better than anything the model's line can reach."""
+        best, _ = self.optimum
+        direction = 1.0 if self.model.network.products[self.product].n_e > 0 else -1.0
+        return direction * (np.asarray(U_L, dtype=float) - best) > tolerance
+
+
+def activity_map(model: DescriptorModel, *grids, conditions: Conditions = Conditions(),
+                 product: str | None = None) -> ActivityMap:
+    """Evaluate U_L on a grid: one array for a volcano, two (x, y) for a 2-D map."""
+    if len(grids) != len(model.descriptors):
+        raise InputError(f"give {len(model.descriptors)} grid(s) for descriptors {model.descriptors}")
+    axes = tuple(np.asarray(g, dtype=float) for g in grids)
+    if len(axes) == 1:
+        points = axes[0][None, :]
+        shape = axes[0].shape
+    elif len(axes) == 2:
+        xx, yy = np.meshgrid(axes[0], axes[1])
+        points = np.vstack([xx.ravel(), yy.ravel()])
+        shape = xx.shape
+    else:
+        raise InputError("activity maps take one or two descriptors")
+    dG0 = model.step_energies(points)
+    res = analyse(model.network, dG0, conditions, product=product, keep_routes=False)
+    return ActivityMap(model, axes, res.U_L.reshape(shape), res.pds.reshape(shape).astype(int),
+                       conditions, res.product)
+
+
+def volcano_legs(amap: ActivityMap) -> dict[str, tuple[float, float]]:
+    """Slope and intercept of U_L along each leg of a 1-D volcano (fitted on its grid points)."""
+    if len(amap.axes) != 1:
+        raise InputError("legs are defined for a 1-D volcano")
+    x = amap.axes[0]
+    out = {}
+    for i in np.unique(amap.pds):
+        sel = amap.pds == i
+        if sel.sum() >= 2:
+            slope, icpt = np.polyfit(x[sel], amap.U_L[sel], 1)
+            out[amap.model.network.steps[int(i)].id] = (float(slope), float(icpt))
+    return out
+
+
+def heatmap(rows: Sequence[str], cols: Sequence[str], values) -> tuple[list[str], list[str], np.ndarray]:
+    """An M1 x M2 matrix of values (NaN where a pair is missing), e.g. U_L of dual-atom sites."""
+    r_labels = list(dict.fromkeys(rows))
+    c_labels = list(dict.fromkeys(cols))
+    grid = np.full((len(r_labels), len(c_labels)), np.nan)
+    for r, c, v in zip(rows, cols, np.asarray(values, dtype=float)):
+        grid[r_labels.index(r), c_labels.index(c)] = v
+    return r_labels, c_labels, grid

@@ -1,0 +1,84 @@
+"""Volcanoes and maps through the engine: the Kavalsky NRR volcano and the Goldsmith 2-D map."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from chefe.activity import DescriptorModel, activity_map, heatmap, volcano_legs
+from chefe.conditions import Conditions
+from chefe.network import load_network
+
+
+def montoya_model(legs):
+    """NRR network whose two potential-determining steps follow the published volcano legs.
+
+    Montoya et al. (2015): U_L = min(m1·ΔG_N + b1, m2·ΔG_N + b2). A step that limits at
+    U = m·x + b has ΔG = -(m·x + b); every other electrochemical step is made non-limiting.
+    """
+    (m1, b1), (m2, b2) = legs
+    net = load_network("nrr")
+    relations = {s.id: [0.0, -5.0 if s.n_e else 0.0] for s in net.steps}
+    relations["N2_NNH"] = [-m1, -b1]   # weak-binding leg: first hydrogenation
+    relations["NH2_NH3"] = [-m2, -b2]  # strong-binding leg: last hydrogenation
+    return DescriptorModel.from_relations(net, ["ΔG_N"], relations, "Montoya 2015 legs")
+
+
+def test_kavalsky_volcano_reproduced(shared_data):
+    src = shared_data / "datasets" / "kavalsky_NRR_SAA_closed_loop"
+    legs = [tuple(float(v) for v in row) for row in csv.reader(open(src / "raw_volc_m_b.csv")) if row[0][0] in "-0123456789"]
+    assert len(legs) == 2
+    model = montoya_model(legs)
+    table = list(csv.DictReader(open(src / "SAA_dGN_and_volcano_UL.csv")))
+    dgn_col = [c for c in table[0] if c.startswith("dG_N")][0]
+    ul_col = [c for c in table[0] if c.startswith("U_L")][0]
+    x = np.array([float(r[dgn_col]) for r in table])
+    amap = activity_map(model, x)
+    np.testing.assert_allclose(amap.U_L, [float(r[ul_col]) for r in table], atol=1e-4)  # CSV rounds to 1e-4
+    # the legs recovered from the engine's volcano are the published ones
+    grid = activity_map(model, np.linspace(-2, 2, 401))
+    recovered = volcano_legs(grid)
+    assert recovered["N2_NNH"] == pytest.approx(legs[0], abs=1e-9)
+    assert recovered["NH2_NH3"] == pytest.approx(legs[1], abs=1e-9)
+    best, (x_top,) = grid.optimum
+    # apex where the legs cross: x* = (b2 - b1)/(m1 - m2)
+    x_star = (legs[1][1] - legs[0][1]) / (legs[0][0] - legs[1][0])
+    assert x_top == pytest.approx(x_star, abs=0.01)
+    assert best == pytest.approx(legs[0][0] * x_star + legs[0][1], abs=0.01)
+    assert not grid.beats_optimum(amap.U_L).any()  # every SAA lies on the volcano
+
+
+def test_goldsmith_two_descriptor_map(root_dir):
+    """The Liu et al. relations as a 2-D model: Pt and the PtRu alloys placed on the map."""
+    from chefe.inputs import load_energies
+
+    es = load_energies(root_dir / "examples" / "goldsmith_ptru" / "ptru_no3rr.yaml")
+    from ase import units
+
+    kj = units.kJ / units.mol
+    # recover the linear model from the example's own energies: ΔG° is linear in (do, dn)
+    rows = list(csv.DictReader(open(root_dir / "examples" / "goldsmith_ptru" / "volcano_marker_EO_EN.csv")))
+    D = np.array([[-float(r["EO"]) / kj for r in rows], [-float(r["EN"]) / kj for r in rows]])
+    A = np.column_stack([D.T, np.ones(len(rows))])
+    coef, *_ = np.linalg.lstsq(A, es.dG0.T, rcond=None)
+    np.testing.assert_allclose(A @ coef, es.dG0.T, atol=1e-9)  # exactly linear
+    model = DescriptorModel(es.network, ("do", "dn"), coef[:2].T, coef[2], "Liu et al. 2019")
+    do = np.linspace(200, 700, 51)
+    dn = np.linspace(200, 700, 51)
+    amap = activity_map(model, do, dn, conditions=Conditions(T=300))
+    assert amap.U_L.shape == (51, 51)
+    points = activity_map(model, D[0], D[1], conditions=Conditions(T=300))
+    # each surface on the map has the U_L of the full analysis
+    from chefe.engine import analyse
+
+    direct = analyse(es.network, es.dG0, Conditions(T=300)).U_L
+    np.testing.assert_allclose(np.diag(points.U_L), direct, atol=1e-9)
+    assert {"OH_H2O", "NH2_NH3"} <= set(amap.legs)
+
+
+def test_heatmap():
+    r, c, grid = heatmap(["Fe", "Fe", "Co"], ["Cu", "Co", "Cu"], [-0.2, -0.3, -0.5])
+    assert r == ["Fe", "Co"] and c == ["Cu", "Co"]
+    assert grid[0, 1] == -0.3 and np.isnan(grid[1, 1])
