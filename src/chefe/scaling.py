@@ -161,14 +161,19 @@ def fit_scaling(
     Warns:
         ScalingWarning: for fewer than p + 5 points.
     """
-    from scipy import stats
+    from scipy.special import stdtrit  # Student-t quantile (scipy.stats takes ~1 s to import)
 
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if x.ndim == 1:
         x = x[:, None]
     n, p = x.shape
-    names = tuple(names) if names is not None else tuple(f"#{k}" for k in range(n))
+    if names is None:
+        from .engine import _AutoNames
+
+        names = _AutoNames(n)
+    else:
+        names = tuple(names)
     if len(y) != n or len(names) != n:
         raise ScalingError(f"{y_name} vs {list(x_names)}: x has {n} rows, y {len(y)}, names {len(names)}")
     bad = ~np.isfinite(y) | ~np.isfinite(x).all(axis=1)
@@ -178,6 +183,10 @@ def fit_scaling(
         raise ScalingError(f"unknown fit method {method!r}; use one of {METHODS}")
     if method == "theil-sen" and p != 1:
         raise ScalingError("theil-sen fits one descriptor; use huber for two")
+    if method == "theil-sen" and n > 20000:
+        raise ScalingError(f"theil-sen is O(n²): {n} points are too many; use huber")
+    if method == "huber" and n > 20000:
+        n_boot = min(n_boot, 50)  # the bootstrap dominates the cost on large screens
     if n < p + 2:
         raise ScalingError(
             f"{y_name} vs {list(x_names)}: {n} point(s) cannot determine {p + 1} parameters and an "
@@ -205,7 +214,7 @@ def fit_scaling(
         XtX_inv = np.linalg.pinv(X.T @ X)
         sigma2 = ss_res / dof
         se = np.sqrt(np.diag(XtX_inv) * sigma2)
-        t = stats.t.ppf(1 - alpha / 2, dof)
+        t = stdtrit(dof, 1 - alpha / 2)
         ci = np.column_stack([beta - t * se, beta + t * se])
         hat = np.einsum("ij,jk,ik->i", X, XtX_inv, X)
         loo = resid / np.clip(1.0 - hat, 1e-12, None)
@@ -276,17 +285,20 @@ def violations(fit: LinearFit, x, y, *, k: float = 2.0, threshold: float | None 
     x = np.asarray(x, dtype=float)
     if x.ndim == 1:
         x = x[:, None]
-    res = fit.loo_residuals if use_loo else fit.residuals
+    res = np.asarray(fit.loo_residuals if use_loo else fit.residuals)
+    y = np.asarray(y, dtype=float)
+    by_k = np.abs(res) > k * fit.rmse if fit.rmse > 0 else np.zeros(len(res), bool)
+    by_t = np.abs(res) > threshold if threshold is not None else np.zeros(len(res), bool)
     out = []
-    for i, r in enumerate(res):
+    for i in np.flatnonzero(by_k | by_t):  # vectorised selection; objects only for violators
         rules = []
-        if fit.rmse > 0 and abs(r) > k * fit.rmse:
+        if by_k[i]:
             rules.append(f"|residual| > {k:g}·RMSE")
-        if threshold is not None and abs(r) > threshold:
+        if by_t[i]:
             rules.append(f"|residual| > {threshold:g} eV")
-        if rules:
-            out.append(Violation(fit.names[i], float(r), float(r / fit.rmse) if fit.rmse else float("inf"),
-                                 "; ".join(rules), tuple(float(v) for v in x[i]), float(np.asarray(y)[i])))
+        r = float(res[i])
+        out.append(Violation(fit.names[i], r, r / fit.rmse if fit.rmse else float("inf"),
+                             "; ".join(rules), tuple(float(v) for v in x[i]), float(y[i])))
     return out
 
 

@@ -214,6 +214,39 @@ def _release_descriptors(che: CHEResult) -> dict[str, np.ndarray]:
     return out
 
 
+def species_energies(che: CHEResult) -> dict[str, np.ndarray]:
+    """Free energy of each single-adsorbate state relative to the start, at U_RHE = 0 and pH.
+
+    Read off the first route that reaches the state (cumulative ΔG of its steps): for energies
+    built from species free energies this is ΔG(*X) against the feed and the CHE references,
+    the usual axis of a scaling plot.
+    """
+    from .network import route_states
+
+    net = che.network
+    # first route prefix reaching each single-adsorbate state (no arrays yet)
+    wanted: dict[str, tuple[int, ...]] = {}
+    for r in che.routes:
+        route = net.routes[r]
+        for j, state in enumerate(route_states(net, route)[1:], start=1):
+            adsorbed = [s for s in state if s != "*"]
+            if len(adsorbed) == 1 and adsorbed[0] not in wanted:
+                wanted[adsorbed[0]] = route.steps[:j]
+    # walk the prefixes as a trie: one addition per distinct prefix step
+    out: dict[str, np.ndarray] = {}
+    cache: dict[tuple[int, ...], np.ndarray] = {(): np.zeros(len(che.names))}
+    for species, prefix in sorted(wanted.items(), key=lambda kv: len(kv[1])):
+        k = len(prefix)
+        while prefix[:k] not in cache:
+            k -= 1
+        total = cache[prefix[:k]]
+        for j in range(k, len(prefix)):
+            total = total + che.row_U0(prefix[j])
+            cache[prefix[: j + 1]] = total
+        out[species] = total
+    return out
+
+
 def screen(
     network: Network,
     dG0: np.ndarray,

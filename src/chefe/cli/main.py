@@ -13,6 +13,7 @@ from importlib import import_module
 COMMANDS = [
     ("fed", "chefe.cli.fed", "limiting potentials and free-energy diagrams from an energies file or database"),
     ("collect", "chefe.cli.collect", "sweep finished DFT runs into an ASE database with convergence and consistency checks"),
+    ("screen", "chefe.cli.screen", "rank many candidates by activity and selectivity; fit and check scaling relations"),
     ("export", "chefe.cli.export", "export a collect database to CatMAP energies.txt or CSV"),
     ("networks", "chefe.cli.networks", "list shipped reaction networks, or show one with its routes"),
 ]

@@ -1,0 +1,148 @@
+"""``chefe screen``: rank candidates by activity and selectivity; fit and check scaling relations."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("candidates", nargs="?",
+                        help="CSV (name, step ids, optional dG_H/class/flags and descriptor columns) "
+                             "or an energies YAML file")
+    parser.add_argument("--db", help="database from chefe collect instead")
+    parser.add_argument("--network", default="no3rr_sac", help="network for CSV/--db input")
+    parser.add_argument("--adsorbate-thermo", metavar="TABLE", help="with --db: adsorbate table")
+    parser.add_argument("--pH", type=float, default=0.0)
+    parser.add_argument("--T", type=float, default=298.15)
+    parser.add_argument("--sort", default="U_L", help="column to rank by (default U_L)")
+    parser.add_argument("--filter", help="e.g. \"U_L > -0.5 and UL_minus_UL_HER > 0 and ok\"")
+    parser.add_argument("--top", type=int, default=20, help="rows printed (default 20)")
+    parser.add_argument("--pareto", action="store_true", help="print only the activity/selectivity Pareto front")
+    parser.add_argument("--fit", action="append", default=[], metavar="Y:X",
+                        help="fit a scaling relation, e.g. '*NOH:*NO' (species) or 'dG_NH:dG_N' (columns)")
+    parser.add_argument("--fit-method", choices=["ols", "huber", "theil-sen"], default="huber")
+    parser.add_argument("--by-class", action="store_true", help="also fit each catalyst class")
+    parser.add_argument("--k", type=float, default=2.0, help="violation when |residual| > k·RMSE (default 2)")
+    parser.add_argument("--threshold", type=float, help="or when |residual| > this many eV")
+    parser.add_argument("--plot", metavar="FILE", help="scaling plot of the first --fit")
+    parser.add_argument("--csv", metavar="FILE")
+    parser.add_argument("--json", metavar="FILE")
+    parser.add_argument("--latex", metavar="FILE")
+
+
+def load(args):
+    """(ScreenResult, extra descriptor columns) for the chosen input."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from ..conditions import Conditions
+    from ..network import load_network
+    from ..screen import load_candidates_csv, screen
+
+    cond = Conditions(0.0, args.pH, args.T)
+    if args.db:
+        from ..dbinput import energies_from_db
+
+        es = energies_from_db(args.db, args.network, conditions=cond, adsorbate_table=args.adsorbate_thermo)
+        return screen(es.network, es.dG0, names=es.names, conditions=cond,
+                      flags=[",".join(f) for f in es.flags] if es.flags else None), {}
+    if not args.candidates:
+        from ..errors import InputError
+
+        raise InputError("give a candidates CSV, an energies YAML or --db")
+    path = Path(args.candidates)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from ..inputs import load_energies
+
+        es = load_energies(path)
+        return screen(es.network, es.dG0, names=es.names, conditions=cond), {}
+    net = load_network(args.network)
+    data = load_candidates_csv(path, net)
+    import csv
+
+    extra = {}
+    rows = list(csv.DictReader(open(path, newline="")))
+    for col in data["unknown_columns"]:
+        try:
+            extra[col] = np.array([float(r[col]) if r[col].strip() else np.nan for r in rows])
+        except ValueError:
+            pass
+    result = screen(net, data["dG0"], names=data["names"], conditions=cond, dG_H=data["dG_H"],
+                    classes=data["classes"], flags=data["flags"])
+    return result, extra
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ..errors import InputError
+    from ..screen import species_energies
+
+    result, extra = load(args)
+    cols = result.columns()
+    mask = result.select(args.filter) if args.filter else np.ones(len(result.names), bool)
+    order = [k for k in result.order(args.sort) if mask[k]]
+    shown = list(result.pareto()) if args.pareto else order
+    out = sys.stdout
+    che = result.che
+    out.write(f"{len(result.names)} candidates; network {che.network.name}; product {che.product}; "
+              f"pH {che.conditions.pH:g}; U_eq = {che.U_eq:+.3f} V; {int(mask.sum())} pass the filter\n")
+    heads = ["U_L", "eta"] + [c for c in ("UL_minus_UL_HER", "site_NO3_minus_H") if c in cols]
+    heads += [c for c in cols if c.endswith("_release")]
+    out.write(f"{'candidate':20s} " + " ".join(f"{h[:16]:>16s}" for h in heads) + "  PDS\n")
+    for k in shown[: args.top]:
+        vals = " ".join(f"{cols[h][k]:+16.3f}" for h in heads)
+        flag = f"  [{result.flags[k]}]" if result.flags[k] else ""
+        out.write(f"{str(result.names[k])[:20]:20s} {vals}  {che.step_id(int(che.pds[k]))}{flag}\n")
+    for note in result.notes:
+        out.write(f"note: {note}\n")
+    if args.fit:
+        from ..scaling import compare_with_bond_order, fit_by_class, fit_scaling, violations
+
+        species = species_energies(che)
+        pool = {**{k: v for k, v in cols.items()}, **extra, **species}
+        for k_fit, spec in enumerate(args.fit):
+            if ":" not in spec:
+                raise InputError(f"--fit {spec!r}: write Y:X")
+            y_name, x_name = spec.split(":", 1)
+            for name in (y_name, x_name):
+                if name not in pool:
+                    raise InputError(f"--fit {spec!r}: no column or species {name!r}; available: {sorted(pool)}")
+            x, y = pool[x_name], pool[y_name]
+            ok = np.isfinite(x) & np.isfinite(y)
+            names = [str(n) for n, keep in zip(result.names, ok) if keep]
+            fit = fit_scaling(x[ok], y[ok], names=names, method=args.fit_method, x_names=(x_name,), y_name=y_name)
+            out.write(f"\nscaling {fit.equation()}  R² {fit.r2:.3f}  RMSE {fit.rmse:.3f} eV  MAE {fit.mae:.3f} eV  "
+                      f"n {fit.n}  slope CI [{fit.coef_ci[0, 0]:.3f}, {fit.coef_ci[0, 1]:.3f}]\n")
+            bo = compare_with_bond_order(fit, y_name, x_name)
+            if bo:
+                out.write(f"  bond-order slope {bo['predicted']:.3f}: {'inside' if bo['consistent'] else 'outside'} the CI\n")
+            for v in violations(fit, x[ok], y[ok], k=args.k, threshold=args.threshold):
+                out.write(f"  breaks scaling: {v.name}  residual {v.residual:+.3f} eV ({v.z:+.1f} RMSE)\n")
+            if args.by_class:
+                classes = np.asarray(result.classes, dtype=object)[ok]
+                fits, messages = fit_by_class(x[ok], y[ok], classes, names=names, method=args.fit_method,
+                                              x_names=(x_name,), y_name=y_name)
+                for cls, f in fits.items():
+                    out.write(f"  class {cls}: {f.equation()}  RMSE {f.rmse:.3f} eV  n {f.n}\n")
+                for m in messages:
+                    out.write(f"  {m}\n")
+            if args.plot and k_fit == 0:
+                import matplotlib
+
+                matplotlib.use("Agg")
+                from ..plotting.maps import plot_scaling, scaling_plot_data
+
+                plot_scaling(scaling_plot_data(fit, x[ok], y[ok], violations(fit, x[ok], y[ok], k=args.k,
+                                                                                threshold=args.threshold)),
+                             filename=args.plot)
+    indices = shown if (args.pareto or args.filter) else order
+    if args.csv:
+        result.to_csv(args.csv, indices)
+    if args.json:
+        result.to_json(args.json, indices)
+    if args.latex:
+        result.to_latex(args.latex, indices)
+    return 0

@@ -1,0 +1,96 @@
+"""Screening: descriptors by hand, ranking, filters, Pareto front, exports, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from chefe.cli.main import main
+from chefe.errors import InputError
+from chefe.network import load_network
+from chefe.screen import load_candidates_csv, screen, species_energies
+
+
+@pytest.fixture()
+def sac():
+    net = load_network("no3rr_sac")
+    dG0 = np.full((len(net.steps), 3), -0.3)
+    dG0[net.index("NO_NOH")] = [0.20, 0.50, 0.10]  # PDS of candidate 0, 1, 2 (U_L -0.2, -0.5, -0.1)
+    dG0[net.index("NO_NHO")] = 0.60
+    dG0[net.index("NO_des")] = [0.05, -0.90, 0.40]
+    dG0[net.index("NO3_ads")] = [-0.2, 0.1, -0.5]
+    return net, dG0
+
+
+def test_descriptors_by_hand(sac):
+    net, dG0 = sac
+    dG_H = np.array([0.30, -0.05, 0.15])
+    r = screen(net, dG0, names=["a", "b", "c"], dG_H=dG_H, classes=["SAC", "SAC", "DAC"])
+    np.testing.assert_allclose(r.che.U_L, [-0.2, -0.5, -0.1])
+    d = r.descriptors
+    np.testing.assert_allclose(d["U_L_HER"], [-0.30, -0.05, -0.15])
+    np.testing.assert_allclose(d["UL_minus_UL_HER"], [-0.2 + 0.30, -0.5 + 0.05, -0.1 + 0.15])
+    # site competition at U_L: (ΔG_NO3 - eU_L) - (ΔG_H + eU_L)
+    np.testing.assert_allclose(d["site_NO3_minus_H"], [(-0.2 + 0.2) - (0.30 - 0.2), (0.1 + 0.5) - (-0.05 - 0.5),
+                                                        (-0.5 + 0.1) - (0.15 - 0.1)])
+    # NO release vs hydrogenation at U_L: ΔG(NO_des) - min(ΔG(NO_NOH), ΔG(NO_NHO)) (+ U_L for PCET)
+    expected = [0.05 - (0.20 - 0.2), -0.90 - (0.50 - 0.5), 0.40 - (0.10 - 0.1)]
+    np.testing.assert_allclose(d["NO_release"], expected, atol=1e-12)
+    assert "NO2-_release" in d and "NH2OH_release" in d
+    assert not r.nn_coupling and screen(load_network("no3rr_dual_site"),
+                                        np.full((23, 1), -0.2)).nn_coupling
+
+
+def test_ranking_filter_pareto_exports(sac, tmp_path):
+    net, dG0 = sac
+    r = screen(net, dG0, names=["a", "b", "c"], dG_H=np.array([0.30, -0.05, 0.15]))
+    assert [r.names[k] for k in r.order("U_L")] == ["c", "a", "b"]
+    assert r.select("U_L > -0.3 and UL_minus_UL_HER > 0").tolist() == [True, False, True]
+    with pytest.raises(InputError, match="unknown column"):
+        r.select("U_L > x")
+    with pytest.raises(InputError, match="not allowed"):
+        r.select("__import__('os')")
+    front = set(r.pareto())
+    assert front == {0, 2}  # c is most active, a most selective (0.10 vs 0.05 V); b is dominated
+    r.to_csv(tmp_path / "s.csv")
+    r.to_json(tmp_path / "s.json")
+    tex = r.to_latex(tmp_path / "s.tex")
+    assert "\\toprule" in tex and "$-$0.20" in tex
+    assert json.loads((tmp_path / "s.json").read_text())["candidates"][0]["catalyst"] == "a"
+
+
+def test_species_energies_are_cumulative(sac):
+    net, dG0 = sac
+    r = screen(net, dG0)
+    sp = species_energies(r.che)
+    # *NO after NO3_ads, NO3_NO3H, NO3H_NO2, NO2_NO2H, NO2H_NO
+    ids = ["NO3_ads", "NO3_NO3H", "NO3H_NO2", "NO2_NO2H", "NO2H_NO"]
+    np.testing.assert_allclose(sp["*NO"], sum(dG0[net.index(i)] for i in ids))
+    np.testing.assert_allclose(sp["*NOH"] - sp["*NO"], dG0[net.index("NO_NOH")])
+
+
+def test_candidates_csv_and_cli(tmp_path, capsys):
+    net = load_network("no3rr_sac")
+    rng = np.random.default_rng(2)
+    lines = ["name,class,dG_H,dG_N," + ",".join(net.step_ids)]
+    for k in range(12):
+        vals = rng.normal(-0.3, 0.3, len(net.steps))
+        lines.append(f"M{k},{'SAC' if k % 2 else 'DAC'},{rng.normal(0, 0.2):.3f},{rng.normal():.3f}," +
+                     ",".join(f"{v:.4f}" for v in vals))
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(lines) + "\n")
+    data = load_candidates_csv(path, net)
+    assert data["dG0"].shape == (len(net.steps), 12) and data["unknown_columns"] == ["dG_N"]
+    out_csv = tmp_path / "ranked.csv"
+    assert main(["screen", str(path), "--top", "3", "--fit", "*NOH:*NO", "--by-class", "--csv", str(out_csv),
+                 "--plot", str(tmp_path / "fit.png")]) == 0
+    text = capsys.readouterr().out
+    assert "12 candidates" in text and "scaling *NOH" in text and "class SAC" in text
+    assert out_csv.read_text().startswith("catalyst,class,PDS,U_L")
+    assert (tmp_path / "fit.png").stat().st_size > 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,NO3_ads\nA,0.1\nA,0.2\n")
+    with pytest.raises(InputError, match="duplicate candidate 'A'"):
+        load_candidates_csv(bad, net)
