@@ -82,3 +82,46 @@ def test_heatmap():
     r, c, grid = heatmap(["Fe", "Fe", "Co"], ["Cu", "Co", "Cu"], [-0.2, -0.3, -0.5])
     assert r == ["Fe", "Co"] and c == ["Cu", "Co"]
     assert grid[0, 1] == -0.3 and np.isnan(grid[1, 1])
+
+
+def test_screening_plot_data_and_figures(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from chefe.plotting.maps import (
+        heatmap_plot_data,
+        map_plot_data,
+        plot_heatmap,
+        plot_map,
+        plot_scaling,
+        plot_volcano,
+        scaling_plot_data,
+        volcano_plot_data,
+    )
+    from chefe.scaling import fit_scaling, violations
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, 30)
+    y = 0.5 * x + 0.2 + rng.normal(0, 0.02, 30)
+    y[4] += 0.5
+    fit = fit_scaling(x, y, names=[f"c{k}" for k in range(30)], method="huber", x_names=("dG_O",), y_name="dG_OH")
+    data = scaling_plot_data(fit, x, y, violations(fit, x, y))
+    assert data["violator"].tolist().count(True) >= 1 and data["violator"][4]
+    assert np.all(data["band_lo"] <= data["line_y"] + 1e-12) and np.all(data["line_y"] <= data["band_hi"] + 1e-12)
+    plot_scaling(data, filename=tmp_path / "s.png")
+    legs = [(0.3307716193137709, -0.3377905403290695), (-0.5977319832462543, -1.1392834568075325)]
+    amap = activity_map(montoya_model(legs), np.linspace(-2, 2, 81))
+    vdata = volcano_plot_data(amap, [0.0], [float(activity_map(montoya_model(legs), np.array([0.0])).U_L[0])], ["X"])
+    assert {leg["step"] for leg in vdata["legs"]} == {"N2_NNH", "NH2_NH3"}
+    plot_volcano(vdata, filename=tmp_path / "v.png")
+    model2 = DescriptorModel.from_relations(load_network("her"), ["a", "b"],
+                                            {"Volmer": [1.0, 0.5, 0.0], "Heyrovsky": [-1.0, -0.5, 0.0]})
+    m2 = activity_map(model2, np.linspace(-1, 1, 21), np.linspace(-1, 1, 11))
+    mdata = map_plot_data(m2, ([0.0], [0.0], ["Pt"]))
+    assert mdata["U_L"].shape == (11, 21) and mdata["U_L"].max() == pytest.approx(0.0, abs=1e-12)
+    plot_map(mdata, filename=tmp_path / "m.png")
+    hdata = heatmap_plot_data(*heatmap(["Ti", "V"], ["Fe", "Fe"], [-0.21, -0.5]))
+    assert hdata["text"] == [["\u22120.21"], ["\u22120.50"]]
+    plot_heatmap(hdata, filename=tmp_path / "h.png")
+    for name in ("s", "v", "m", "h"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 3000

@@ -48,13 +48,55 @@ def volcano_plot_data(amap, candidates_x=None, candidates_UL=None, names=None, v
     }
 
 
+def spread_labels(x, y, xlim, ylim, gap: float = 0.05, width: float = 0.2):
+    """Label positions that keep the labels of nearby points apart and inside the axes.
+
+    Points are labelled alternately on their right and left (``ha`` per label); on each side,
+    labels whose x-extent (``width`` of the x-range) overlaps are at least ``gap`` of the
+    y-range apart, and a side whose labels run past the top is shifted down. Returns
+    ``(lx, ly, ha)``.
+    """
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
+    xspan, yspan = xlim[1] - xlim[0], ylim[1] - ylim[0]
+    order = np.argsort(y)
+    lx = np.empty(len(x))
+    ly = y.copy()
+    ha = np.empty(len(x), dtype=object)
+    for side, members in (("left", order[1::2]), ("right", order[0::2])):
+        for i in members:
+            lx[i] = x[i] + (0.02 * xspan if side == "left" else -0.02 * xspan)
+            ha[i] = side
+        placed: list[int] = []
+        for i in members:
+            for j in sorted(placed, key=lambda k: ly[k]):
+                if abs(lx[i] - lx[j]) < width * xspan and abs(ly[i] - ly[j]) < gap * yspan:
+                    ly[i] = ly[j] + gap * yspan
+            placed.append(i)
+        if len(members):
+            over = ly[members].max() - (ylim[1] - 0.03 * yspan)
+            if over > 0:
+                ly[members] -= over
+    return lx, ly, ha
+
+
 def map_plot_data(amap, candidates=None) -> dict:
-    """A 2-D U_L map (grid and contour levels) with optional candidate markers ``(x, y, names)``."""
+    """A 2-D U_L map (grid and contour levels) with optional candidate markers ``(x, y, names)``.
+
+    Candidate labels are spread so that they do not overlap (``label_x``, ``label_y``).
+    """
     lo, hi = np.nanmin(amap.U_L), np.nanmax(amap.U_L)
     levels = np.linspace(np.floor(lo * 10) / 10, np.ceil(hi * 10) / 10, 15)
+    labels = None
+    if candidates is not None:
+        cx, cy, names = candidates
+        ax0, ax1 = amap.axes
+        lx, ly, ha = spread_labels(cx, cy, (ax0.min(), ax0.max()), (ax1.min(), ax1.max()))
+        labels = {"x": lx, "y": ly, "ha": list(ha), "names": list(names)}
     return {
         "x": amap.axes[0], "y": amap.axes[1], "U_L": amap.U_L, "levels": levels,
-        "candidates": candidates, "xlabel": amap.model.descriptors[0], "ylabel": amap.model.descriptors[1],
+        "candidates": candidates, "labels": labels,
+        "xlabel": amap.model.descriptors[0], "ylabel": amap.model.descriptors[1],
         "colorbar": f"U$_L$ (V$_{{{amap.conditions.scale}}}$)",
     }
 
@@ -127,8 +169,11 @@ def plot_map(data: dict, *, filename=None, style: str | None = None):
     if data["candidates"] is not None:
         cx, cy, names = data["candidates"]
         ax.scatter(cx, cy, s=16, color="white", edgecolor="k", lw=0.6, zorder=3)
-        for xi, yi, n in zip(cx, cy, names):
-            ax.annotate(n, (xi, yi), xytext=(3, 2), textcoords="offset points", fontsize=5.5, color="white")
+        lab = data["labels"]
+        for xi, yi, lx, ly, ha, n in zip(cx, cy, lab["x"], lab["y"], lab["ha"], lab["names"]):
+            ax.annotate(n, (xi, yi), xytext=(lx, ly), textcoords="data", fontsize=5.5, color="white",
+                        va="center", ha=ha, arrowprops={"arrowstyle": "-", "color": "white", "lw": 0.4,
+                                                 "shrinkA": 0, "shrinkB": 2})
     ax.set_xlabel(data["xlabel"])
     ax.set_ylabel(data["ylabel"])
     return _finish(ctx, fig, filename)
