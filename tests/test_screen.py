@@ -94,3 +94,24 @@ def test_candidates_csv_and_cli(tmp_path, capsys):
     bad.write_text("name,NO3_ads\nA,0.1\nA,0.2\n")
     with pytest.raises(InputError, match="duplicate candidate 'A'"):
         load_candidates_csv(bad, net)
+
+
+def test_incomplete_candidates_reported_one_by_one(sac):
+    net, dG0 = sac
+    dG0 = np.column_stack([dG0, dG0[:, :1]])
+    dG0[net.index("NO3_ads"), 3] = np.nan  # candidate d cannot even adsorb nitrate
+    r = screen(net, dG0, names=["a", "b", "c", "d"])
+    assert list(r.names) == ["a", "b", "c"]
+    assert any(n.startswith("d: left out") and "NO3_ads" in n for n in r.notes)
+
+
+def test_columns_mapping_input():
+    from chefe.screen import candidates_from_columns
+
+    net = load_network("no3rr_sac")
+    cols = {"name": ["x", "y"], "class": ["SAC", "DAC"], **{s: [-0.2, -0.1] for s in net.step_ids}}
+    data = candidates_from_columns(cols, net)
+    r = screen(net, data["dG0"], names=data["names"], classes=data["classes"])
+    np.testing.assert_allclose(r.che.U_L, [0.2, 0.1])
+    with pytest.raises(InputError, match="duplicate"):
+        candidates_from_columns({"name": ["x", "x"], "NO3_ads": [0, 0]}, net)

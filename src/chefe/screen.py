@@ -259,11 +259,41 @@ def screen(
     product: str | None = None,
     keep_routes: bool = False,
 ) -> ScreenResult:
-    """Screen candidates given ΔG° per step (n_steps, n); ``dG_H`` (n,) enables the HER descriptors."""
+    """Screen candidates given ΔG° per step (n_steps, n); ``dG_H`` (n,) enables the HER descriptors.
+
+    Candidates that complete no route to the product (missing or NaN step energies) are left
+    out one by one, each named in ``notes`` with the steps it lacks; the rest are screened.
+    """
+    dG0 = np.asarray(dG0, dtype=float)
+    if dG0.ndim == 1:
+        dG0 = dG0[:, None]
+    n_all = dG0.shape[1]
+    names = list(names) if names is not None else [f"cand{k}" for k in range(n_all)] if n_all <= 100_000 else None
+    route_idx = network.routes_to(product)
+    complete = np.zeros(n_all, dtype=bool)
+    for r in route_idx:
+        steps = list(network.routes[r].unique_steps)
+        complete |= np.isfinite(dG0[steps]).all(axis=0)
+    notes = []
+    if not complete.all():
+        for k in np.flatnonzero(~complete)[:1000]:
+            who = names[k] if names is not None else f"cand{k}"
+            missing = sorted({network.steps[i].id for r in route_idx for i in network.routes[r].unique_steps
+                              if not np.isfinite(dG0[i, k])})
+            notes.append(f"{who}: left out, no complete route to {product or network.target} "
+                         f"(missing {missing})")
+        keep = np.flatnonzero(complete)
+        dG0 = dG0[:, keep]
+        names = [names[k] for k in keep] if names is not None else None
+        dG_H = None if dG_H is None else np.asarray(dG_H, dtype=float)[keep]
+        classes = None if classes is None else [classes[k] for k in keep]
+        flags = None if flags is None else [flags[k] for k in keep]
+        if not keep.size:
+            raise InputError("no candidate completes a route: " + "; ".join(notes[:5]))
     che = analyse(network, dG0, conditions, names=names, product=product, keep_routes=keep_routes)
     n = len(che.names)
     desc: dict[str, np.ndarray] = {}
-    notes = list(che.notes)
+    notes += list(che.notes)
     ads = [i for i, s in enumerate(network.steps) if s.n_e < 0 and any(sp.name == "NO3-(aq)" for sp, _ in s.reactants)]
     if ads:
         desc["dG_NO3"] = np.asarray(che.row_U0(ads[0]), dtype=float)
@@ -287,6 +317,30 @@ def screen(
     classes = tuple(str(c) for c in classes) if classes is not None else tuple("" for _ in range(n))
     flags = tuple(str(f) for f in flags) if flags is not None else tuple("" for _ in range(n))
     return ScreenResult(che, desc, classes, flags, nn, tuple(notes))
+
+
+def candidates_from_columns(columns, network: Network, *, source: str = "<table>") -> dict:
+    """Candidates from any column mapping (a pandas DataFrame, a dict of arrays): same rules as
+    :func:`load_candidates_csv` (``name``, step ids, optional ``dG_H``, ``class``, ``flags``)."""
+    keys = list(columns.keys())
+    name_col = next((c for c in ("name", "catalyst", "candidate") if c in keys), None)
+    if name_col is None:
+        raise InputError(f"{source}: needs a 'name' (or 'catalyst') column")
+    names = [str(v) for v in list(columns[name_col])]
+    dup = sorted({v for v in names if names.count(v) > 1}) if len(names) < 200_000 else []
+    if dup:
+        raise InputError(f"{source}: duplicate candidates {dup[:10]}")
+    steps = [c for c in keys if c in network.step_ids]
+    if not steps:
+        raise InputError(f"{source}: no column matches a step id of {network.name!r}")
+    dG0 = np.full((len(network.steps), len(names)), np.nan)
+    for c in steps:
+        dG0[network.index(c)] = np.asarray(columns[c], dtype=float)
+    return {"names": names, "dG0": dG0,
+            "dG_H": np.asarray(columns["dG_H"], dtype=float) if "dG_H" in keys else None,
+            "classes": [str(v) for v in columns["class"]] if "class" in keys else None,
+            "flags": [str(v) for v in columns["flags"]] if "flags" in keys else None,
+            "unknown_columns": [c for c in keys if c not in set(network.step_ids) | {name_col, "dG_H", "class", "flags"}]}
 
 
 def load_candidates_csv(path: str | Path, network: Network) -> dict:

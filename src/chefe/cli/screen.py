@@ -26,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=float, default=2.0, help="violation when |residual| > k·RMSE (default 2)")
     parser.add_argument("--threshold", type=float, help="or when |residual| > this many eV")
     parser.add_argument("--plot", metavar="FILE", help="scaling plot of the first --fit")
+    parser.add_argument("--heatmap", metavar="FILE",
+                        help="M1 x M2 heatmap of U_L for dual-atom names like 'Ti-Fe' or 'TiFe@g-CN'")
     parser.add_argument("--csv", metavar="FILE")
     parser.add_argument("--json", metavar="FILE")
     parser.add_argument("--latex", metavar="FILE")
@@ -138,6 +140,26 @@ def run(args: argparse.Namespace) -> int:
                 plot_scaling(scaling_plot_data(fit, x[ok], y[ok], violations(fit, x[ok], y[ok], k=args.k,
                                                                                 threshold=args.threshold)),
                              filename=args.plot)
+    if args.heatmap:
+        import re
+
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from ..activity import heatmap
+        from ..plotting.maps import heatmap_plot_data, plot_heatmap
+
+        pairs = []
+        for name in result.names:
+            m = re.match(r"^([A-Z][a-z]?)[-_]?([A-Z][a-z]?)(?:$|[@/_-])", str(name))
+            if not m:
+                raise InputError(f"--heatmap: cannot read two metals from candidate name {name!r} "
+                                 "(write e.g. 'Ti-Fe' or 'TiFe@g-CN')")
+            pairs.append(m.groups())
+        rows, cols_, grid = heatmap([p[0] for p in pairs], [p[1] for p in pairs], che.U_L)
+        plot_heatmap(heatmap_plot_data(rows, cols_, grid, f"U$_L$ (V$_{{{che.conditions.scale}}}$)"),
+                     filename=args.heatmap)
+        out.write(f"heatmap: {args.heatmap}\n")
     indices = shown if (args.pareto or args.filter) else order
     if args.csv:
         result.to_csv(args.csv, indices)

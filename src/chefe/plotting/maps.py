@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import PALETTE
+from .data import PALETTE, _signed
 
 
 def scaling_plot_data(fit, x, y, violations=(), n_line: int = 100) -> dict:
@@ -103,7 +103,7 @@ def map_plot_data(amap, candidates=None) -> dict:
 
 def heatmap_plot_data(rows, cols, grid, label: str = "U$_L$ (V)") -> dict:
     return {"rows": list(rows), "cols": list(cols), "grid": np.asarray(grid, float), "label": label,
-            "text": [[("" if np.isnan(v) else f"{v:+.2f}".replace("-", "\u2212")) for v in r] for r in grid]}
+            "text": [[("" if np.isnan(v) else _signed(v)) for v in r] for r in grid]}
 
 
 def _figure(style, figsize):
@@ -186,10 +186,12 @@ def plot_heatmap(data: dict, *, filename=None, style: str | None = None):
     ax.set_yticks(range(len(data["rows"])), data["rows"])
     ax.tick_params(length=0)
     ax.minorticks_off()
+    norm = im.norm
     for i, row in enumerate(data["text"]):
         for j, t in enumerate(row):
             if t:
-                ax.text(j, i, t, ha="center", va="center", fontsize=5.5, color="white")
+                bright = norm(data["grid"][i, j]) > 0.65  # viridis turns yellow: dark text there
+                ax.text(j, i, t, ha="center", va="center", fontsize=5.5, color="0.1" if bright else "white")
     cb = fig.colorbar(im, ax=ax)
     cb.set_label(data["label"])
     return _finish(ctx, fig, filename)
