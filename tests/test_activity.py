@@ -125,3 +125,28 @@ def test_screening_plot_data_and_figures(tmp_path):
     plot_heatmap(hdata, filename=tmp_path / "h.png")
     for name in ("s", "v", "m", "h"):
         assert (tmp_path / f"{name}.png").stat().st_size > 3000
+
+
+def test_fitted_volcano_flags_a_candidate_that_breaks_scaling():
+    from chefe.activity import fit_step_model
+    from chefe.screen import screen
+
+    net = load_network("no3rr_sac")
+    rng = np.random.default_rng(11)
+    t = np.linspace(-1.0, 1.0, 40)
+    slopes = rng.uniform(-0.8, 0.8, len(net.steps))
+    consts = rng.uniform(-0.6, 0.1, len(net.steps))
+    dG0 = slopes[:, None] * t[None, :] + consts[:, None]  # every step on a line in t
+    base = screen(net, dG0)
+    top = int(np.argmax(base.che.U_L))  # the best candidate on the line (the volcano's top)
+    breaker = dG0[:, top].copy()
+    # off the line: every reduction step of the breaker made 0.2 eV easier than the line's best U_L
+    reduction = net.n_e > 0
+    breaker[reduction] = np.minimum(breaker[reduction], -base.che.U_L[top] - 0.2)
+    dG0 = np.column_stack([dG0, breaker])
+    result = screen(net, dG0, names=[f"c{k}" for k in range(40)] + ["breaker"])
+    model, fits = fit_step_model(result, ["*NO"], method="huber")
+    assert result.che.U_L[-1] == pytest.approx(base.che.U_L[top] + 0.2, abs=1e-9)
+    amap = activity_map(model, np.linspace(-3, 3, 601))
+    beats = amap.beats_optimum(result.che.U_L, tolerance=0.02)
+    assert beats[-1] and not beats[:-1].any()

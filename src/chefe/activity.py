@@ -147,3 +147,46 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], values) -> tuple[list[str]
     for r, c, v in zip(rows, cols, np.asarray(values, dtype=float)):
         grid[r_labels.index(r), c_labels.index(c)] = v
     return r_labels, c_labels, grid
+
+
+def fit_step_model(result, descriptors: Sequence[str], *, method: str = "ols") -> tuple[DescriptorModel, dict]:
+    """Fit every step's ΔG (at U = 0 and the analysis pH) against descriptor species energies.
+
+    ``result`` is a :class:`~chefe.screen.ScreenResult`; ``descriptors`` are adsorbates such as
+    ``("*N",)`` or ``("*NO3", "*NO")`` whose energies come from
+    :func:`chefe.screen.species_energies`. Returns the model and the fit of each step; steps
+    without data are left out of the model (NaN rows).
+    """
+    import warnings
+
+    from .scaling import ScalingError, ScalingWarning, fit_scaling
+    from .screen import species_energies
+
+    species = species_energies(result.che)
+    missing = [d for d in descriptors if d not in species]
+    if missing:
+        raise InputError(f"descriptor(s) {missing} are not states of the network; states: {sorted(species)}")
+    X = np.column_stack([species[d] for d in descriptors])
+    net = result.che.network
+    fits = {}
+    for i, step in enumerate(net.steps):
+        y = np.asarray(result.che.row_U0(i), dtype=float)
+        ok = np.isfinite(y) & np.isfinite(X).all(axis=1)
+        if ok.sum() < len(descriptors) + 2:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ScalingWarning)
+                fits[step.id] = fit_scaling(X[ok], y[ok], method=method, x_names=tuple(descriptors),
+                                            y_name=f"ΔG({step.id})")
+        except ScalingError:
+            continue
+    if not fits:
+        raise InputError("no step could be fitted against the descriptors")
+    model = DescriptorModel.from_fits(net, fits, source=f"{method} fits of every step vs {list(descriptors)}")
+    # row_U0 holds the pH shift; the engine adds it again, so express the model at pH 0
+    from .constants import ln10_kT
+
+    shift = (net.n_H - net.n_e) * ln10_kT(result.che.conditions.T) * result.che.conditions.pH
+    model = DescriptorModel(net, model.descriptors, model.coef, model.const - shift, model.source)
+    return model, fits

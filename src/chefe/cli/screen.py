@@ -26,6 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=float, default=2.0, help="violation when |residual| > k·RMSE (default 2)")
     parser.add_argument("--threshold", type=float, help="or when |residual| > this many eV")
     parser.add_argument("--plot", metavar="FILE", help="scaling plot of the first --fit")
+    parser.add_argument("--volcano", metavar="SPECIES=FILE",
+                        help="volcano of U_L vs one descriptor from fitted step relations, e.g. '*N=volcano.png'")
+    parser.add_argument("--map", metavar="SP1,SP2=FILE",
+                        help="2-D activity map vs two descriptors, e.g. '*NO3,*NO=map.png'")
     parser.add_argument("--heatmap", metavar="FILE",
                         help="M1 x M2 heatmap of U_L for dual-atom names like 'Ti-Fe' or 'TiFe@g-CN'")
     parser.add_argument("--csv", metavar="FILE")
@@ -140,6 +144,42 @@ def run(args: argparse.Namespace) -> int:
                 plot_scaling(scaling_plot_data(fit, x[ok], y[ok], violations(fit, x[ok], y[ok], k=args.k,
                                                                                 threshold=args.threshold)),
                              filename=args.plot)
+    for spec, dims in ((args.volcano, 1), (args.map, 2)):
+        if not spec:
+            continue
+        if "=" not in spec:
+            raise InputError(f"{spec!r}: write DESCRIPTOR=FILE (or D1,D2=FILE for --map)")
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from ..activity import activity_map, fit_step_model
+        from ..plotting.maps import map_plot_data, plot_map, plot_volcano, volcano_plot_data
+        from ..screen import species_energies
+
+        names_part, filename = spec.rsplit("=", 1)
+        descriptors = [d.strip() for d in names_part.split(",") if d.strip()]
+        if len(descriptors) != dims:
+            raise InputError(f"{spec!r}: give {dims} descriptor(s)")
+        model, fits = fit_step_model(result, descriptors)
+        sp = species_energies(che)
+        grids = []
+        for d in descriptors:
+            v = sp[d][np.isfinite(sp[d])]
+            pad = 0.1 * (v.max() - v.min() + 1e-9)
+            grids.append(np.linspace(v.min() - pad, v.max() + pad, 201 if dims == 1 else 81))
+        amap = activity_map(model, *grids, conditions=che.conditions.at(0.0), product=che.product)
+        beats = amap.beats_optimum(che.U_L_RHE, tolerance=0.05)
+        if dims == 1:
+            plot_volcano(volcano_plot_data(amap, sp[descriptors[0]], che.U_L_RHE, list(map(str, result.names)), beats),
+                         filename=filename)
+        else:
+            plot_map(map_plot_data(amap, (sp[descriptors[0]], sp[descriptors[1]], list(map(str, result.names)))),
+                     filename=filename)
+        best, where = amap.optimum
+        out.write(f"{'volcano' if dims == 1 else 'map'} {filename}: scaling-limited optimum U_L {best:+.3f} V at "
+                  f"{', '.join(f'{d} = {w:+.2f} eV' for d, w in zip(descriptors, where))}; "
+                  f"{int(beats.sum())} candidate(s) beat it by > 0.05 V: "
+                  f"{[str(result.names[k]) for k in np.flatnonzero(beats)][:10]}\n")
     if args.heatmap:
         import re
 
