@@ -32,7 +32,8 @@ def planted():
 def test_ols_by_hand():
     x = np.array([0.0, 1.0, 2.0, 3.0])
     y = np.array([1.0, 3.1, 4.9, 7.0])
-    fit = fit_scaling(x, y, method="ols")
+    with pytest.warns(ScalingWarning, match="only 4 points"):
+        fit = fit_scaling(x, y, method="ols")
     # slope = Σ(x-x̄)(y-ȳ)/Σ(x-x̄)²: x̄ = 1.5, ȳ = 4.0; Sxy = 9.9, Sxx = 5 -> 1.98; b = 4.0 - 1.98·1.5 = 1.03
     assert fit.coef[0] == pytest.approx(1.98, abs=1e-12)
     assert fit.intercept == pytest.approx(1.03, abs=1e-12)
