@@ -318,9 +318,9 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
     m = re.search(rb'<i name="version" type="string">\s*([^<]+)</i>', head)
     if m:
         version = "vasp." + m.group(1).decode().strip()
-    params = _xml_section(head, b"parameters")
-    incar_xml = _xml_section(head, b"incar")
-    atominfo = _xml_section(head, b"atominfo")
+    params = _piece(head, b"parameters")
+    incar_xml = _piece(head, b"incar")
+    atominfo = _piece(head, b"atominfo")
     incar: dict[str, str] = {}
     for section in (incar_xml,):
         if section is not None:
@@ -341,7 +341,7 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
                 symbols = [rc.findall("c")[0].text.strip() for rc in arr.iter("rc")]
             if arr.get("name") == "atomtypes":
                 potcars = [rc.findall("c")[-1].text.strip() for rc in arr.iter("rc")]
-    kp = _xml_section(head, b"kpoints")
+    kp = _piece(head, b"kpoints")
     kpoints = {}
     if kp is not None:
         gen = kp.find("generation")
@@ -440,35 +440,18 @@ def _count(path: Path, needle: bytes) -> int:
         return count
 
 
-def _xml_section(data: bytes, tag: bytes):
-    import xml.etree.ElementTree as ET
-
-    start = data.find(b"<" + tag + b">")
-    if start < 0:
-        start = data.find(b"<" + tag + b" ")
-    if start < 0:
-        return None
-    end = data.find(b"</" + tag + b">", start)
-    if end < 0:
-        return None
-    try:
-        return ET.fromstring(data[start: end + len(tag) + 3])
-    except ET.ParseError:
-        return None
-
-
-def _piece(data: bytes, tag: bytes, start: int):
+def _piece(data: bytes, tag: bytes, start: int = 0):
     """Parse the first ``<tag ...>...</tag>`` at or after ``start`` (None when absent/broken)."""
     import xml.etree.ElementTree as ET
 
-    i = data.find(b"<" + tag, start)
-    if i < 0:
+    match = re.compile(rb"<" + re.escape(tag) + rb"[\s>]").search(data, start)
+    if match is None:
         return None
-    j = data.find(b"</" + tag + b">", i)
-    if j < 0:
+    end = data.find(b"</" + tag + b">", match.start())
+    if end < 0:
         return None
     try:
-        return ET.fromstring(data[i: j + len(tag) + 3])
+        return ET.fromstring(data[match.start(): end + len(tag) + 3])
     except ET.ParseError:
         return None
 
