@@ -1,6 +1,7 @@
 """Build the engine's input straight from a ``chefe collect`` database (DFT runs -> diagram).
 
-Per catalyst: G(*) is the slab run's energy; G(*X) = E(*X) + ZPE + ∫Cv dT - TS of X, the
+Per catalyst: G(*) is the slab run's energy (a catalyst ``CAT/site`` without a slab run of its
+own, as chefe.build writes per-site pathways of a dual-atom catalyst, uses the slab of ``CAT``); G(*X) = E(*X) + ZPE + ∫Cv dT - TS of X, the
 correction computed from the catalyst's own vibration run of X (harmonic, through
 ase.thermochemistry) or, failing that, from a shipped adsorbate table when one is named. Gas
 references come from the ``gas`` rows: energy plus an ideal-gas correction from their
@@ -114,16 +115,28 @@ def energies_from_db(
     if ammonia == "aq" and "NH3(g)" in net.species:
         net = net.with_species_renamed("NH3(g)", "NH3(aq)")
     # catalysts
-    catalysts = sorted({cat for (cat, sp), row in by_key.items() if row.get("role") == "slab"})
-    if not catalysts:
+    slabs = {cat for (cat, sp), row in by_key.items() if row.get("role") == "slab"}
+    if not slabs:
         raise InputError(f"{db}: no slab run (role slab) for any catalyst")
+    slab_of = {}  # catalyst -> the catalyst whose slab run it uses (itself, or its nearest parent)
+    for (cat, sp), row in by_key.items():
+        if row.get("role") not in ("slab", "adsorbate") or not cat:
+            continue
+        parts = cat.split("/")
+        owner = next(("/".join(parts[:k]) for k in range(len(parts), 0, -1) if "/".join(parts[:k]) in slabs), None)
+        if owner is not None:
+            slab_of[cat] = owner
+    has_adsorbates = {cat for (cat, sp), row in by_key.items() if row.get("role") == "adsorbate"}
+    # a clean site shared by per-site subfolders (CAT/slab with CAT/Co/NO3...) is not a catalyst of its own
+    catalysts = sorted(c for c in slab_of if c in has_adsorbates or not any(
+        o.startswith(c + "/") for o in slab_of))
     reservoir = {s: ledger.free_energy(s) for s in net.reservoir_species if ledger.has(s)}
     reservoir["H+"] = ledger.free_energy("H+")
     from .engine import step_free_energies
 
     columns = []
     for cat in catalysts:
-        slab = by_key[(cat, "*")]
+        slab = by_key[(slab_of[cat], "*")]
         note(cat, slab)
         g = {"*": float(slab.get("e_dft"))}
         for species in net.adsorbates:

@@ -11,6 +11,7 @@ from importlib import import_module
 
 #: (name, module, one-line help); each module defines add_arguments(parser) and run(args).
 COMMANDS = [
+    ("build", "chefe.cli.build", "build SAC, DAC and slab models with the NO3RR intermediates as DFT inputs"),
     ("fed", "chefe.cli.fed", "limiting potentials and free-energy diagrams from an energies file or database"),
     ("collect", "chefe.cli.collect", "sweep finished DFT runs into an ASE database with convergence and consistency checks"),
     ("screen", "chefe.cli.screen", "rank many candidates by activity and selectivity; fit and check scaling relations"),

@@ -1,0 +1,102 @@
+"""``chefe build``: SAC, DAC and slab models with the NO3RR intermediates, written as DFT inputs."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", nargs="?", choices=["sac", "dac", "slab"],
+                        help="sac METAL [COORD] | dac METAL1 METAL2 [COORD] | slab METAL [FACET]")
+    parser.add_argument("args", nargs="*", help="metal(s), then coordination (N4, N3, N3V, N2C2, N6, "
+                                                "N8, N2-N2) or facet (111, 100, 211, 0001)")
+    parser.add_argument("--from", dest="from_file", metavar="YAML",
+                        help="catalysts from a YAML list ({kind: sac, metal: Cu, ...}), as workflows/")
+    parser.add_argument("-o", "--out", help="tree root for the DFT inputs")
+    parser.add_argument("--code", choices=["vasp", "qe"], default="vasp")
+    parser.add_argument("--db", help="also store every structure in this ase.db")
+    parser.add_argument("--host", choices=["plane", "tube"], default="plane", help="SAC/DAC host")
+    parser.add_argument("--chirality", default=None, help="tube (n,m), e.g. 8,0")
+    parser.add_argument("--axial", choices=["O", "OH", "Cl"], help="SAC axial ligand")
+    parser.add_argument("--single-atom", help="slab: single-atom-alloy element in the top layer")
+    parser.add_argument("--sites", help="comma-separated site names (default: the model's metal/ontop)")
+    parser.add_argument("--adsorbates", default="all",
+                        help="comma-separated labels (default: the whole NO3RR set)")
+    parser.add_argument("--mode", action="append", default=[], metavar="ADS=MODE",
+                        help="binding mode, e.g. '*NO3=bidentate' (repeatable)")
+    parser.add_argument("--skip-unplaceable", action="store_true",
+                        help="leave out (and report) placements that would overlap the substrate")
+
+
+def specs_from_args(args) -> list[dict]:
+    from ..errors import InputError
+
+    if args.from_file:
+        from ..inputs import read_yaml
+
+        data = read_yaml(args.from_file)
+        items = data.get("catalysts") if isinstance(data, dict) else data
+        if not isinstance(items, list):
+            raise InputError(f"{args.from_file}: expected a list of catalysts (or 'catalysts: [...]')")
+        return items
+    if not args.kind or not args.args:
+        raise InputError("name a kind and its metal(s), e.g. 'chefe build sac Cu N4', or use --from")
+    a = list(args.args)
+    if args.kind == "sac":
+        spec = {"kind": "sac", "metal": a[0], "host": args.host}
+        if len(a) > 1:
+            spec["coordination"] = a[1]
+        if args.axial:
+            spec["axial"] = args.axial
+    elif args.kind == "dac":
+        if len(a) < 2:
+            raise InputError("dac needs two metals, e.g. 'chefe build dac Fe Co N6'")
+        spec = {"kind": "dac", "metals": a[:2], "host": args.host}
+        if len(a) > 2:
+            spec["coordination"] = a[2]
+    else:
+        spec = {"kind": "slab", "metal": a[0]}
+        if len(a) > 1:
+            spec["facet"] = a[1]
+        if args.single_atom:
+            spec["single_atom"] = args.single_atom
+    if args.chirality and args.kind in ("sac", "dac"):
+        spec["chirality"] = [int(x) for x in args.chirality.split(",")]
+    return [spec]
+
+
+def run(args) -> int:
+    from ..build import NO3RR_SET, build_model, reaction_set, write_db, write_tree
+    from ..errors import InputError
+
+    if not args.out and not args.db:
+        raise InputError("say where to write: -o TREE and/or --db FILE")
+    modes = {}
+    for item in args.mode:
+        if "=" not in item:
+            raise InputError(f"--mode {item!r}: write it as ADS=MODE, e.g. '*NO3=bidentate'")
+        ads, mode = item.split("=", 1)
+        modes[ads if ads.startswith("*") else "*" + ads] = mode
+    adsorbates = NO3RR_SET if args.adsorbates == "all" else [x.strip() for x in args.adsorbates.split(",") if x.strip()]
+    structures = []
+    print(f"{'catalyst':28s} {'family':6s} {'atoms':>5s} {'sites':16s} structures")
+    for spec in specs_from_args(args):
+        model = build_model(spec)
+        sites = (spec.get("sites") if isinstance(spec, dict) else None) or \
+            ([s.strip() for s in args.sites.split(",")] if args.sites else None)
+        spec_modes = {**modes, **(spec.get("modes") or {})}
+        spec_ads = spec.get("adsorbates") or adsorbates
+        made = reaction_set(model, spec_ads, sites, spec_modes, skip_unplaceable=args.skip_unplaceable)
+        structures.extend(made)
+        print(f"{model.catalyst:28s} {model.family:6s} {len(model.atoms):5d} "
+              f"{','.join(sites or [model.default_site]):16s} {len(made)}")
+        if made[0].info.get("skipped"):
+            for line in made[0].info["skipped"].split(" | "):
+                print(f"  skipped: {line}")
+    if args.out:
+        paths = write_tree(structures, args.out, code=args.code)
+        print(f"wrote {len(paths)} {args.code.upper() if args.code == 'qe' else 'VASP'} input folders under {args.out}")
+    if args.db:
+        ids = write_db(structures, args.db)
+        print(f"stored {len(ids)} structures in {args.db}")
+    return 0

@@ -1,0 +1,355 @@
+"""Structure building: M–N–C sites, slabs, adsorbate placement, DFT inputs, relaxation checks."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from ase.data import atomic_numbers, covalent_radii
+from ase.neighborlist import neighbor_list
+
+from chefe.build import (NO3RR_SET, adsorbate_modes, binding_check, build_model, dac, oxide_slab,
+                         place_adsorbate, reaction_set, relax, sac, slab, write_db, write_espresso,
+                         write_tree, write_vasp)
+from chefe.errors import InputError
+
+
+def first_shell(atoms, index, cutoff=2.3):
+    """(symbol, distance) of the neighbours of ``index`` from ASE's neighbour list."""
+    i, j, d = neighbor_list("ijd", atoms, cutoff)
+    return sorted((atoms[int(b)].symbol, round(float(x), 3)) for a, b, x in zip(i, j, d) if a == index)
+
+
+def min_bond_ratio(atoms):
+    """Smallest interatomic distance over the covalent-radius sum (periodic images included)."""
+    i, j, d = neighbor_list("ijd", atoms, 3.0)
+    r = covalent_radii[atoms.numbers]
+    return float((d / (r[i] + r[j])).min())
+
+
+# ------------------------------------------------------------------ single-atom sites
+def test_sac_mn4_plane_formula_coordination_and_site():
+    m = sac("Fe", "N4", size=(6, 6))
+    # 6x6 graphene = 72 C; the double vacancy removes 2, four of the dangling C become N: C66 N4 Fe
+    assert m.atoms.get_chemical_formula() == "C66FeN4"
+    metal = m.site().metals[0]
+    assert m.atoms[metal].symbol == "Fe" and m.site().kind == "top"
+    shell = first_shell(m.atoms, metal)
+    # the vacancy's neighbours: 1.42·(1 + cos60°, sin60°) from its centre -> |.| = √(2.13² + 1.23²)/… = 1.878 Å
+    expected = np.hypot(1.42 * (0.5 + 0.5), 1.42 * np.sin(np.radians(60)))
+    assert [s for s, _ in shell] == ["N"] * 4
+    assert all(d == pytest.approx(expected, abs=2e-3) for _, d in shell)
+    assert np.allclose(m.site().normal, [0, 0, 1])
+    assert min_bond_ratio(m.atoms) > 0.75
+
+
+@pytest.mark.parametrize("spec,shell", [("N2C2", ["C", "C", "N", "N"]), ("C4", ["C"] * 4),
+                                        ("N3O1", ["N", "N", "N", "O"]), ("N3V", ["N"] * 3)])
+def test_sac_mixed_shells(spec, shell):
+    m = sac("Co", spec)
+    got = first_shell(m.atoms, m.site().metals[0])
+    assert [s for s, _ in got] == shell
+
+
+def test_sac_single_vacancy_n3_lifts_the_metal_to_the_covalent_bond():
+    m = sac("Cu", "N3")
+    metal = m.site().metals[0]
+    shell = first_shell(m.atoms, metal)
+    bond = covalent_radii[atomic_numbers["Cu"]] + covalent_radii[atomic_numbers["N"]]
+    assert [s for s, _ in shell] == ["N"] * 3
+    assert all(d == pytest.approx(bond, abs=1e-3) for _, d in shell)
+    # lifted: height = √(bond² − 1.42²) above the sheet
+    sheet_z = np.median(m.atoms.positions[:, 2])
+    assert m.atoms.positions[metal, 2] - sheet_z == pytest.approx(np.sqrt(bond**2 - 1.42**2), abs=1e-3)
+
+
+def test_tube_and_plane_same_coordination_different_curvature():
+    plane, tube = sac("Cu", "N4", host="plane"), sac("Cu", "N4", host="tube", chirality=(8, 0))
+    sp = first_shell(plane.atoms, plane.site().metals[0])
+    st = first_shell(tube.atoms, tube.site().metals[0])
+    assert [s for s, _ in sp] == [s for s, _ in st] == ["N"] * 4
+    assert max(abs(a[1] - b[1]) for a, b in zip(sp, st)) < 0.05  # same local bonds within 0.05 Å
+    # curvature: the plane's carbons are coplanar; the tube's lie on a cylinder of radius R
+    assert np.ptp(plane.atoms.positions[:, 2]) < 1e-9
+    c = tube.atoms[[a.index for a in tube.atoms if a.symbol == "C"]]
+    axis = c.positions[:, :2].mean(0)
+    radii = np.linalg.norm(c.positions[:, :2] - axis, axis=1)
+    # (8,0) tube: R = a·√(n² + nm + m²)/(2π) with a = √3·1.42 Å
+    assert radii.mean() == pytest.approx(np.sqrt(3) * 1.42 * 8 / (2 * np.pi), abs=0.02)
+    # the site normal points radially out of the tube
+    n = tube.site().normal
+    r = tube.site().position[:2] - axis
+    assert np.dot(n[:2], r / np.linalg.norm(r)) == pytest.approx(1.0, abs=1e-6) and abs(n[2]) < 1e-9
+
+
+def test_axial_ligand_and_second_shell_chlorine():
+    m = sac("Fe", "N4", axial="OH", decorate="Cl")
+    metal = m.site().metals[0]
+    a = m.atoms
+    o = [k for k in range(len(a)) if a[k].symbol == "O"][0]
+    assert a.positions[o, 2] < a.positions[metal, 2]  # under the sheet, away from the adsorbates
+    cl = [k for k in range(len(a)) if a[k].symbol == "Cl"][0]
+    near = first_shell(a, cl, 2.0)
+    assert [s for s, _ in near] == ["C"]  # the C–Cl next to Fe–N4
+    assert a.get_chemical_formula() == "C66HClFeN4O"
+
+
+def test_bad_specs_are_named():
+    with pytest.raises(InputError, match="N5"):
+        sac("Fe", "N5")
+    with pytest.raises(InputError, match="Xx"):
+        sac("Fe", "N3Xx1")
+    with pytest.raises(InputError, match="host"):
+        sac("Fe", host="sphere")
+
+
+# ------------------------------------------------------------------ dual-atom sites
+def test_dac_n6_bridging_nitrogens_and_distance_control():
+    m = dac("Fe", "Co", "N6")
+    a = m.atoms
+    fe, co = m.sites["Fe"].metals[0], m.sites["Co"].metals[0]
+    assert a.get_chemical_formula() == "C118CoFeN6"  # 8x8 = 128 C; 4 removed, 6 of the rest N
+    assert a.get_distance(fe, co) == pytest.approx(2.46, abs=1e-6)  # one lattice constant
+    n_fe = {j for j in range(len(a)) if a[j].symbol == "N" and a.get_distance(fe, j, mic=True) < 2.6}
+    n_co = {j for j in range(len(a)) if a[j].symbol == "N" and a.get_distance(co, j, mic=True) < 2.6}
+    assert len(n_fe) == len(n_co) == 4 and len(n_fe & n_co) == 2  # two bridging N
+    m2 = dac("Fe", "Co", "N6", distance=2.2)
+    assert m2.atoms.get_distance(*m2.sites["bridge"].metals) == pytest.approx(2.2, abs=1e-9)
+
+
+def test_dac_n2_n2_and_n8():
+    m = dac("Fe", "Cu", "N2-N2")
+    assert m.atoms.get_chemical_formula() == "C120CuFeN4"  # bridges kept as C
+    n8 = dac("Ni", "Ni", "N8")
+    assert n8.atoms.get_chemical_formula() == "C116N8Ni2"
+    m1, m2 = n8.sites["M1"].metals[0], n8.sites["M2"].metals[0]
+    for metal in (m1, m2):
+        assert [s for s, _ in first_shell(n8.atoms, metal)] == ["N"] * 4
+    far = dac("Ni", "Ni", "N8", distance=8.0)
+    assert far.atoms.get_distance(*far.sites["bridge"].metals) > n8.atoms.get_distance(m1, m2)
+
+
+# ------------------------------------------------------------------ slabs
+def test_slab_sites_fixed_layers_and_single_atom_alloy():
+    s = slab("Pt", "111", size=(3, 3, 4), fixed_layers=2)
+    assert len(s.atoms) == 36 and s.default_site == "ontop"
+    assert {k: len(v.metals) for k, v in s.sites.items()} == {"ontop": 1, "bridge": 2, "fcc": 3, "hcp": 3}
+    fixed = s.atoms.constraints[0].get_indices()
+    assert len(fixed) == 18 and set(s.atoms.get_tags()[fixed]) == {3, 4}
+    saa = slab("Cu", "111", single_atom="Pd")
+    assert saa.default_site == "SA" and saa.atoms[saa.site().metals[0]].symbol == "Pd"
+    assert saa.atoms.get_chemical_formula() == "Cu35Pd"
+    for name in ("fcc", "bridge"):
+        metals = s.sites[name].metals
+        xy = s.sites[name].position[:2]
+        d = [np.linalg.norm(s.atoms.positions[k, :2] - xy) for k in metals]
+        assert max(d) - min(d) < 1e-6  # the site is equidistant from its metals
+    stepped = slab("Pt", "211", size=(3, 2, 3))
+    assert stepped.catalyst == "Pt211"
+    with pytest.raises(InputError, match="facet"):
+        slab("Fe", "111x")
+
+
+def test_oxide_slab_from_pymatgen():
+    pytest.importorskip("pymatgen")
+    from ase.spacegroup import crystal
+
+    rutile = crystal(["Ti", "O"], basis=[(0, 0, 0), (0.3053, 0.3053, 0)], spacegroup=136,
+                     cellpar=[4.594, 4.594, 2.959, 90, 90, 90])
+    m = oxide_slab(rutile, (1, 1, 0), min_slab=6, min_vacuum=12)
+    assert m.atoms[m.site().metals[0]].symbol == "Ti"
+    symbols = m.atoms.get_chemical_symbols()
+    assert symbols.count("O") == 2 * symbols.count("Ti")  # stoichiometric TiO2 slab
+    top_ti = max((a.position[2] for a in m.atoms if a.symbol == "Ti"))
+    assert m.site().position[2] == pytest.approx(top_ti)
+
+
+# ------------------------------------------------------------------ adsorbates
+@pytest.mark.parametrize("adsorbate", NO3RR_SET)
+def test_every_no3rr_adsorbate_binds_through_its_atom_nearest_the_metal(adsorbate):
+    m = sac("Fe", "N4")
+    metal = m.site().metals[0]
+    for mode in adsorbate_modes(adsorbate, "top"):
+        a = place_adsorbate(m, adsorbate, mode=mode)
+        ads = [int(x) for x in a.info["adsorbate_indices"].split(",")]
+        binding = [int(x) for x in a.info["binding_atoms"].split(",")]
+        d = a.get_distances(metal, ads, mic=True)
+        assert ads[int(np.argmin(d))] in binding, (adsorbate, mode)
+        assert a.info["adsorbate"] == adsorbate and a.info["site"] == "Fe"
+        # the closest binding atom sits at the covalent-radius sum from Fe
+        nearest = ads[int(np.argmin(d))]
+        bond = covalent_radii[atomic_numbers["Fe"]] + covalent_radii[a[nearest].number]
+        assert d.min() == pytest.approx(bond, abs=1e-6)
+        assert min_bond_ratio(a) > 0.7
+        assert all(np.dot(a.positions[k] - a.positions[metal], [0, 0, 1]) > 0 for k in ads)
+
+
+def test_modes_aliases_user_molecules_and_errors():
+    assert adsorbate_modes("*NO3") == ["monodentate", "bidentate", "tridentate"]
+    assert adsorbate_modes("*NO2") == ["N-down", "O-down", "bidentate"]
+    m = dac("Cu", "Co", "N6")
+    a = place_adsorbate(m, "HNO", "Co")  # alias of *NHO
+    assert a.info["adsorbate"] == "*NHO" and a.info["site_metals"] == str(m.sites["Co"].metals[0])
+    bi = place_adsorbate(m, "*NO3", "bridge", "bidentate")
+    o1, o2 = (int(x) for x in bi.info["binding_atoms"].split(","))
+    cu, co = m.sites["bridge"].metals
+    # the two O of a bridging bidentate nitrate reach one metal each
+    assert {int(np.argmin([bi.get_distance(o, cu), bi.get_distance(o, co)])) for o in (o1, o2)} == {0, 1}
+    from ase.build import molecule
+
+    co2 = place_adsorbate(m, molecule("CO2"), "Cu", binding=1)
+    assert co2.info["adsorbate"] == "*CO2" and co2.info["binding_mode"] == "user"
+    with pytest.raises(InputError, match="no site 'Zn'"):
+        place_adsorbate(m, "*NO", "Zn")
+    with pytest.raises(InputError, match="sideways"):
+        place_adsorbate(m, "*NO", mode="sideways")
+    with pytest.raises(InputError, match="no built-in geometry"):
+        place_adsorbate(m, "*N2H4")
+    with pytest.raises(InputError, match="needs a hollow site"):
+        place_adsorbate(m, "*NO3", "Cu", "tridentate")
+    s = slab("Pt", "111", size=(3, 3, 4))
+    tri = place_adsorbate(s, "*NO3", "fcc", "tridentate")
+    o_atoms = [int(x) for x in tri.info["binding_atoms"].split(",")]
+    metals = [int(x) for x in tri.info["site_metals"].split(",")]
+    # each O of the flat nitrate over the fcc hollow is nearest to a different Pt
+    assert len({min(metals, key=lambda k: tri.get_distance(o, k, mic=True)) for o in o_atoms}) == 3
+
+
+# ------------------------------------------------------------------ output
+def test_write_vasp_reads_back_the_same_atoms(tmp_path):
+    import ase.io
+
+    m = dac("Fe", "Co", "N6")
+    a = place_adsorbate(m, "*NO3", "Co", "bidentate")
+    folder = write_vasp(a, tmp_path / "run")
+    back = ase.io.read(folder / "POSCAR")
+    meta = json.loads((folder / "chefe_build.json").read_text())
+    order = [int(x) for x in meta["build_order"].split(",")]
+    assert back.get_chemical_symbols() == [a[k].symbol for k in order]
+    np.testing.assert_allclose(back.positions, a.positions[order], atol=1e-6)
+    np.testing.assert_allclose(back.cell[:], a.cell[:], atol=1e-6)
+    # one POSCAR block per element, and the spec lists them in that order
+    assert (folder / "POTCAR.spec").read_text().split("\n")[:5] == [
+        "PAW_PBE C", "PAW_PBE N", "PAW_PBE Fe", "PAW_PBE Co", "PAW_PBE O"]
+    assert not (folder / "POTCAR").exists()
+    incar = (folder / "INCAR").read_text()
+    assert "ISPIN = 2" in incar and "LDIPOL" not in incar  # a SAC/DAC sheet: no dipole by default
+    # remapped indices still point at the same atoms
+    co_new = int(meta["site_metals"])
+    assert back[co_new].symbol == "Co"
+    kp = (folder / "KPOINTS").read_text().split("\n")
+    # 8x8 graphene: |b1|·2π = 2π/(19.68·sin60°) = 0.3687 /Å -> ceil(0.3687/0.25) = 2; vacuum -> 1
+    assert kp[3] == "2 2 1"
+
+
+def test_slab_incar_has_dipole_and_qe_input(tmp_path):
+    s = slab("Pt", "111", size=(3, 3, 4))
+    a = place_adsorbate(s, "*NO", "fcc")
+    write_vasp(a, tmp_path / "v")
+    incar = dict(line.split(" = ") for line in (tmp_path / "v" / "INCAR").read_text().splitlines())
+    assert incar["LDIPOL"] == ".TRUE." and incar["IDIPOL"] == "3" and incar["ISPIN"] == "1"
+    write_espresso(a, tmp_path / "q")
+    import ase.io
+
+    back = ase.io.read(tmp_path / "q" / "pw.in", format="espresso-in")
+    assert back.get_chemical_formula() == a.get_chemical_formula()
+    from ase.units import Ry
+
+    text = (tmp_path / "q" / "pw.in").read_text()
+    degauss = float(text.split("degauss")[1].split("=")[1].split()[0])
+    assert degauss * Ry == pytest.approx(0.05, abs=1e-12)  # 0.05 eV smearing, in Ry
+
+
+def test_tree_layout_is_what_collect_reads(tmp_path):
+    from chefe.io.tree import classify
+
+    m = dac("Fe", "Co", "N6")
+    structures = reaction_set(m, ["*NO3", "*NH3"], sites=["Fe", "Co"])
+    paths = write_tree(structures, tmp_path)
+    keys = sorted(classify(str(p.relative_to(tmp_path))) for p in paths)
+    assert keys == [("FeCo-N6-plane", "*", "slab"), ("FeCo-N6-plane", "*NH3", "adsorbate"),
+                     ("FeCo-N6-plane", "*NO3", "adsorbate"), ("FeCo-N6-plane/Co", "*NH3", "adsorbate"),
+                     ("FeCo-N6-plane/Co", "*NO3", "adsorbate")]
+    with pytest.raises(InputError, match="two structures"):
+        write_tree(structures + [structures[1]], tmp_path / "again")
+
+
+def test_write_db_and_build_model(tmp_path):
+    from ase.db import connect
+
+    model = build_model({"kind": "sac", "metal": "Cu", "coordination": "N3", "host": "tube"})
+    structures = reaction_set(model, ["*NO3", "*H"])
+    ids = write_db(structures, tmp_path / "b.db")
+    db = connect(tmp_path / "b.db")
+    rows = {r.get("adsorbate", "*"): r for r in db.select()}
+    assert len(ids) == 3 and rows["*NO3"].catalyst == "Cu-N3-tube" and rows["*"].role == "slab"
+    assert rows["*H"].toatoms().get_chemical_formula() == structures[2].get_chemical_formula()
+    with pytest.raises(InputError, match="kind"):
+        build_model({"metal": "Cu"})
+    with pytest.raises(InputError, match="metal"):
+        build_model({"kind": "sac"})
+
+
+# ------------------------------------------------------------------ relaxation
+def test_relax_with_emt_and_binding_check():
+    from ase.calculators.emt import EMT
+
+    s = slab("Cu", "111", size=(2, 2, 3), fixed_layers=2)
+    a = place_adsorbate(s, "*O", "fcc")
+    relaxed, check = relax(a, EMT(), fmax=0.05, steps=200)
+    assert check.ok and relaxed.info["binding_flags"] == "" and relaxed.info["relax_converged"]
+    assert relaxed.info["energy"] == pytest.approx(relaxed.get_potential_energy())
+    # hand-made outcomes: NO pulled apart and lifted off, bidentate nitrate down to one O
+    no = place_adsorbate(s, "*NO", "ontop")
+    moved = no.copy()
+    o = len(moved) - 1
+    moved.positions[o] += [0, 0, 3.0]
+    assert binding_check(no, moved).flags == ("dissociated",)
+    lifted = no.copy()
+    lifted.positions[-2:] += [0, 0, 4.0]
+    assert binding_check(no, lifted).flags == ("left_site",)
+    dac_model = dac("Cu", "Cu", "N6")
+    bi = place_adsorbate(dac_model, "*NO3", "bridge", "bidentate")
+    mono = bi.copy()
+    second = int(bi.info["binding_atoms"].split(",")[1])
+    mono.positions[second] += 1.5 * dac_model.sites["bridge"].normal
+    assert binding_check(bi, mono).flags == ("mode_changed",)
+
+
+# ------------------------------------------------------------------ CLI and workflow
+def test_chefe_build_cli(tmp_path, capsys):
+    from chefe.cli.main import main
+
+    rc = main(["build", "dac", "Cu", "Co", "N6", "--sites", "Cu,Co", "--adsorbates", "NO3,NH3",
+               "--mode", "NO3=bidentate", "-o", str(tmp_path / "runs"), "--db", str(tmp_path / "b.db")])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "CuCo-N6-plane" in out and "wrote 5 VASP input folders" in out
+    meta = json.loads((tmp_path / "runs" / "CuCo-N6-plane" / "Co" / "NO3" / "chefe_build.json").read_text())
+    assert meta["binding_mode"] == "bidentate" and meta["site"] == "Co"
+    assert main(["build", "slab", "Pt", "111", "--single-atom", "Cu", "--adsorbates", "H",
+                 "--code", "qe", "-o", str(tmp_path / "qe")]) == 0
+    assert (tmp_path / "qe" / "Cu1Pt111" / "H" / "pw.in").is_file()
+    assert main(["build", "sac", "Fe", "N5", "-o", str(tmp_path / "bad")]) == 2
+    assert "N5" in capsys.readouterr().err
+
+
+def test_workflow_builds_the_example_set(root_dir, tmp_path):
+    import runpy
+    import sys
+
+    script = root_dir / "workflows" / "build_no3rr_set.py"
+    argv = sys.argv
+    sys.argv = [str(script), str(root_dir / "examples" / "build" / "catalysts.yaml"), "-o", str(tmp_path / "runs")]
+    try:
+        with pytest.raises(SystemExit) as done:
+            runpy.run_path(str(script), run_name="__main__")
+    finally:
+        sys.argv = argv
+    assert done.value.code == 0
+    folders = [p.parent for p in (tmp_path / "runs").rglob("POSCAR")]
+    # 7 single-site catalysts x (clean + 16) + the Cu/Co tandem DAC: clean + 2 x 16
+    assert len(folders) == 7 * 17 + 33
+    submit = (tmp_path / "runs" / "submit_all.sh").read_text()
+    assert submit.count("sbatch job.sh") == len(folders)
