@@ -353,3 +353,42 @@ def test_workflow_builds_the_example_set(root_dir, tmp_path):
     assert len(folders) == 7 * 17 + 33
     submit = (tmp_path / "runs" / "submit_all.sh").read_text()
     assert submit.count("sbatch job.sh") == len(folders)
+
+
+# ------------------------------------------------------------------ g-C3N4
+def test_gcn_sheet_topology_and_lattice():
+    from chefe.build import gcn_sheet
+
+    sheet = gcn_sheet((2, 2))
+    assert sheet.get_chemical_formula() == "C24N32"  # C6N8 per heptazine cell
+    # a = √3 (2 · 1.34 + 1.47) Å
+    assert sheet.cell.lengths()[0] == pytest.approx(np.sqrt(3) * (2 * 1.34 + 1.47) * 2, abs=1e-9)
+    i, j = neighbor_list("ij", sheet, 1.55)
+    cn = np.bincount(i, minlength=len(sheet))
+    symbols = np.array(sheet.get_chemical_symbols())
+    assert set(cn[symbols == "C"]) == {3}  # every C is sp2, three N neighbours
+    assert all(symbols[j[i == k]].tolist().count("N") == 3 for k in np.flatnonzero(symbols == "C"))
+    # N: 6 two-fold (ring edge) and 2 three-fold (central + bridging) per cell
+    assert sorted(np.bincount(cn[symbols == "N"]).tolist()) == [0, 0, 8, 24]
+
+
+def test_gcn_dac_screen_has_the_36_pairs():
+    from chefe.build import SCREEN_METALS, gcn_dac_screen
+
+    models = gcn_dac_screen()
+    names = [m.catalyst for m in models]
+    assert len(names) == len(set(names)) == 36 and "TiFe@g-C3N4" in names and "CuCu@g-C3N4" in names
+    assert len(SCREEN_METALS) == 8
+    m = models[names.index("FeCo@g-C3N4")]
+    a = m.atoms
+    fe, co = m.sites["Fe"].metals[0], m.sites["Co"].metals[0]
+    assert a.get_distance(fe, co) == pytest.approx(2.4, abs=1e-9)
+    for metal in (fe, co):
+        d = a.get_distances(metal, list(range(len(a) - 2)), mic=True)
+        nearest = int(np.argmin(d))
+        assert a[nearest].symbol == "N"  # anchored by the cavity's pyridinic N
+        bond = covalent_radii[a[metal].number] + covalent_radii[7]
+        # the lowest position with no sheet atom closer than the M–N covalent sum: touching, not floating
+        assert bond - 1e-9 <= d.min() < bond + 0.1
+    on_bridge = place_adsorbate(m, "*NO3", "bridge", "bidentate")
+    assert min_bond_ratio(on_bridge) > 0.7
