@@ -392,3 +392,30 @@ def test_gcn_dac_screen_has_the_36_pairs():
         assert bond - 1e-9 <= d.min() < bond + 0.1
     on_bridge = place_adsorbate(m, "*NO3", "bridge", "bidentate")
     assert min_bond_ratio(on_bridge) > 0.7
+
+
+def test_build_relax_collect_round_trip(tmp_path):
+    """build -> relax (EMT) -> trajectory in the written tree -> chefe collect finds every run."""
+    import ase.io
+    from ase.calculators.emt import EMT
+    from ase.db import connect
+
+    from chefe.collect import collect
+
+    model = slab("Cu", "111", size=(2, 2, 3))
+    structures = reaction_set(model, ["*O", "*NO"], sites=["fcc"])
+    folders = write_tree(structures, tmp_path / "runs")
+    checks = {}
+    for atoms, folder in zip(structures, folders):
+        relaxed, check = relax(atoms, EMT(), fmax=0.1, steps=50)
+        checks[folder.name] = check
+        ase.io.write(folder / "relax.traj", relaxed)
+    report = collect(tmp_path / "runs", str(tmp_path / "r.db"), workers=1, progress=False)
+    assert report.found == 3
+    rows = {(r.catalyst, r.species, r.role): r for r in connect(tmp_path / "r.db").select()}
+    # the off-default site goes one level down, and its catalyst is paired with the parent's slab
+    assert set(rows) == {("Cu111", "*", "slab"), ("Cu111/fcc", "*O", "adsorbate"),
+                         ("Cu111/fcc", "*NO", "adsorbate")}
+    e_slab = rows[("Cu111", "*", "slab")].e_dft
+    assert e_slab == pytest.approx(ase.io.read(folders[0] / "relax.traj").get_potential_energy(), abs=1e-9)
+    assert {k: c.flags for k, c in checks.items()} == {"slab": (), "O": (), "NO": ()}
