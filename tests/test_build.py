@@ -419,3 +419,27 @@ def test_build_relax_collect_round_trip(tmp_path):
     e_slab = rows[("Cu111", "*", "slab")].e_dft
     assert e_slab == pytest.approx(ase.io.read(folders[0] / "relax.traj").get_potential_energy(), abs=1e-9)
     assert {k: c.flags for k, c in checks.items()} == {"slab": (), "O": (), "NO": ()}
+
+
+def test_adsorbate_geometries_are_whole_molecules_of_the_right_formula():
+    from ase import Atoms
+    from ase.formula import Formula
+    from ase.neighborlist import NeighborList, natural_cutoffs
+
+    from chefe.build import ADSORBATES
+
+    for label, modes in ADSORBATES.items():
+        for name, mode in modes.items():
+            mol = Atoms(mode.symbols, positions=mode.positions)
+            assert Formula(label.lstrip("*")).count() == mol.symbols.formula.count(), (label, name)
+            if len(mol) == 1:
+                continue
+            d = mol.get_all_distances()
+            assert d[np.triu_indices(len(mol), 1)].min() > 0.9, (label, name)
+            # one fragment: every atom bonded (natural cutoffs) to the rest
+            nl = NeighborList(natural_cutoffs(mol, mult=1.1), self_interaction=False, bothways=True)
+            nl.update(mol)
+            assert all(len(nl.get_neighbors(k)[0]) for k in range(len(mol))), (label, name)
+            # binding atoms lowest: nothing below z = 0 (the surface side)
+            assert mol.positions[:, 2].min() >= -1e-9 and all(
+                abs(mol.positions[b, 2]) < 1e-9 for b in mode.binding), (label, name)
