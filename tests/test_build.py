@@ -443,3 +443,22 @@ def test_adsorbate_geometries_are_whole_molecules_of_the_right_formula():
             # binding atoms lowest: nothing below z = 0 (the surface side)
             assert mol.positions[:, 2].min() >= -1e-9 and all(
                 abs(mol.positions[b, 2]) < 1e-9 for b in mode.binding), (label, name)
+
+
+def test_surface_slab_of_an_ordered_alloy_names_each_metal_site():
+    from ase.build import bulk
+
+    from chefe.build import surface_slab
+
+    cu3au = bulk("Cu", "fcc", a=3.75, cubic=True)
+    cu3au[0].symbol = "Au"  # L1_2 Cu3Au: Au on the cube corners
+    m = surface_slab(cu3au, (1, 1, 1), layers=4, size=(1, 1))
+    top = [a.index for a in m.atoms if a.tag == 1]
+    # every (111) plane of L1_2 Cu3Au is Cu3Au: both metals are top sites
+    assert sorted(m.atoms[top].get_chemical_symbols()).count("Cu") == 3 * sorted(
+        m.atoms[top].get_chemical_symbols()).count("Au")
+    assert set(m.sites) == {"top-Au", "top-Cu"} and m.catalyst == "AuCu3-111"
+    for name, element in (("top-Au", "Au"), ("top-Cu", "Cu")):
+        assert m.atoms[m.sites[name].metals[0]].symbol == element
+    a = place_adsorbate(m, "*NO", "top-Au")
+    assert a.info["site_metals"] == str(m.sites["top-Au"].metals[0])
