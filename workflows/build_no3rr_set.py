@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{model.catalyst:28s} {len(model.atoms):4d} atoms  {len(made):3d} structures")
         for line in filter(None, made[0].info.get("skipped", "").split(" | ")):
             print(f"  skipped: {line}")
-    folders = write_tree(structures, args.out, code=args.code)
+    folders = write_tree(structures, args.out, code=args.code, progress=len(structures) > 100)
     script = args.out / "submit_all.sh"
     rels = sorted(str(f.relative_to(args.out)) for f in folders)
     script.write_text("#!/bin/bash\n# submit every run folder written by build_no3rr_set.py\nset -e\n"

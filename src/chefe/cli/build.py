@@ -94,7 +94,7 @@ def run(args) -> int:
             for line in made[0].info["skipped"].split(" | "):
                 print(f"  skipped: {line}")
     if args.out:
-        paths = write_tree(structures, args.out, code=args.code)
+        paths = write_tree(structures, args.out, code=args.code, progress=len(structures) > 100)
         print(f"wrote {len(paths)} {args.code.upper() if args.code == 'qe' else 'VASP'} input folders under {args.out}")
     if args.db:
         ids = write_db(structures, args.db)
