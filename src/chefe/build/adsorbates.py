@@ -1,0 +1,245 @@
+"""NO3RR adsorbates and their binding modes, placed on a named site of a model.
+
+Each mode is a starting geometry in a local frame: the binding atom(s) at z = 0, the rest of
+the molecule above (+z points into the vacuum). Bond lengths and angles are the usual gas-phase
+values (N–O 1.25 Å in nitrate, 1.20 Å in NO2, 1.17 Å in NO; N–H 1.02 Å; O–H 0.97 Å;
+tetrahedral N in the amines): they are starting points for a relaxation, not results. The
+height above the site is set from covalent radii (``ase.data.covalent_radii``): the binding
+atom closest to a site metal sits at the sum of their radii.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError
+from .model import Model, unit
+
+_S60, _C60 = np.sin(np.radians(60)), np.cos(np.radians(60))
+_TET = [(0.943, 0.0, 0.333), (-0.471, 0.816, 0.333), (-0.471, -0.816, 0.333)]  # tetrahedral, -z taken
+
+
+def _at(origin, direction, length):
+    return tuple(np.asarray(origin, float) + length * np.asarray(direction, float))
+
+
+@dataclass(frozen=True)
+class Mode:
+    """A binding mode: symbols, local positions (Å) and the indices of the binding atoms."""
+
+    name: str
+    symbols: tuple[str, ...]
+    positions: tuple[tuple[float, float, float], ...]
+    binding: tuple[int, ...]
+    site_kinds: tuple[str, ...] = ("top", "bridge", "hollow")
+
+
+def _modes() -> dict[str, dict[str, Mode]]:
+    o = (0.0, 0.0, 0.0)
+    r3, r2, r1 = 1.25, 1.20, 1.17
+    no3_mono_n = (0.0, 0.0, r3)
+    no3_bi_n = (0.0, 0.0, r3 * _C60)
+    a_no2 = np.radians(134.0 / 2)
+    no2_n_up = (0.0, 0.0, r2)
+    h2o = np.radians(104.5 / 2)
+    nh2oh_o = _at(o, _TET[0], 1.45)
+    table = {
+        "*NO3": {
+            "monodentate": Mode("monodentate", ("O", "N", "O", "O"),
+                                (o, no3_mono_n, _at(no3_mono_n, (_S60, 0, _C60), r3),
+                                 _at(no3_mono_n, (-_S60, 0, _C60), r3)), (0,)),
+            "bidentate": Mode("bidentate", ("O", "O", "N", "O"),
+                              (_at(no3_bi_n, (_S60, 0, -_C60), r3), _at(no3_bi_n, (-_S60, 0, -_C60), r3),
+                               no3_bi_n, _at(no3_bi_n, (0, 0, 1), r3)), (0, 1)),
+            "tridentate": Mode("tridentate", ("O", "O", "O", "N"),
+                               (_at(o, (1, 0, 0), r3), _at(o, (-_C60, _S60, 0), r3),
+                                _at(o, (-_C60, -_S60, 0), r3), o), (0, 1, 2), ("hollow",)),
+        },
+        "*NO2": {
+            "N-down": Mode("N-down", ("N", "O", "O"),
+                           (o, _at(o, (np.sin(a_no2), 0, np.cos(a_no2)), r2),
+                            _at(o, (-np.sin(a_no2), 0, np.cos(a_no2)), r2)), (0,)),
+            "O-down": Mode("O-down", ("O", "N", "O"),
+                           (o, no2_n_up, _at(no2_n_up, (np.sin(np.radians(134)), 0, -np.cos(np.radians(134))), r2)),
+                           (0,)),
+            "bidentate": Mode("bidentate", ("O", "O", "N"),
+                              (_at((0, 0, r2 * np.cos(a_no2)), (np.sin(a_no2), 0, -np.cos(a_no2)), r2),
+                               _at((0, 0, r2 * np.cos(a_no2)), (-np.sin(a_no2), 0, -np.cos(a_no2)), r2),
+                               (0.0, 0.0, r2 * np.cos(a_no2))), (0, 1)),
+        },
+        "*NO": {"N-down": Mode("N-down", ("N", "O"), (o, (0.0, 0.0, r1)), (0,))},
+        "*NOH": {"N-down": Mode("N-down", ("N", "O", "H"),
+                                (o, (0.0, 0.0, 1.30), _at((0, 0, 1.30), (0.966, 0, 0.259), 0.97)), (0,))},
+        "*NHO": {"N-down": Mode("N-down", ("N", "O", "H"),
+                                (o, _at(o, (0.643, 0, 0.766), 1.22), _at(o, (-_S60, 0, _C60), 1.02)), (0,))},
+        "*NHOH": {"N-down": Mode("N-down", ("N", "H", "O", "H"),
+                                 (o, _at(o, (-_S60, 0, _C60), 1.02), _at(o, (0.643, 0, 0.766), 1.40),
+                                  _at(_at(o, (0.643, 0, 0.766), 1.40), (-0.574, 0, 0.819), 0.97)), (0,))},
+        "*NH2O": {"O-down": Mode("O-down", ("O", "N", "H", "H"),
+                                 (o, (0.0, 0.0, 1.40), _at((0, 0, 1.40), _TET[0], 1.02),
+                                  _at((0, 0, 1.40), _TET[1], 1.02)), (0,))},
+        "*NH2OH": {"N-down": Mode("N-down", ("N", "O", "H", "H", "H"),
+                                  (o, nh2oh_o, _at(o, _TET[1], 1.02), _at(o, _TET[2], 1.02),
+                                   _at(nh2oh_o, (0, 0, 1), 0.97)), (0,))},
+        "*N": {"N-down": Mode("N-down", ("N",), (o,), (0,))},
+        "*NH": {"N-down": Mode("N-down", ("N", "H"), (o, (0.0, 0.0, 1.02)), (0,))},
+        "*NH2": {"N-down": Mode("N-down", ("N", "H", "H"),
+                                (o, _at(o, (0.8, 0, 0.6), 1.02), _at(o, (-0.8, 0, 0.6), 1.02)), (0,))},
+        "*NH3": {"N-down": Mode("N-down", ("N", "H", "H", "H"),
+                                (o,) + tuple(_at(o, t, 1.02) for t in _TET), (0,))},
+        "*H": {"top": Mode("top", ("H",), (o,), (0,))},
+        "*O": {"top": Mode("top", ("O",), (o,), (0,))},
+        "*OH": {"O-down": Mode("O-down", ("O", "H"), (o, (0.0, 0.0, 0.97)), (0,))},
+        "*H2O": {"O-down": Mode("O-down", ("O", "H", "H"),
+                                (o, _at(o, (np.sin(h2o), 0, np.cos(h2o)), 0.97),
+                                 _at(o, (-np.sin(h2o), 0, np.cos(h2o)), 0.97)), (0,))},
+    }
+    return table
+
+
+ADSORBATES: dict[str, dict[str, Mode]] = _modes()
+
+#: The intermediates of the NO3RR network (both branches, NH2OH route and dissociation products).
+NO3RR_SET = ("*NO3", "*NO2", "*NO", "*NOH", "*NHO", "*NHOH", "*NH2O", "*NH2OH", "*N", "*NH",
+             "*NH2", "*NH3", "*H", "*O", "*OH", "*H2O")
+
+
+def label_of(adsorbate: str) -> str:
+    """Canonical adsorbate label: ``'NO3'``, ``'NO3*'``, ``'*NO3'`` -> ``'*NO3'``; ``'HNO'`` -> ``'*NHO'``."""
+    from ..species import canonical
+
+    try:
+        label = canonical(adsorbate if "*" in adsorbate else "*" + adsorbate)
+    except Exception as exc:  # noqa: BLE001 - re-raised with the list of known ones
+        raise InputError(f"unknown adsorbate {adsorbate!r}: {exc}") from exc
+    return label
+
+
+def adsorbate_modes(adsorbate: str, site_kind: str | None = None) -> list[str]:
+    """Binding modes known for an adsorbate (first = default), optionally only those that fit a
+    site kind (a flat tridentate nitrate needs a hollow site)."""
+    label = label_of(adsorbate)
+    if label not in ADSORBATES:
+        raise InputError(f"no built-in geometry for {label}; known: {', '.join(ADSORBATES)} "
+                         "(pass an ase.Atoms with binding=... for any other molecule)")
+    return [name for name, m in ADSORBATES[label].items() if site_kind is None or site_kind in m.site_kinds]
+
+
+def _from_atoms(molecule, binding) -> Mode:
+    """A user molecule as a mode: binding atom(s) moved to z = 0, the rest pointing up."""
+    if binding is None:
+        raise InputError("a user-supplied molecule needs binding=<atom index or indices>")
+    binding = (binding,) if isinstance(binding, int) else tuple(int(b) for b in binding)
+    pos = molecule.get_positions()
+    anchor = pos[list(binding)].mean(0)
+    rest = [k for k in range(len(molecule)) if k not in binding]
+    up = unit(pos[rest].mean(0) - anchor) if rest else np.array([0.0, 0.0, 1.0])
+    frame = _rotation(up, [1.0, 0.0, 0.0])  # columns: the local axes in the molecule's frame
+    local = (pos - anchor) @ frame  # coordinates along them: 'up' becomes +z
+    return Mode("user", tuple(molecule.get_chemical_symbols()), tuple(map(tuple, local)), binding)
+
+
+def _rotation(z_to, x_hint) -> np.ndarray:
+    """Rotation matrix (columns = local axes in world) taking local z to ``z_to``."""
+    z = unit(z_to)
+    x = np.asarray(x_hint, float) - np.dot(x_hint, z) * z
+    if np.linalg.norm(x) < 1e-6:
+        x = np.cross(z, [0.0, 1.0, 0.0]) if abs(z[1]) < 0.9 else np.cross(z, [1.0, 0.0, 0.0])
+    x = unit(x)
+    return np.column_stack([x, np.cross(z, x), z])
+
+
+def covalent_bond(a: str, b: str) -> float:
+    from ase.data import atomic_numbers, covalent_radii
+
+    return float(covalent_radii[atomic_numbers[a]] + covalent_radii[atomic_numbers[b]])
+
+
+def place_adsorbate(model: Model, adsorbate, site: str | None = None, mode: str | None = None, *,
+                    binding=None, min_ratio: float = 0.75):
+    """Atoms of ``model`` with ``adsorbate`` on ``site`` (default: the model's active metal).
+
+    ``adsorbate``: a species label (``"*NO3"``, ``"NO3"``, ``"*HNO"``...) or an ``ase.Atoms`` with
+    ``binding`` = the index (or indices) of its binding atom(s). The molecule is turned about
+    the site normal (30° steps) to the orientation farthest from the substrate; if any
+    adsorbate–substrate distance is still below ``min_ratio`` × the covalent-radius sum the
+    placement is refused. ``info`` records catalyst, site, adsorbate, binding mode and atoms.
+    """
+    from ase import Atoms
+
+    s = model.site(site)
+    if isinstance(adsorbate, Atoms):
+        m = _from_atoms(adsorbate, binding)
+        label = "*" + adsorbate.get_chemical_formula()
+    else:
+        label = label_of(adsorbate)
+        modes = adsorbate_modes(label)
+        if mode is None:
+            mode = modes[0]
+        if mode not in modes:
+            raise InputError(f"{label}: no binding mode {mode!r}; modes: {', '.join(modes)}")
+        m = ADSORBATES[label][mode]
+        if s.kind not in m.site_kinds:
+            raise InputError(f"{label} {mode} needs a {' or '.join(m.site_kinds)} site; {s.name} is a {s.kind} site")
+    base = model.atoms
+    local = np.array(m.positions, float)
+    local -= np.r_[local[list(m.binding)].mean(0)[:2], 0.0]  # binding atoms centred on the axis
+    metals = base.positions[list(s.metals)]
+    if s.kind == "bridge" and len(s.metals) == 2:
+        x_hint = metals[1] - metals[0]
+    else:
+        x_hint = base.cell[0] if base.cell.rank else np.array([1.0, 0.0, 0.0])
+    best = None
+    for angle in np.radians(np.arange(0, 360, 30)):
+        c, sn = np.cos(angle), np.sin(angle)
+        spin = np.array([[c, -sn, 0], [sn, c, 0], [0, 0, 1]])
+        frame = _rotation(s.normal, x_hint)
+        world = (local @ spin.T) @ frame.T
+        height = _height(world, m, metals, s.position, s.normal, [base[i].symbol for i in s.metals])
+        pos = world + s.position + height * s.normal
+        d = _min_ratio(pos, m.symbols, base)
+        if best is None or d > best[0] + 1e-9:
+            best = (d, pos)
+    ratio, pos = best
+    if ratio < min_ratio:
+        raise InputError(f"{model.catalyst}: {label} ({m.name}) on site {s.name} comes within "
+                         f"{ratio:.2f} x the covalent-radius sum of the substrate; choose another site or mode")
+    atoms = base.copy()
+    start = len(atoms)
+    atoms += Atoms(m.symbols, positions=pos)
+    atoms.info.update(dict(base.info))
+    atoms.info.update({"site": s.name, "default_site": model.default_site, "site_kind": s.kind, "adsorbate": label, "binding_mode": m.name,
+                       "binding_atoms": ",".join(str(start + b) for b in m.binding),
+                       "adsorbate_indices": ",".join(str(k) for k in range(start, len(atoms))),
+                       "site_metals": ",".join(str(i) for i in s.metals)})
+    return atoms
+
+
+def _height(world, mode: Mode, metals, anchor, normal, metal_symbols) -> float:
+    """Height along the normal putting the closest binding atom at the covalent-radius sum."""
+    need = 0.5
+    for b in mode.binding:
+        for mpos, msym in zip(metals, metal_symbols):
+            d = covalent_bond(mode.symbols[b], msym)
+            rel = world[b] + anchor - mpos
+            up = float(np.dot(rel, normal))
+            lateral = float(np.linalg.norm(rel - up * normal))
+            if lateral < d:
+                need = max(need, np.sqrt(d**2 - lateral**2) - up)
+    return need
+
+
+def _min_ratio(positions, symbols, substrate) -> float:
+    """Smallest adsorbate–substrate distance over the covalent-radius sum (periodic images included)."""
+    from ase.data import atomic_numbers, covalent_radii
+    from ase.geometry import get_distances
+
+    _, dist = get_distances(positions, substrate.positions, cell=substrate.cell, pbc=substrate.pbc)
+    r_ads = covalent_radii[[atomic_numbers[x] for x in symbols]]
+    r_sub = covalent_radii[substrate.numbers]
+    return float((dist / (r_ads[:, None] + r_sub[None, :])).min())
+
+
+__all__ = ["ADSORBATES", "NO3RR_SET", "Mode", "adsorbate_modes", "covalent_bond", "place_adsorbate"]

@@ -1,0 +1,60 @@
+"""A built catalyst model: atoms plus its named active sites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Site:
+    """An adsorption site.
+
+    ``position`` (Å) is the anchor (a metal atom, a bridge midpoint or a hollow centre);
+    ``normal`` is the unit vector pointing away from the surface, into the vacuum;
+    ``metals`` are the indices of the substrate atoms that make the site.
+    """
+
+    name: str
+    kind: str  # "top", "bridge" or "hollow"
+    position: np.ndarray
+    normal: np.ndarray
+    metals: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Model:
+    """A catalyst model: ``atoms`` (with ``info['catalyst']``) and its sites by name.
+
+    ``default_site`` is the site adsorbates go on when none is named (the metal of a SAC, the
+    first metal of a DAC, the top site of a slab).
+    """
+
+    catalyst: str
+    atoms: object  # ase.Atoms
+    sites: dict = field(default_factory=dict)
+    default_site: str = ""
+    family: str = ""  # "SAC", "DAC" or "slab"
+
+    def site(self, name: str | None = None) -> Site:
+        from ..errors import InputError
+
+        key = name or self.default_site
+        if key not in self.sites:
+            raise InputError(f"{self.catalyst}: no site {key!r}; sites: {', '.join(self.sites)}")
+        return self.sites[key]
+
+
+def unit(vector) -> np.ndarray:
+    v = np.asarray(vector, dtype=float)
+    n = np.linalg.norm(v)
+    if n == 0:
+        raise ValueError("zero vector has no direction")
+    return v / n
+
+
+def tag_atoms(atoms, catalyst: str, family: str, metals, **extra) -> None:
+    """Write the model's identity into ``atoms.info`` (strings and numbers only: ase.db-safe)."""
+    atoms.info.update({"catalyst": catalyst, "family": family,
+                       "metal_indices": ",".join(str(int(i)) for i in metals), **extra})

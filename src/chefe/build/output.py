@@ -1,0 +1,252 @@
+"""Write built structures as DFT inputs (VASP, Quantum ESPRESSO) or into an ase.db.
+
+The tree follows the folder convention ``chefe collect`` reads without configuration
+(:mod:`chefe.io.tree`)::
+
+    ROOT/<catalyst>/slab/               the clean site
+    ROOT/<catalyst>/<ADSORBATE>/        *ADSORBATE on the model's default site
+    ROOT/<catalyst>/<site>/<ADSORBATE>/ on another named site (a DAC's second metal, a bridge);
+                                        collect pairs it with ROOT/<catalyst>/slab
+
+POTCAR files are never written (they are licensed): ``POTCAR.spec`` names the PAW set of each
+species block in POSCAR order (ASE's ``recommended`` setups), which collect reads as the
+POTCAR titles until the real POTCAR is there.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+
+_PRESET_DIR = Path(__file__).with_name("presets")
+
+
+def load_preset(name_or_path: str) -> dict:
+    """A shipped preset (``"vasp_adsorption"``, ``"qe_adsorption"``) or a user YAML file."""
+    from ..inputs import read_yaml
+
+    path = Path(name_or_path)
+    if not path.is_file():
+        path = _PRESET_DIR / f"{name_or_path}.yaml"
+    if not path.is_file():
+        shipped = sorted(p.stem for p in _PRESET_DIR.glob("*.yaml"))
+        raise InputError(f"preset {name_or_path!r} not found; shipped: {', '.join(shipped)}")
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: a preset is a mapping of settings")
+    return data
+
+
+def vacuum_directions(atoms, gap: float = 6.0) -> list[bool]:
+    """For each cell vector: is there an empty gap (Å) along it (a slab normal, a tube's sides)?"""
+    frac = atoms.get_scaled_positions(wrap=True)
+    lengths = atoms.cell.lengths()
+    out = []
+    for k in range(3):
+        s = np.sort(frac[:, k])
+        gaps = np.diff(np.r_[s, s[0] + 1.0]) * lengths[k]
+        out.append(bool(gaps.max() >= gap))
+    return out
+
+
+def kpoint_mesh(atoms, kspacing: float) -> list[int]:
+    """Γ-centred mesh from a spacing in 2π/Å (as VASP KSPACING); 1 along directions with vacuum."""
+    recip = np.linalg.norm(atoms.cell.reciprocal(), axis=1) * 2 * math.pi  # 1/Å incl. 2π
+    vac = vacuum_directions(atoms)
+    return [1 if vac[k] else max(1, math.ceil(recip[k] / kspacing)) for k in range(3)]
+
+
+def _blocks(atoms) -> list[tuple[str, int]]:
+    """Runs of identical symbols in atom order (the POSCAR species blocks)."""
+    blocks: list[tuple[str, int]] = []
+    for s in atoms.get_chemical_symbols():
+        if blocks and blocks[-1][0] == s:
+            blocks[-1] = (s, blocks[-1][1] + 1)
+        else:
+            blocks.append((s, 1))
+    return blocks
+
+
+def _is_magnetic(symbol: str) -> bool:
+    """3d transition metals and the lanthanides/actinides: these start spin-polarised."""
+    from ase.data import atomic_numbers
+
+    z = atomic_numbers[symbol]
+    return 21 <= z <= 30 or 57 <= z <= 71 or z >= 89
+
+
+_INDEX_KEYS = ("binding_atoms", "adsorbate_indices", "site_metals", "metal_indices")
+
+
+def grouped_by_element(atoms):
+    """A copy with each element in one block (first-appearance order, atom order kept inside a
+    block), as POSCAR/POTCAR want; the index lists in ``info`` follow the atoms.
+    ``info['build_order']`` gives, for each new atom, its index in ``atoms``."""
+    symbols = atoms.get_chemical_symbols()
+    elements = list(dict.fromkeys(symbols))
+    order = sorted(range(len(atoms)), key=lambda k: (elements.index(symbols[k]), k))
+    out = atoms[order]
+    new_of = {old: new for new, old in enumerate(order)}
+    info = dict(atoms.info)
+    for key in _INDEX_KEYS:
+        if info.get(key):
+            info[key] = ",".join(str(new_of[int(x)]) for x in str(info[key]).split(","))
+    info["build_order"] = ",".join(map(str, order))
+    out.info = info
+    return out
+
+
+def vasp_incar(atoms, preset: dict, overrides: dict | None = None, *, dipole: bool | None = None) -> dict:
+    """INCAR tags for ``atoms`` from a preset: ISPIN/MAGMOM from the elements, dipole correction
+    along the vacuum direction for slabs (``info['family'] == 'slab'``) unless ``dipole`` says."""
+    incar = {k: v for k, v in preset.items() if k.isupper()}
+    magnetic = any(_is_magnetic(s) for s in atoms.get_chemical_symbols())
+    if magnetic:
+        incar["ISPIN"] = 2
+        moments = [(preset.get("magmom_metal", 3.0) if _is_magnetic(s) else preset.get("magmom_other", 0.5), n)
+                   for s, n in _blocks(atoms)]
+        incar["MAGMOM"] = " ".join(f"{n}*{m:g}" for m, n in moments)
+    else:
+        incar["ISPIN"] = 1
+    if dipole is None:
+        dipole = atoms.info.get("family") == "slab"
+    if dipole:
+        vac = vacuum_directions(atoms)
+        if vac.count(True) == 1:
+            axis = vac.index(True)
+            incar["LDIPOL"] = ".TRUE."
+            incar["IDIPOL"] = axis + 1
+            centre = atoms.get_scaled_positions(wrap=True).mean(0)
+            incar["DIPOL"] = " ".join(f"{x:.4f}" for x in centre)
+    incar.update(overrides or {})
+    return incar
+
+
+def write_vasp(atoms, folder: str | Path, *, preset: str | dict = "vasp_adsorption",
+               incar: dict | None = None, potcars: dict | None = None, dipole: bool | None = None) -> Path:
+    """POSCAR, INCAR, KPOINTS and POTCAR.spec (never a POTCAR) in ``folder``; plus chefe_build.json.
+
+    Atoms are grouped by element (one POSCAR block per element); chefe_build.json keeps the
+    build order and the remapped site/adsorbate indices.
+    """
+    import ase.io
+    from ase.calculators.vasp.setups import setups_defaults
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = load_preset(preset) if isinstance(preset, str) else dict(preset)
+    atoms = grouped_by_element(atoms)
+    ase.io.write(folder / "POSCAR", atoms, format="vasp", direct=True, sort=False)
+    tags = vasp_incar(atoms, settings, incar, dipole=dipole)
+    (folder / "INCAR").write_text("".join(f"{k} = {v}\n" for k, v in tags.items()))
+    mesh = kpoint_mesh(atoms, float(settings.get("kspacing", 0.25)))
+    (folder / "KPOINTS").write_text("Gamma-centred mesh from chefe.build\n0\nGamma\n"
+                                    f"{mesh[0]} {mesh[1]} {mesh[2]}\n0 0 0\n")
+    recommended = setups_defaults["recommended"]
+    names = []
+    for symbol, _ in _blocks(atoms):
+        suffix = (potcars or {}).get(symbol, recommended.get(symbol) or "")
+        names.append(f"PAW_PBE {symbol}{suffix}")
+    (folder / "POTCAR.spec").write_text("\n".join(names) + "\n")
+    _write_meta(atoms, folder, {"code": "vasp", "kpoints": mesh})
+    return folder
+
+
+def write_espresso(atoms, folder: str | Path, *, preset: str | dict = "qe_adsorption",
+                   input_data: dict | None = None, pseudopotentials: dict | None = None) -> Path:
+    """``pw.in`` for pw.x (ASE's espresso-in writer); run it as ``pw.x < pw.in > pw.out``."""
+    import ase.io
+    from ase.units import Bohr, Ry
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = load_preset(preset) if isinstance(preset, str) else dict(preset)
+    data = {k: dict(v) for k, v in settings.items() if isinstance(v, dict)}
+    data.setdefault("system", {})["degauss"] = float(settings.get("smearing_eV", 0.05)) / Ry
+    data.setdefault("control", {})["forc_conv_thr"] = float(settings.get("fmax_eV_per_A", 0.02)) / Ry * Bohr
+    if any(_is_magnetic(s) for s in atoms.get_chemical_symbols()):
+        data["system"]["nspin"] = 2
+        atoms = atoms.copy()
+        atoms.set_initial_magnetic_moments([3.0 if _is_magnetic(s) else 0.0 for s in atoms.get_chemical_symbols()])
+    for section, values in (input_data or {}).items():
+        data.setdefault(section, {}).update(values)
+    pattern = settings.get("pseudo_pattern", "{symbol}.UPF")
+    pseudos = {s: (pseudopotentials or {}).get(s, pattern.format(symbol=s)) for s in set(atoms.get_chemical_symbols())}
+    mesh = kpoint_mesh(atoms, float(settings.get("kspacing", 0.25)))
+    ase.io.write(folder / "pw.in", atoms, format="espresso-in", input_data=data,
+                 pseudopotentials=pseudos, kpts=tuple(mesh))
+    _write_meta(atoms, folder, {"code": "qe", "kpoints": mesh})
+    return folder
+
+
+def _json_safe(info: dict) -> dict:
+    return {k: v for k, v in info.items() if isinstance(v, (str, int, float, bool))}
+
+
+def _write_meta(atoms, folder: Path, extra: dict) -> None:
+    from .. import __version__
+
+    meta = {**_json_safe(atoms.info), **extra, "chefe_version": __version__}
+    (folder / "chefe_build.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+
+
+def run_folder(atoms) -> str:
+    """Relative folder of a structure under the tree root (the collect convention)."""
+    catalyst = str(atoms.info.get("catalyst") or "")
+    if not catalyst:
+        raise InputError("a structure without info['catalyst'] cannot be placed in the tree")
+    adsorbate = atoms.info.get("adsorbate")
+    if not adsorbate:
+        return f"{catalyst}/slab"
+    name = str(adsorbate).lstrip("*")
+    site, default_site = atoms.info.get("site"), atoms.info.get("default_site")
+    if site and default_site and site != default_site:
+        return f"{catalyst}/{site}/{name}"
+    return f"{catalyst}/{name}"
+
+
+def write_tree(structures, root: str | Path, *, code: str = "vasp", progress: bool = False,
+               **kwargs) -> list[Path]:
+    """Write every structure into ``root`` in the collect layout; two structures in one folder is
+    an error (raised before anything is written). ``progress``: a bar on stderr."""
+    root = Path(root)
+    writer = {"vasp": write_vasp, "qe": write_espresso, "espresso": write_espresso}.get(code)
+    if writer is None:
+        raise InputError(f"code must be 'vasp' or 'qe', not {code!r}")
+    plan: dict[str, object] = {}
+    for atoms in structures:
+        rel = run_folder(atoms)
+        if rel in plan:
+            raise InputError(f"two structures for {rel} (binding modes {plan[rel].info.get('binding_mode')} "
+                             f"and {atoms.info.get('binding_mode')}): write the other mode to its own tree")
+        plan[rel] = atoms
+    items = plan.items()
+    if progress:
+        from tqdm import tqdm
+
+        items = tqdm(items, total=len(plan), desc="writing inputs", unit="run")
+    return [writer(atoms, root / rel, **kwargs) for rel, atoms in items]
+
+
+def write_db(structures, db) -> list[int]:
+    """Store structures in an ase.db (path or URL): identity as key-value pairs, all info as data."""
+    from ase.db import connect
+
+    database = connect(str(db)) if isinstance(db, (str, Path)) else db
+    ids = []
+    for atoms in structures:
+        info = _json_safe(atoms.info)
+        keys = {k: info[k] for k in ("catalyst", "family", "site", "adsorbate", "binding_mode", "host",
+                                     "coordination", "facet") if k in info}
+        keys["role"] = "adsorbate" if "adsorbate" in keys else "slab"
+        if "facet" in keys:
+            keys["facet"] = f"({keys['facet']})"  # ase.db refuses number-like strings
+        clean = atoms.copy()
+        clean.info = {}
+        ids.append(database.write(clean, key_value_pairs=keys, data={"build_info": info}))
+    return ids

@@ -1,0 +1,78 @@
+"""The whole NO3RR set for a catalyst (clean site plus every intermediate on every chosen site),
+and catalysts described as plain dictionaries (YAML / CLI)."""
+
+from __future__ import annotations
+
+from ..errors import InputError
+from .adsorbates import NO3RR_SET, label_of, place_adsorbate
+from .model import Model
+
+_BUILDERS = ("sac", "dac", "gcn_dac", "slab", "surface", "oxide")
+
+
+def build_model(spec: dict) -> Model:
+    """A model from ``{kind: sac|dac|slab|oxide, ...builder arguments}``.
+
+    e.g. ``{kind: sac, metal: Cu, coordination: N3, host: tube}``,
+    ``{kind: dac, metals: [Fe, Co], coordination: N6}``, ``{kind: gcn_dac, metals: [Ti, Fe]}``, ``{kind: slab, metal: Pt, facet: '111'}``,
+    ``{kind: surface, bulk: PtRu3.cif, miller: [1, 1, 1]}``, ``{kind: oxide, bulk: TiO2.cif, miller: [1, 1, 0]}``.
+    """
+    from .carbon import dac, sac
+    from .gcn import gcn_dac
+    from .slabs import oxide_slab, slab, surface_slab
+
+    if not isinstance(spec, dict) or spec.get("kind") not in _BUILDERS:
+        raise InputError(f"catalyst {spec!r}: needs kind: one of {', '.join(_BUILDERS)}")
+    args = {k: v for k, v in spec.items() if k not in ("kind", "sites", "adsorbates", "modes")}
+    for key in ("size", "chirality", "miller"):
+        if key in args:
+            args[key] = tuple(args[key])
+    kind = spec["kind"]
+    try:
+        if kind == "sac":
+            return sac(args.pop("metal"), **args)
+        if kind == "dac":
+            m1, m2 = args.pop("metals")
+            return dac(m1, m2, **args)
+        if kind == "gcn_dac":
+            m1, m2 = args.pop("metals")
+            return gcn_dac(m1, m2, **args)
+        if kind == "slab":
+            return slab(args.pop("metal"), **args)
+        if kind == "surface":
+            return surface_slab(args.pop("bulk"), **args)
+        return oxide_slab(args.pop("bulk"), **args)
+    except KeyError as exc:
+        raise InputError(f"catalyst {spec!r}: missing {exc.args[0]!r}") from exc
+    except TypeError as exc:
+        raise InputError(f"catalyst {spec!r}: {exc}") from exc
+
+
+def reaction_set(model: Model, adsorbates=NO3RR_SET, sites=None, modes: dict | None = None,
+                 skip_unplaceable: bool = False):
+    """``[clean, *adsorbate structures]`` for ``model``: every adsorbate on every site in ``sites``
+    (default: the model's default site), in its default mode unless ``modes`` names one.
+
+    A placement that would overlap the substrate raises, or with ``skip_unplaceable`` is left
+    out and reported in the clean structure's ``info['skipped']``.
+    """
+    clean = model.atoms.copy()
+    clean.info = {k: v for k, v in model.atoms.info.items() if k != "adsorbate_info"}
+    clean.info["default_site"] = model.default_site
+    out = [clean]
+    skipped = []
+    modes = {label_of(k): v for k, v in (modes or {}).items()}
+    for site in sites or [model.default_site]:
+        for ads in adsorbates:
+            try:
+                atoms = place_adsorbate(model, ads, site, modes.get(label_of(ads)))
+            except InputError as exc:
+                if not skip_unplaceable:
+                    raise
+                skipped.append(str(exc))
+                continue
+            atoms.info.pop("adsorbate_info", None)
+            out.append(atoms)
+    if skipped:
+        clean.info["skipped"] = " | ".join(skipped)
+    return out
