@@ -462,3 +462,13 @@ def test_surface_slab_of_an_ordered_alloy_names_each_metal_site():
         assert m.atoms[m.sites[name].metals[0]].symbol == element
     a = place_adsorbate(m, "*NO", "top-Au")
     assert a.info["site_metals"] == str(m.sites["top-Au"].metals[0])
+
+
+def test_unknown_elements_are_named():
+    from chefe.build import gcn_dac
+
+    for call, name in ((lambda: sac("Qq"), "Qq"), (lambda: dac("Fe", "Zz"), "Zz"),
+                       (lambda: gcn_dac("Yy", "Fe"), "Yy"), (lambda: slab("Pt", single_atom="Kk"), "Kk"),
+                       (lambda: sac("Fe", vacancy="triple"), "triple")):
+        with pytest.raises(InputError, match=name):
+            call()

@@ -71,7 +71,7 @@ def test_full_sac_chain_from_species_energies():
     """ΔG of each step from species free energies, by hand, on the O-end route of no3rr_sac."""
     net = load_network("no3rr_sac")
     g_h2, g_h2o, g_hno3, g_nh3 = -6.80, -14.22, -28.40, -19.54  # made-up reference G (eV)
-    corr = hno3_corr = -0.3918
+    hno3_corr = -0.3918
     g_no3 = g_hno3 - 0.5 * g_h2 + hno3_corr
     ads = {"*": 0.0, "*NO3": -25.0, "*NO3H": -28.6, "*NO2": -20.5, "*NO2H": -24.1, "*NO": -16.0,
            "*NOH": -19.3, "*NHO": -19.6, "*N": -8.9, "*NH": -12.8, "*NH2": -16.9, "*NH3": -20.2,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-from .model import Model, unit
+from .model import Model, covalent_bond, unit
 
 _S60, _C60 = np.sin(np.radians(60)), np.cos(np.radians(60))
 _TET = [(0.943, 0.0, 0.333), (-0.471, 0.816, 0.333), (-0.471, -0.816, 0.333)]  # tetrahedral, -z taken
@@ -149,12 +149,6 @@ def _rotation(z_to, x_hint) -> np.ndarray:
         x = np.cross(z, [0.0, 1.0, 0.0]) if abs(z[1]) < 0.9 else np.cross(z, [1.0, 0.0, 0.0])
     x = unit(x)
     return np.column_stack([x, np.cross(z, x), z])
-
-
-def covalent_bond(a: str, b: str) -> float:
-    from ase.data import atomic_numbers, covalent_radii
-
-    return float(covalent_radii[atomic_numbers[a]] + covalent_radii[atomic_numbers[b]])
 
 
 def place_adsorbate(model: Model, adsorbate, site: str | None = None, mode: str | None = None, *,

@@ -24,7 +24,7 @@ import re
 import numpy as np
 
 from ..errors import InputError
-from .model import Model, Site, tag_atoms, unit
+from .model import Model, Site, check_element, covalent_bond, tag_atoms, unit
 
 CC_BOND = 1.42  # Å, graphene C–C bond (ase.build.graphene a = 2.46 Å = √3 · 1.42)
 _BOND_CUTOFF = 1.7  # Å, C–C neighbours in the pristine host
@@ -124,12 +124,6 @@ def _by_angle(atoms, centre, indices, normal) -> list[int]:
     return [int(indices[k]) for k in np.argsort(angles)]
 
 
-def _bond(a: str, b: str) -> float:
-    from ase.data import atomic_numbers, covalent_radii
-
-    return float(covalent_radii[atomic_numbers[a]] + covalent_radii[atomic_numbers[b]])
-
-
 def _on_surface(point, tube) -> np.ndarray:
     """Move a point onto the tube wall radially (no change for a plane)."""
     if tube is None:
@@ -166,11 +160,11 @@ def _axial(atoms, metal: int, normal, ligand: str | None):
     m = atoms[metal].symbol
     p = atoms.positions[metal]
     if ligand == "OH":
-        o = p - normal * _bond(m, "O")
+        o = p - normal * covalent_bond(m, "O")
         atoms.append(Atom("O", o))
         atoms.append(Atom("H", o - normal * 0.97))
     else:
-        atoms.append(Atom(ligand, p - normal * _bond(m, ligand)))
+        atoms.append(Atom(ligand, p - normal * covalent_bond(m, ligand)))
 
 
 def _second_shell(atoms, nb_new, shell_new, normal, second_shell, decorate):
@@ -189,7 +183,7 @@ def _second_shell(atoms, nb_new, shell_new, normal, second_shell, decorate):
     if decorate is not None:
         target = candidates[1] if second_shell is not None and len(candidates) > 1 else candidates[0]
         p = atoms.positions[target]
-        atoms.append(Atom(decorate, p - normal * _bond("C", decorate)))
+        atoms.append(Atom(decorate, p - normal * covalent_bond("C", decorate)))
 
 
 def _name(metals, spec, host, extra=""):
@@ -210,7 +204,10 @@ def sac(metal: str, coordination: str = "N4", *, host: str = "plane", size=(6, 6
     C–Cl next to Fe–N4). Sizes in Å; ``size`` is the graphene supercell, ``length`` the tube's
     number of unit cells along its axis.
     """
+    check_element(metal)
     elements, with_vacancy = _parse_coordination(coordination)
+    if vacancy not in (None, "single", "double"):
+        raise InputError(f"vacancy must be 'single' or 'double', not {vacancy!r}")
     if vacancy is None:
         vacancy = "single" if len(elements) == 3 and not with_vacancy else "double"
     wanted = 3 if vacancy == "single" else 4
@@ -239,7 +236,7 @@ def sac(metal: str, coordination: str = "N4", *, host: str = "plane", size=(6, 6
     metal_pos = centre.copy()
     if vacancy == "single":
         lateral = float(np.mean(np.linalg.norm(atoms.positions[shell] - centre, axis=1)))
-        bond = _bond(metal, elements[0])
+        bond = covalent_bond(metal, elements[0])
         metal_pos = centre + normal * np.sqrt(max(bond**2 - lateral**2, 0.0))
     (m_index,), new_index = _finish(atoms, removed, subs, [(metal, metal_pos)])
     shell_new = [int(new_index[s]) for s in shell if s not in removed]
@@ -268,6 +265,8 @@ def dac(metal1: str, metal2: str, coordination: str = "N6", *, host: str = "plan
     distance is closest to it (default: the nearest non-overlapping one).
     Sites: ``M1``, ``M2`` (named by element when the metals differ) and ``bridge``.
     """
+    check_element(metal1)
+    check_element(metal2)
     atoms, target, normal_of, tube = _host(host, size, vacuum, chirality, length)
     nb = _neighbours(atoms)
     i = _centre_atom(atoms, target)

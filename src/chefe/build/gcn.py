@@ -15,7 +15,7 @@ import itertools
 import numpy as np
 
 from ..errors import InputError
-from .model import Model, Site, tag_atoms, unit
+from .model import Model, Site, check_element, tag_atoms
 
 #: The eight 3d metals of the 36-configuration M1M2/g-C3N4 screen (8 homo- + 28 heteronuclear pairs).
 SCREEN_METALS = ("Ti", "V", "Cr", "Mn", "Fe", "Co", "Ni", "Cu")
@@ -54,6 +54,8 @@ def gcn_dac(metal1: str, metal2: str, *, size=(2, 2), vacuum: float = 15.0, dist
     """M1M2 in one cavity of g-C3N4: the metals ``distance`` (Å) apart about the cavity centre,
     turned and lifted (never below ``height`` Å) until each is at least its covalent-radius sum
     with N from every sheet atom: the lowest such position."""
+    check_element(metal1)
+    check_element(metal2)
     sheet = gcn_sheet(size, vacuum=vacuum)
     cell = sheet.cell
     z = vacuum / 2

@@ -58,3 +58,21 @@ def tag_atoms(atoms, catalyst: str, family: str, metals, **extra) -> None:
     """Write the model's identity into ``atoms.info`` (strings and numbers only: ase.db-safe)."""
     atoms.info.update({"catalyst": catalyst, "family": family,
                        "metal_indices": ",".join(str(int(i)) for i in metals), **extra})
+
+
+def covalent_bond(a: str, b: str) -> float:
+    """Sum of the covalent radii of two elements (Å, ``ase.data.covalent_radii``)."""
+    from ase.data import atomic_numbers, covalent_radii
+
+    return float(covalent_radii[atomic_numbers[a]] + covalent_radii[atomic_numbers[b]])
+
+
+def check_element(symbol: str, what: str = "metal") -> str:
+    """``symbol`` if it is a chemical element, else an InputError naming it."""
+    from ase.data import atomic_numbers
+
+    from ..errors import InputError
+
+    if symbol not in atomic_numbers or symbol == "X":
+        raise InputError(f"unknown {what} {symbol!r}: not a chemical element symbol")
+    return symbol

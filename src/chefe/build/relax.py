@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .adsorbates import covalent_bond
+from .model import covalent_bond
 
 #: A binding atom is bound to a site metal while within this factor of their covalent-radius sum.
 BOUND_FACTOR = 1.25

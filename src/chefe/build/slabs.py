@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from .model import Model, Site, tag_atoms
+from .model import Model, Site, check_element, tag_atoms
 
 _FACETS = {
     "fcc": {"111": "fcc111", "100": "fcc100", "110": "fcc110", "211": "fcc211"},
@@ -24,7 +24,8 @@ _KIND = {"ontop": "top", "bridge": "bridge", "longbridge": "bridge", "shortbridg
 def _structure(metal: str) -> str:
     from ase.data import atomic_numbers, reference_states
 
-    state = reference_states[atomic_numbers[metal]] if metal in atomic_numbers else None
+    check_element(metal)
+    state = reference_states[atomic_numbers[metal]]
     if not state or state.get("symmetry") not in _FACETS:
         raise InputError(f"{metal}: no fcc/bcc/hcp reference structure in ase.data; pass structure=")
     return state["symmetry"]
@@ -45,6 +46,8 @@ def slab(metal: str, facet: str = "111", *, size=(3, 3, 4), vacuum: float = 7.5,
     from ase.constraints import FixAtoms
 
     structure = structure or _structure(metal)
+    for element in list(alloy or {}) + ([single_atom] if single_atom else []):
+        check_element(element)
     facets = _FACETS.get(structure, {})
     if facet not in facets:
         raise InputError(f"{metal} ({structure}): facet {facet!r} not available; use one of {', '.join(facets)}")

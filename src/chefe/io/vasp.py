@@ -300,7 +300,6 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
     ionic step plus e_0 - e_fr of its last electronic step). A file without ``</modeling>`` is
     truncated; its last complete calculation, if any, is still reported, flagged.
     """
-    import xml.etree.ElementTree as ET
 
     path = Path(path)
     folder = Path(folder) if folder else path.parent
