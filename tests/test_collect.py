@@ -221,3 +221,27 @@ def test_ase_vibrations_cache_frequencies(tmp_path, monkeypatch):
     ours = ase_vibrations_frequencies(atoms, name="n2vib")
     assert max(ours) == pytest.approx(float(max(ref.real)), abs=1e-9)
     assert len(ours) == 6
+
+
+def test_collect_into_postgresql_gives_the_sqlite_rows(tree, tmp_path):
+    """Any ase.db URL works unchanged. Runs when CHEFE_POSTGRES_URL names a scratch database
+    (e.g. postgresql://postgres@127.0.0.1:5433/chefe_test); its rows are deleted first."""
+    url = os.environ.get("CHEFE_POSTGRES_URL")
+    if not url:
+        pytest.skip("set CHEFE_POSTGRES_URL to a scratch PostgreSQL database to run this test")
+    pytest.importorskip("psycopg2")
+    pytest.importorskip("ase_db_backends")  # ASE's PostgreSQL backend: pip install "chefe[postgres]"
+    pg = connect(url)
+    pg.delete([row.id for row in pg.select()])
+    sqlite_path = str(tmp_path / "r.db")
+    collect(tree, sqlite_path, workers=1, progress=False)
+    report = collect(tree, url, workers=2, progress=False)
+    assert report.written == 4
+
+    def rows(db):
+        return sorted((r.get("catalyst", ""), r.get("species", ""), r.role, r.get("e_dft"), r.get("flags", ""),
+                       r.data["files"][0]["sha256"]) for r in connect(db).select(include_data=True))
+
+    assert rows(url) == rows(sqlite_path)
+    again = collect(tree, url, workers=1, progress=False)
+    assert again.skipped == 4 and again.written == 0
