@@ -276,11 +276,45 @@ class Violation:
     y: float
 
 
+class Violations(Sequence):
+    """The violators of one fit, held as arrays; each item is a :class:`Violation` made on access.
+
+    ``indices`` are the violators' positions among the fitted points; ``residual`` (eV) and
+    ``z`` (residual / RMSE) are arrays in the same order.
+    """
+
+    def __init__(self, fit: LinearFit, indices, residual, by_k, by_t, x, y, k, threshold):
+        self.fit, self.indices, self.residual = fit, indices, residual
+        self.z = residual / fit.rmse if fit.rmse else np.full(len(residual), np.inf)
+        self._by_k, self._by_t, self._x, self._y = by_k, by_t, x, y
+        self._k, self._threshold = k, threshold
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, j):
+        if isinstance(j, slice):
+            return [self[i] for i in range(*j.indices(len(self)))]
+        rules = []
+        if self._by_k[j]:
+            rules.append(f"|residual| > {self._k:g}·RMSE")
+        if self._by_t[j]:
+            rules.append(f"|residual| > {self._threshold:g} eV")
+        i = int(self.indices[j])
+        return Violation(self.fit.names[i], float(self.residual[j]), float(self.z[j]), "; ".join(rules),
+                         tuple(float(v) for v in self._x[j]), float(self._y[j]))
+
+    def __repr__(self) -> str:
+        return f"Violations({len(self)} of {self.fit.n} points off {self.fit.y_name} vs {list(self.fit.x_names)})"
+
+
 def violations(fit: LinearFit, x, y, *, k: float = 2.0, threshold: float | None = None,
-               use_loo: bool = True) -> list[Violation]:
+               use_loo: bool = True) -> Violations:
     """Candidates whose (leave-one-out) residual exceeds ``k``·RMSE or ``threshold`` eV.
 
     Leave-one-out residuals are used by default so an outlier cannot hide by pulling the line.
+    Returns a sequence of :class:`Violation` (built lazily: a million-point screen with tens of
+    thousands of violators costs one vectorised selection).
     """
     x = np.asarray(x, dtype=float)
     if x.ndim == 1:
@@ -289,17 +323,8 @@ def violations(fit: LinearFit, x, y, *, k: float = 2.0, threshold: float | None 
     y = np.asarray(y, dtype=float)
     by_k = np.abs(res) > k * fit.rmse if fit.rmse > 0 else np.zeros(len(res), bool)
     by_t = np.abs(res) > threshold if threshold is not None else np.zeros(len(res), bool)
-    out = []
-    for i in np.flatnonzero(by_k | by_t):  # vectorised selection; objects only for violators
-        rules = []
-        if by_k[i]:
-            rules.append(f"|residual| > {k:g}·RMSE")
-        if by_t[i]:
-            rules.append(f"|residual| > {threshold:g} eV")
-        r = float(res[i])
-        out.append(Violation(fit.names[i], r, r / fit.rmse if fit.rmse else float("inf"),
-                             "; ".join(rules), tuple(float(v) for v in x[i]), float(y[i])))
-    return out
+    idx = np.flatnonzero(by_k | by_t)
+    return Violations(fit, idx, res[idx], by_k[idx], by_t[idx], x[idx], y[idx], k, threshold)
 
 
 def class_deviations(x, y, classes: Sequence[str], *, names=None, method: str = "ols",

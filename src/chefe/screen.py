@@ -208,9 +208,11 @@ def _release_descriptors(che: CHEResult) -> dict[str, np.ndarray]:
             rivals = [j for j, other in enumerate(net.steps) if j != i and other.surface_reactants() == source]
             if not rivals:
                 continue
-            g_rel = che.row_U0(i) + n_e[i] * U
-            g_riv = np.min(np.vstack([che.row_U0(j) + n_e[j] * U for j in rivals]), axis=0)
-            out[f"{pname}_release"] = g_rel - g_riv
+            # release minus the best rival at U_L, without stacking copies of the rival rows
+            g_riv = che.row_U0(rivals[0]) + n_e[rivals[0]] * U
+            for j in rivals[1:]:
+                np.minimum(g_riv, che.row_U0(j) + n_e[j] * U, out=g_riv)
+            out[f"{pname}_release"] = (che.row_U0(i) + n_e[i] * U) - g_riv
     return out
 
 
@@ -270,10 +272,14 @@ def screen(
     n_all = dG0.shape[1]
     names = list(names) if names is not None else [f"cand{k}" for k in range(n_all)] if n_all <= 100_000 else None
     route_idx = network.routes_to(product)
-    complete = np.zeros(n_all, dtype=bool)
-    for r in route_idx:
-        steps = list(network.routes[r].unique_steps)
-        complete |= np.isfinite(dG0[steps]).all(axis=0)
+    # a finite column sum means every step of that candidate is finite (NaN and ±inf propagate):
+    # one pass over the array; only the other columns are checked route by route
+    complete = np.isfinite(dG0.sum(axis=0))
+    suspect = np.flatnonzero(~complete)
+    if suspect.size:
+        finite = np.isfinite(dG0[:, suspect])
+        for r in route_idx:
+            complete[suspect] |= finite[list(network.routes[r].unique_steps)].all(axis=0)
     notes = []
     if not complete.all():
         for k in np.flatnonzero(~complete)[:1000]:
@@ -314,8 +320,8 @@ def screen(
     nn = network.sites >= 2 and any(
         sum(n_ for sp, n_ in s.reactants if sp.is_surface and "N" in dict(sp.composition)) >= 2
         for s in network.steps)
-    classes = tuple(str(c) for c in classes) if classes is not None else tuple("" for _ in range(n))
-    flags = tuple(str(f) for f in flags) if flags is not None else tuple("" for _ in range(n))
+    classes = tuple(str(c) for c in classes) if classes is not None else ("",) * n
+    flags = tuple(str(f) for f in flags) if flags is not None else ("",) * n
     return ScreenResult(che, desc, classes, flags, nn, tuple(notes))
 
 
