@@ -245,3 +245,13 @@ def test_collect_into_postgresql_gives_the_sqlite_rows(tree, tmp_path):
     assert rows(url) == rows(sqlite_path)
     again = collect(tree, url, workers=1, progress=False)
     assert again.skipped == 4 and again.written == 0
+
+
+def test_collect_finds_a_gpaw_text_output(files_dir, tmp_path):
+    root = tmp_path / "runs" / "gas" / "H2"
+    root.mkdir(parents=True)
+    shutil.copy(files_dir / "gpaw" / "h2_relax_gpaw26.txt", root / "h2.txt")
+    report = collect(tmp_path / "runs", str(tmp_path / "r.db"), workers=1, progress=False)
+    row = connect(tmp_path / "r.db").get(role="gas")
+    assert report.found == 1 and row.species == "H2" and row.code == "gpaw"
+    assert row.e_dft == pytest.approx(-6.496603, abs=1e-9) and row.ok

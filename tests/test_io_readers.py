@@ -260,3 +260,33 @@ def test_every_broken_shared_file_gets_the_right_flag(shared_data, name):
     assert set(rec.flags) == SHARED_FLAGS[name]
     if "no_energy" not in rec.flags:
         assert rec.energy is not None and np.isfinite(rec.energy)
+
+
+def test_gpaw26_text_matches_the_calculators_own_trajectory(files_dir, tmp_path):
+    """GPAW ≥ 24 writes tables; ASE's gpaw-out reader fails on them, chefe reads them. The
+    trajectory written by the same run holds the calculator's own numbers (full precision)."""
+    import ase.io
+
+    from chefe.io.gpaw import read_gpaw_text
+
+    txt = files_dir / "gpaw" / "h2_relax_gpaw26.txt"
+    images = ase.io.read(files_dir / "gpaw" / "h2_relax_gpaw26.traj", ":")
+    rec = read_gpaw_text(txt)
+    last = images[-1]
+    assert rec.energy == pytest.approx(last.get_potential_energy(), abs=5e-7)  # printed to 6 decimals
+    assert rec.n_ionic == len(images) == 2 and rec.version == "gpaw 26.7.0"
+    assert rec.flags == () and rec.finished and rec.electronic_converged
+    np.testing.assert_allclose(rec.atoms.positions, last.positions, atol=5e-7)
+    np.testing.assert_allclose(rec.atoms.cell[:], last.cell[:], atol=5e-7)
+    assert list(rec.atoms.pbc) == [False, False, False]
+    assert rec.max_force == pytest.approx(np.linalg.norm(last.get_forces(), axis=1).max(), abs=5e-5)
+    with pytest.raises(Exception):
+        ase.io.read(txt, format="gpaw-out")  # the cross-check ASE cannot do (ASE 3.29)
+    # cut inside the second SCF loop: the first step's energy, flagged unfinished
+    text = txt.read_text()
+    cut = tmp_path / "cut.txt"
+    cut.write_text(text[: text.rfind("|iter:   3|")])
+    part = read_gpaw_text(cut)
+    assert part.energy == pytest.approx(images[0].get_potential_energy(), abs=5e-7)
+    assert "unfinished" in part.flags and part.n_ionic == 1
+    assert read_run(str(txt), "gpaw").energy == rec.energy

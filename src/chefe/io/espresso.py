@@ -94,35 +94,3 @@ def read_pw(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
         settings=settings | {"total_force_Ry_bohr": float(forces[-1]) if forces else None},
         flags=tuple(flags), files=file_infos([path]), messages=tuple(messages),
     )
-
-
-def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
-    """GPAW text output: the energy extrapolated to zero smearing (as ASE's ``gpaw-out`` reader)."""
-    path = Path(path)
-    data = read_all(path).decode("utf-8", "replace") if path.stat().st_size else ""
-    if not data.strip():
-        return RunRecord(str(path), "gpaw", "gpaw-text", None, flags=("empty", "no_energy"),
-                         files=file_infos([path]), messages=(f"{path} is empty",))
-    m = re.search(r"GPAW version\s*:?\s*(\S+)", data) or re.search(r"\|__ \|  _  \|___|_____|\s+(\S+)", data)
-    version = f"gpaw {m.group(1)}" if m else "gpaw"
-    extrapolated = re.findall(r"^Extrapolated:\s+(" + _FLOAT + ")", data, re.M)
-    free = re.findall(r"^Free energy:\s+(" + _FLOAT + ")", data, re.M)
-    energy = float(extrapolated[-1]) if extrapolated else None
-    converged = bool(re.search(r"Converged after \d+ iterations", data))
-    electronic = True if converged else (False if "KohnShamConvergenceError" in data or "Did not converge" in data else None)
-    atoms = None
-    messages: list[str] = []
-    if with_atoms and energy is not None:
-        from ase.io import read
-
-        try:
-            atoms = read(path, format="gpaw-out", index=-1)
-        except Exception as exc:  # noqa: BLE001
-            messages.append(f"{path}: structure unreadable by ASE ({type(exc).__name__})")
-    flags = with_flags([], energy, None, electronic, None)
-    return RunRecord(
-        path=str(path), code="gpaw", reader="gpaw-text", energy=energy,
-        energy_kind="extrapolated to zero smearing", free_energy=float(free[-1]) if free else None,
-        atoms=atoms, electronic_converged=electronic, version=version, flags=tuple(flags),
-        files=file_infos([path]), messages=tuple(messages),
-    )

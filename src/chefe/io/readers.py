@@ -39,7 +39,7 @@ def read_run(path: str | Path, code: str, *, with_atoms: bool = True) -> RunReco
 
             record = read_pw(path, with_atoms=with_atoms)
         elif code == "gpaw":
-            from .espresso import read_gpaw_text
+            from .gpaw import read_gpaw_text
 
             record = read_gpaw_text(path, with_atoms=with_atoms)
         elif code == "ase":

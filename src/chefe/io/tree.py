@@ -153,7 +153,7 @@ def _code_of_file(path: Path) -> str | None:
             return None
         if b"Program PWSCF" in head:
             return "qe"
-        if b"GPAW" in head or b"___ ___ ___ _ _ _" in head:
+        if b"GPAW" in head or b"___ ___ ___ _ _ _" in head or b"|__||  | ||/\\|" in head:
             return "gpaw"
     return None
 

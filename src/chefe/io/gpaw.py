@@ -1,0 +1,98 @@
+"""GPAW text output (``txt=``), both the classic layout and the table layout of GPAW ≥ 24.
+
+The energy is the last ``Extrapolated:`` line (extrapolated to zero smearing), as ASE's
+``gpaw-out`` reader returns for the classic layout. ASE 3.29's reader fails on the new layout
+(tables of atoms, cell and forces), so for that layout the structure, forces and cell are read
+here from the last tables before the last energy.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from .record import RunRecord, file_infos, with_flags
+from .tail import read_all
+
+_FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?"
+_ENERGY = re.compile(r"^\s*Extrapolated:\s+(" + _FLOAT + ")", re.M)
+_FREE = re.compile(r"^\s*Free energy:\s+(" + _FLOAT + ")", re.M)
+_VERSION = (re.compile(r"GPAW version\s*:?\s*(\S+)"), re.compile(r"\|__ \|  _  \|___\|_____\|\s+(\S+)"),
+            re.compile(r"\|__\|\|  \| \|\|/\\\| - (\S+)"))
+_ROW = re.compile(r"^\|\s*\d+\s*\|\s*([A-Z][a-z]?)\s*\|\s*(" + _FLOAT + r")\s*\|\s*(" + _FLOAT + r")\s*\|\s*("
+                  + _FLOAT + r")\s*\|", re.M)
+_CELL_ROW = re.compile(r"^\|\s*(yes|no)\s*\|\s*(" + _FLOAT + r")\s*\|\s*(" + _FLOAT + r")\s*\|\s*(" + _FLOAT
+                       + r")\s*\|", re.M)
+_FORCE_ROW = re.compile(r"^\|\s*(" + _FLOAT + r")\s*\|\s*(" + _FLOAT + r")\s*\|\s*(" + _FLOAT + r")\s*\|\s*#", re.M)
+
+
+def _table(data: str, header: str, end: int, row: re.Pattern) -> list[tuple[str, ...]]:
+    """Rows of the last table titled ``header`` that starts before ``end``."""
+    start = data.rfind(header, 0, end)
+    if start < 0:
+        return []
+    block = data[start: data.find("\n\n", data.find("|---", start)) if "|---" in data[start:] else end]
+    return row.findall(block)
+
+
+def _new_layout_structure(data: str, last_energy_at: int):
+    """Atoms (with cell, pbc), and forces from the table layout of GPAW ≥ 24."""
+    from ase import Atoms
+
+    rows = _table(data, "Atoms  #", last_energy_at, _ROW)
+    cell = _table(data, "Unit cell  #", last_energy_at, _CELL_ROW)
+    if not rows or len(cell) != 3:
+        return None, None
+    atoms = Atoms([r[0] for r in rows], positions=[[float(v) for v in r[1:4]] for r in rows],
+                  cell=[[float(v) for v in c[1:4]] for c in cell], pbc=[c[0] == "yes" for c in cell])
+    forces = _table(data, "Forces  #", len(data), _FORCE_ROW)
+    f = np.array([[float(v) for v in r] for r in forces]) if len(forces) == len(atoms) else None
+    return atoms, f
+
+
+def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
+    """GPAW text output: the energy extrapolated to zero smearing, convergence, structure."""
+    path = Path(path)
+    data = read_all(path).decode("utf-8", "replace") if path.stat().st_size else ""
+    if not data.strip():
+        return RunRecord(str(path), "gpaw", "gpaw-text", None, flags=("empty", "no_energy"),
+                         files=file_infos([path]), messages=(f"{path} is empty",))
+    version = "gpaw"
+    for pattern in _VERSION:
+        m = pattern.search(data)
+        if m:
+            version = f"gpaw {m.group(1)}"
+            break
+    energies = list(_ENERGY.finditer(data))
+    free = _FREE.findall(data)
+    energy = float(energies[-1].group(1)) if energies else None
+    converged = bool(re.search(r"Converged after \d+ iterations|Converged in \d+ steps", data))
+    failed = "KohnShamConvergenceError" in data or "Did not converge" in data
+    electronic = True if converged and not failed else (False if failed else None)
+    finished = bool(re.search(r"^\s*Total:\s+" + _FLOAT, data, re.M))
+    new_layout = "Atoms  #" in data
+    atoms, forces, messages = None, None, []
+    if energy is not None and new_layout:
+        atoms, forces = _new_layout_structure(data, energies[-1].start())
+        if atoms is None:
+            messages.append(f"{path}: no atoms/unit-cell table before the last energy")
+    elif with_atoms and energy is not None:
+        from ase.io import read
+
+        try:
+            atoms = read(path, format="gpaw-out", index=-1)
+        except Exception as exc:  # noqa: BLE001 - reported, the energy is kept
+            messages.append(f"{path}: structure unreadable by ASE ({type(exc).__name__})")
+    if not finished:
+        messages.append(f"{path}: no final timing table: the run did not finish")
+    max_force = float(np.linalg.norm(forces, axis=1).max()) if forces is not None else None
+    flags = with_flags([], energy, finished, electronic, None)
+    return RunRecord(
+        path=str(path), code="gpaw", reader="gpaw-text", energy=energy,
+        energy_kind="extrapolated to zero smearing", free_energy=float(free[-1]) if free else None,
+        atoms=atoms if with_atoms else None, max_force=max_force, n_ionic=len(energies) or None,
+        electronic_converged=electronic, finished=finished, version=version, flags=tuple(flags),
+        files=file_infos([path]), messages=tuple(messages),
+    )
