@@ -115,3 +115,15 @@ def test_columns_mapping_input():
     np.testing.assert_allclose(r.che.U_L, [0.2, 0.1])
     with pytest.raises(InputError, match="duplicate"):
         candidates_from_columns({"name": ["x", "x"], "NO3_ads": [0, 0]}, net)
+
+
+def test_species_energies_only_the_asked_ones():
+    net = load_network("no3rr_sac")
+    dG0 = np.random.default_rng(3).normal(-0.2, 0.4, (len(net.steps), 50))
+    res = screen(net, dG0)
+    full = species_energies(res.che)
+    two = species_energies(res.che, only=("NO*", "*NOH"))
+    assert set(two) == {"*NO", "*NOH"}
+    np.testing.assert_array_equal(two["*NOH"], full["*NOH"])
+    with pytest.raises(InputError, match="N2H4"):
+        species_energies(res.che, only=("*N2H4",))

@@ -216,8 +216,9 @@ def _release_descriptors(che: CHEResult) -> dict[str, np.ndarray]:
     return out
 
 
-def species_energies(che: CHEResult) -> dict[str, np.ndarray]:
-    """Free energy of each single-adsorbate state relative to the start, at U_RHE = 0 and pH.
+def species_energies(che: CHEResult, only=None) -> dict[str, np.ndarray]:
+    """Free energy of each single-adsorbate state relative to the start, at U_RHE = 0 and pH
+    (``only``: just these adsorbates, e.g. the two of a scaling fit).
 
     Read off the first route that reaches the state (cumulative ΔG of its steps): for energies
     built from species free energies this is ΔG(*X) against the feed and the CHE references,
@@ -234,6 +235,14 @@ def species_energies(che: CHEResult) -> dict[str, np.ndarray]:
             adsorbed = [s for s in state if s != "*"]
             if len(adsorbed) == 1 and adsorbed[0] not in wanted:
                 wanted[adsorbed[0]] = route.steps[:j]
+    if only is not None:
+        from .species import canonical
+
+        keep = {canonical(x) for x in only}
+        missing = keep - set(wanted)
+        if missing:
+            raise InputError(f"no single-adsorbate state {sorted(missing)} on the routes of {net.name}")
+        wanted = {k: v for k, v in wanted.items() if k in keep}
     # walk the prefixes as a trie: one addition per distinct prefix step
     out: dict[str, np.ndarray] = {}
     cache: dict[tuple[int, ...], np.ndarray] = {(): np.zeros(len(che.names))}
