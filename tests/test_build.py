@@ -349,8 +349,9 @@ def test_workflow_builds_the_example_set(root_dir, tmp_path):
         sys.argv = argv
     assert done.value.code == 0
     folders = [p.parent for p in (tmp_path / "runs").rglob("POSCAR")]
-    # 7 single-site catalysts x (clean + 16) + the Cu/Co tandem DAC: clean + 2 x 16
-    assert len(folders) == 7 * 17 + 33
+    # 7 single-site catalysts x (clean + 16) + the Cu/Co tandem DAC: clean + 2 x 16 + 6 gas references
+    assert len(folders) == 7 * 17 + 33 + 6
+    assert sorted(p.name for p in (tmp_path / "runs" / "gas").iterdir()) == ["H2", "H2O", "HNO3", "N2", "NH3", "NO"]
     submit = (tmp_path / "runs" / "submit_all.sh").read_text()
     assert submit.count("sbatch job.sh") == len(folders)
 
@@ -472,3 +473,35 @@ def test_unknown_elements_are_named():
                        (lambda: sac("Fe", vacancy="triple"), "triple")):
         with pytest.raises(InputError, match=name):
             call()
+
+
+def test_gas_references_and_vibration_inputs(tmp_path, capsys):
+    import ase.io
+
+    from chefe.build import reference_set
+    from chefe.cli.main import main
+    from chefe.io.tree import classify
+
+    gases = {g.info["molecule"]: g for g in reference_set()}
+    hno3 = gases["HNO3"]
+    assert hno3.get_chemical_formula() == "HNO3" and np.ptp(hno3.positions[:, 2]) < 1e-9  # planar
+    assert min_bond_ratio(hno3) > 0.8
+    assert main(["build", "sac", "Cu", "N4", "--adsorbates", "NO3", "--with-gas", "-o", str(tmp_path / "r")]) == 0
+    incar_no = (tmp_path / "r" / "gas" / "NO" / "INCAR").read_text()
+    assert "ISPIN = 2" in incar_no and "SIGMA = 0.01" in incar_no  # open-shell NO, molecular smearing
+    assert (tmp_path / "r" / "gas" / "NO" / "KPOINTS").read_text().split("\n")[3] == "1 1 1"
+    run = tmp_path / "r" / "Cu-N4-plane" / "NO3"
+    relaxed = ase.io.read(run / "POSCAR")
+    relaxed.positions[-1] += [0.0, 0.0, 0.05]  # stands in for the relaxed CONTCAR
+    ase.io.write(run / "CONTCAR", relaxed, format="vasp", direct=True)
+    assert main(["build", "vib", str(run), str(tmp_path / "r" / "gas" / "H2O")]) == 0
+    vib = ase.io.read(run / "vib" / "POSCAR")
+    free = sorted(set(range(len(vib))) - set(vib.constraints[0].get_indices()))
+    assert [vib[k].symbol for k in free] == ["N", "O", "O", "O"]  # only the nitrate moves
+    np.testing.assert_allclose(vib.positions, relaxed.positions, atol=1e-6)  # from the CONTCAR
+    incar = (run / "vib" / "INCAR").read_text()
+    assert "IBRION = 5" in incar and "NFREE = 2" in incar
+    assert classify("Cu-N4-plane/NO3/vib") == ("Cu-N4-plane", "*NO3", "vibrations")
+    assert not ase.io.read(tmp_path / "r" / "gas" / "H2O" / "vib" / "POSCAR").constraints
+    assert main(["build", "vib", str(tmp_path / "r" / "Cu-N4-plane" / "slab")]) == 2
+    assert "no adsorbate" in capsys.readouterr().err

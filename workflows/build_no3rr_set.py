@@ -5,7 +5,9 @@ ready-to-submit tree of DFT inputs, laid out the way ``chefe collect`` reads it 
 
 Each catalyst is one YAML entry (see examples/build/catalysts.yaml). A ``submit_all.sh`` at the
 tree root loops over the run folders with your batch command (``--submit "sbatch job.sh"``, run
-inside each folder). Uses only chefe's public API (``chefe.build``).
+inside each folder). The gas references of the CHE ledger (H2, H2O, NH3, HNO3, NO, N2) are written
+under ``gas/`` unless ``--no-gas``; after the relaxations, ``chefe build vib RUN...`` writes the
+finite-difference runs into ``RUN/vib``. Uses only chefe's public API (``chefe.build``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from chefe.build import NO3RR_SET, build_model, reaction_set, write_db, write_tree
+from chefe.build import NO3RR_SET, build_model, reaction_set, reference_set, write_db, write_tree
 from chefe.errors import ChefeError
 from chefe.inputs import read_yaml
 
@@ -26,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--out", type=Path, required=True, help="tree root")
     parser.add_argument("--code", choices=["vasp", "qe"], default="vasp")
     parser.add_argument("--db", help="also store every structure in this ase.db")
+    parser.add_argument("--no-gas", action="store_true", help="leave out the gas references (gas/H2, ...)")
     parser.add_argument("--submit", default="sbatch job.sh", help="command run in each folder by submit_all.sh")
     args = parser.parse_args(argv)
 
@@ -34,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     if not isinstance(entries, list):
         print(f"{args.catalysts}: expected 'catalysts: [...]'", file=sys.stderr)
         return 2
-    structures, failed = [], 0
+    structures, failed = ([] if args.no_gas else reference_set()), 0
     for k, spec in enumerate(entries, 1):
         try:
             model = build_model(spec)

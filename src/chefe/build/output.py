@@ -106,6 +106,16 @@ def vasp_incar(atoms, preset: dict, overrides: dict | None = None, *, dipole: bo
     along the vacuum direction for slabs (``info['family'] == 'slab'``) unless ``dipole`` says."""
     incar = {k: v for k, v in preset.items() if k.isupper()}
     magnetic = any(_is_magnetic(s) for s in atoms.get_chemical_symbols())
+    if atoms.info.get("family") == "gas":
+        incar["SIGMA"] = preset.get("sigma_gas", 0.01)
+        moments = atoms.get_initial_magnetic_moments()
+        if np.any(moments):
+            incar["ISPIN"] = 2
+            incar["MAGMOM"] = " ".join(f"{m:g}" for m in moments)
+        else:
+            incar["ISPIN"] = 1
+        incar.update(overrides or {})
+        return incar
     if magnetic:
         incar["ISPIN"] = 2
         moments = [(preset.get("magmom_metal", 3.0) if _is_magnetic(s) else preset.get("magmom_other", 0.5), n)
@@ -197,6 +207,8 @@ def _write_meta(atoms, folder: Path, extra: dict) -> None:
 
 def run_folder(atoms) -> str:
     """Relative folder of a structure under the tree root (the collect convention)."""
+    if atoms.info.get("family") == "gas":
+        return f"gas/{atoms.info['molecule']}"
     catalyst = str(atoms.info.get("catalyst") or "")
     if not catalyst:
         raise InputError("a structure without info['catalyst'] cannot be placed in the tree")

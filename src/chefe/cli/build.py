@@ -6,8 +6,10 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", nargs="?", choices=["sac", "dac", "slab"],
-                        help="sac METAL [COORD] | dac METAL1 METAL2 [COORD] | slab METAL [FACET]")
+    parser.add_argument("kind", nargs="?", choices=["sac", "dac", "slab", "gas", "vib"],
+                        help="sac METAL [COORD] | dac METAL1 METAL2 [COORD] | slab METAL [FACET] | "
+                             "gas [MOLECULE...] (default: the CHE references) | vib RUN_FOLDER... "
+                             "(finite-difference inputs in RUN/vib from the relaxed CONTCAR)")
     parser.add_argument("args", nargs="*", help="metal(s), then coordination (N4, N3, N3V, N2C2, N6, "
                                                 "N8, N2-N2) or facet (111, 100, 211, 0001)")
     parser.add_argument("--from", dest="from_file", metavar="YAML",
@@ -24,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated labels (default: the whole NO3RR set)")
     parser.add_argument("--mode", action="append", default=[], metavar="ADS=MODE",
                         help="binding mode, e.g. '*NO3=bidentate' (repeatable)")
+    parser.add_argument("--with-gas", action="store_true",
+                        help="also write the gas references (H2, H2O, NH3, HNO3, NO, N2) under gas/")
     parser.add_argument("--skip-unplaceable", action="store_true",
                         help="leave out (and report) placements that would overlap the substrate")
 
@@ -66,9 +70,17 @@ def specs_from_args(args) -> list[dict]:
 
 
 def run(args) -> int:
-    from ..build import NO3RR_SET, build_model, reaction_set, write_db, write_tree
+    from ..build import NO3RR_SET, REFERENCE_MOLECULES, build_model, reaction_set, reference_set, write_db, write_tree
     from ..errors import InputError
 
+    if args.kind == "vib":
+        from ..build.vibrations import write_vibration_inputs
+
+        if not args.args:
+            raise InputError("name the relaxed run folders, e.g. 'chefe build vib runs/Cu-N4-plane/*'")
+        for folder in args.args:
+            print(f"wrote {write_vibration_inputs(folder)}")
+        return 0
     if not args.out and not args.db:
         raise InputError("say where to write: -o TREE and/or --db FILE")
     modes = {}
@@ -79,8 +91,14 @@ def run(args) -> int:
         modes[ads if ads.startswith("*") else "*" + ads] = mode
     adsorbates = NO3RR_SET if args.adsorbates == "all" else [x.strip() for x in args.adsorbates.split(",") if x.strip()]
     structures = []
-    print(f"{'catalyst':28s} {'family':6s} {'atoms':>5s} {'sites':16s} structures")
-    for spec in specs_from_args(args):
+    if args.kind == "gas" or args.with_gas:
+        gases = reference_set(args.args if args.kind == "gas" and args.args else REFERENCE_MOLECULES)
+        structures.extend(gases)
+        print(f"gas references: {', '.join(g.info['molecule'] for g in gases)}")
+    specs = [] if args.kind == "gas" else specs_from_args(args)
+    if specs:
+        print(f"{'catalyst':28s} {'family':6s} {'atoms':>5s} {'sites':16s} structures")
+    for spec in specs:
         model = build_model(spec)
         sites = (spec.get("sites") if isinstance(spec, dict) else None) or \
             ([s.strip() for s in args.sites.split(",")] if args.sites else None)
