@@ -505,3 +505,35 @@ def test_gas_references_and_vibration_inputs(tmp_path, capsys):
     assert not ase.io.read(tmp_path / "r" / "gas" / "H2O" / "vib" / "POSCAR").constraints
     assert main(["build", "vib", str(tmp_path / "r" / "Cu-N4-plane" / "slab")]) == 2
     assert "no adsorbate" in capsys.readouterr().err
+
+
+def test_build_to_diagram_without_a_manifest(tmp_path):
+    """chefe build (slab + *H + gas references) -> EMT relaxations saved in the tree ->
+    chefe collect -> chefe fed --db: the folders line up with no configuration."""
+    import ase.io
+    from ase.calculators.emt import EMT
+    from ase.db import connect
+
+    from chefe.cli.main import main
+    from chefe.dbinput import energies_from_db
+    from chefe.thermo import table_correction
+
+    root = tmp_path / "runs"
+    assert main(["build", "slab", "Pt", "111", "--adsorbates", "H", "--with-gas", "-o", str(root)]) == 0
+    for poscar in root.rglob("POSCAR"):
+        atoms = ase.io.read(poscar)
+        relaxed, _ = relax(atoms, EMT(), fmax=0.1, steps=30)
+        ase.io.write(poscar.parent / "run.traj", relaxed)
+    db_path = str(tmp_path / "r.db")
+    assert main(["collect", str(root), "--db", db_path, "--quiet", "--workers", "1"]) == 0
+    assert main(["fed", "--db", db_path, "--network", "her", "--adsorbate-thermo", "adsorbates_pt111_kreitz",
+                 "-o", str(tmp_path / "her.png"), "--U", "0"]) == 0
+    db = connect(db_path)
+    e_slab, e_h, e_h2 = (db.get(catalyst="Pt111", role="slab").e_dft, db.get(species="*H").e_dft,
+                         db.get(role="gas", species="H2").e_dft)
+    es = energies_from_db(db_path, "her", adsorbate_table="adsorbates_pt111_kreitz")
+    # ΔG*H = E(*H) − E(*) − ½E(H2) + G_corr(*H) − ½(ZPE − TS)(H2): Nørskov 2004 H2 row (0.27, 0.41 eV)
+    expected = e_h - e_slab - 0.5 * (e_h2 + 0.27 - 0.41) + table_correction("*H", "adsorbates_pt111_kreitz").g
+    assert es.names == ("Pt111",)
+    assert es.dG0[es.network.index("Volmer"), 0] == pytest.approx(expected, abs=1e-9)
+    assert any("HNO3: not used by" in n for n in es.notes)

@@ -81,11 +81,19 @@ def energies_from_db(
     # gas references
     entries = {}
     gas_notes = []
+    needed = set(net.reservoir_species) | {"H2(g)", "H2O(l)"}  # H2 and H2O set the CHE scale
+    if "NO3-(aq)" in needed:
+        needed.add("HNO3(g)")  # NO3-(aq) comes from HNO3(g) through the ledger's cycle
+    if ammonia == "aq":
+        needed.add("NH3(g)")
     for (cat, mol), row in by_key.items():
         if row.get("role") != "gas" or row.get("e_dft") is None:
             continue
         species = GAS_SPECIES.get(mol)
         if species is None:
+            continue
+        if species not in needed and species.replace("(l)", "(g)") not in needed:
+            gas_notes.append(f"gas {mol}: not used by {net.name}")
             continue
         pressure = P_H2O_LIQUID_BAR if species == "H2O(l)" else 1.0
         vrow = vib.get(("", mol))
