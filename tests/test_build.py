@@ -268,9 +268,12 @@ def test_tree_layout_is_what_collect_reads(tmp_path):
     structures = reaction_set(m, ["*NO3", "*NH3"], sites=["Fe", "Co"])
     paths = write_tree(structures, tmp_path)
     keys = sorted(classify(str(p.relative_to(tmp_path))) for p in paths)
-    assert keys == [("FeCo-N6-plane", "*", "slab"), ("FeCo-N6-plane", "*NH3", "adsorbate"),
-                     ("FeCo-N6-plane", "*NO3", "adsorbate"), ("FeCo-N6-plane/Co", "*NH3", "adsorbate"),
-                     ("FeCo-N6-plane/Co", "*NO3", "adsorbate")]
+    assert keys == [("FeCo-N6-plane", "*", "slab"), ("FeCo-N6-plane/Co", "*NH3", "adsorbate"),
+                    ("FeCo-N6-plane/Co", "*NO3", "adsorbate"), ("FeCo-N6-plane/Fe", "*NH3", "adsorbate"),
+                    ("FeCo-N6-plane/Fe", "*NO3", "adsorbate")]
+    # one site only: the pathway sits directly under the catalyst
+    single = write_tree(reaction_set(m, ["*NO3"]), tmp_path / "one")
+    assert sorted(str(p.relative_to(tmp_path / "one")) for p in single) == ["FeCo-N6-plane/NO3", "FeCo-N6-plane/slab"]
     with pytest.raises(InputError, match="two structures"):
         write_tree(structures + [structures[1]], tmp_path / "again")
 
@@ -537,3 +540,31 @@ def test_build_to_diagram_without_a_manifest(tmp_path):
     assert es.names == ("Pt111",)
     assert es.dG0[es.network.index("Volmer"), 0] == pytest.approx(expected, abs=1e-9)
     assert any("HNO3: not used by" in n for n in es.notes)
+
+
+def test_one_pathway_per_site_becomes_one_catalyst_each(tmp_path):
+    """Two sites built -> CAT/<site>/H folders -> two catalysts in fed --db, sharing CAT/slab."""
+    import ase.io
+    from ase.calculators.emt import EMT
+
+    from ase.db import connect
+
+    from chefe.build import gas_molecule
+    from chefe.collect import collect
+    from chefe.dbinput import energies_from_db
+
+    model = slab("Cu", "111", size=(2, 2, 3))
+    structures = reaction_set(model, ["*H"], sites=["fcc", "ontop"]) + [gas_molecule("H2")]
+    for atoms, folder in zip(structures, write_tree(structures, tmp_path / "runs")):
+        atoms = atoms.copy()
+        atoms.calc = EMT()
+        atoms.get_potential_energy()
+        ase.io.write(folder / "run.traj", atoms)
+    collect(tmp_path / "runs", str(tmp_path / "r.db"), workers=1, progress=False)
+    es = energies_from_db(str(tmp_path / "r.db"), "her", adsorbate_table="adsorbates_pt111_kreitz")
+    assert es.names == ("Cu111/fcc", "Cu111/ontop")
+    volmer = es.dG0[es.network.index("Volmer")]
+    # same slab and H2 for both: the difference is E(*H on fcc) − E(*H on top), as computed
+    db = connect(tmp_path / "r.db")
+    diff = db.get(catalyst="Cu111/fcc").e_dft - db.get(catalyst="Cu111/ontop").e_dft
+    assert volmer[0] - volmer[1] == pytest.approx(diff, abs=1e-9)

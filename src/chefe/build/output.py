@@ -5,8 +5,9 @@ The tree follows the folder convention ``chefe collect`` reads without configura
 
     ROOT/<catalyst>/slab/               the clean site
     ROOT/<catalyst>/<ADSORBATE>/        *ADSORBATE on the model's default site
-    ROOT/<catalyst>/<site>/<ADSORBATE>/ on another named site (a DAC's second metal, a bridge);
-                                        collect pairs it with ROOT/<catalyst>/slab
+    ROOT/<catalyst>/<site>/<ADSORBATE>/ on another named site, or on every site when several are
+                                        built (a DAC's Cu and Co pathways); collect pairs
+                                        ROOT/<catalyst>/<site> with ROOT/<catalyst>/slab
 
 POTCAR files are never written (they are licensed): ``POTCAR.spec`` names the PAW set of each
 species block in POSCAR order (ASE's ``recommended`` setups), which collect reads as the
@@ -217,7 +218,7 @@ def run_folder(atoms) -> str:
         return f"{catalyst}/slab"
     name = str(adsorbate).lstrip("*")
     site, default_site = atoms.info.get("site"), atoms.info.get("default_site")
-    if site and default_site and site != default_site:
+    if site and (atoms.info.get("site_folder") or (default_site and site != default_site)):
         return f"{catalyst}/{site}/{name}"
     return f"{catalyst}/{name}"
 

@@ -51,7 +51,9 @@ def build_model(spec: dict) -> Model:
 def reaction_set(model: Model, adsorbates=NO3RR_SET, sites=None, modes: dict | None = None,
                  skip_unplaceable: bool = False):
     """``[clean, *adsorbate structures]`` for ``model``: every adsorbate on every site in ``sites``
-    (default: the model's default site), in its default mode unless ``modes`` names one.
+    (default: the model's default site), in its default mode unless ``modes`` names one. With
+    several sites each gets its own pathway folder, ``CAT/<site>/<ADS>`` (the tandem Cu-site vs
+    Co-site diagram), all paired with the one clean ``CAT/slab``.
 
     A placement that would overlap the substrate raises, or with ``skip_unplaceable`` is left
     out and reported in the clean structure's ``info['skipped']``.
@@ -62,7 +64,8 @@ def reaction_set(model: Model, adsorbates=NO3RR_SET, sites=None, modes: dict | N
     out = [clean]
     skipped = []
     modes = {label_of(k): v for k, v in (modes or {}).items()}
-    for site in sites or [model.default_site]:
+    sites = list(sites or [model.default_site])
+    for site in sites:
         for ads in adsorbates:
             try:
                 atoms = place_adsorbate(model, ads, site, modes.get(label_of(ads)))
@@ -72,6 +75,8 @@ def reaction_set(model: Model, adsorbates=NO3RR_SET, sites=None, modes: dict | N
                 skipped.append(str(exc))
                 continue
             atoms.info.pop("adsorbate_info", None)
+            if len(sites) > 1:
+                atoms.info["site_folder"] = True  # one pathway per site: CAT/<site>/<ADS>
             out.append(atoms)
     if skipped:
         clean.info["skipped"] = " | ".join(skipped)
