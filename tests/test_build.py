@@ -276,6 +276,13 @@ def test_tree_layout_is_what_collect_reads(tmp_path):
     assert sorted(str(p.relative_to(tmp_path / "one")) for p in single) == ["FeCo-N6-plane/NO3", "FeCo-N6-plane/slab"]
     with pytest.raises(InputError, match="two structures"):
         write_tree(structures + [structures[1]], tmp_path / "again")
+    # a finished run is never clobbered by a rebuild
+    outcar = paths[1] / "OUTCAR"
+    outcar.write_text("finished run\n")
+    poscar = (paths[1] / "POSCAR").read_text()
+    with pytest.raises(InputError, match="already in the tree"):
+        write_tree(structures, tmp_path)
+    assert outcar.read_text() == "finished run\n" and (paths[1] / "POSCAR").read_text() == poscar
 
 
 def test_write_db_and_build_model(tmp_path):

@@ -223,10 +223,15 @@ def run_folder(atoms) -> str:
     return f"{catalyst}/{name}"
 
 
+_RESULTS = ("OUTCAR", "OUTCAR.gz", "vasprun.xml", "vasprun.xml.gz", "OSZICAR", "CONTCAR", "pw.out", "run.traj")
+
+
 def write_tree(structures, root: str | Path, *, code: str = "vasp", progress: bool = False,
-               **kwargs) -> list[Path]:
-    """Write every structure into ``root`` in the collect layout; two structures in one folder is
-    an error (raised before anything is written). ``progress``: a bar on stderr."""
+               overwrite: bool = False, **kwargs) -> list[Path]:
+    """Write every structure into ``root`` in the collect layout. Raised before anything is
+    written: two structures for one folder, and (unless ``overwrite``) a folder that already
+    holds results (OUTCAR, vasprun.xml, OSZICAR, CONTCAR, pw.out, run.traj), so a rebuild never
+    clobbers a finished run. ``progress``: a bar on stderr."""
     root = Path(root)
     writer = {"vasp": write_vasp, "qe": write_espresso, "espresso": write_espresso}.get(code)
     if writer is None:
@@ -238,6 +243,11 @@ def write_tree(structures, root: str | Path, *, code: str = "vasp", progress: bo
             raise InputError(f"two structures for {rel} (binding modes {plan[rel].info.get('binding_mode')} "
                              f"and {atoms.info.get('binding_mode')}): write the other mode to its own tree")
         plan[rel] = atoms
+    if not overwrite:
+        done = [str(root / rel / name) for rel in plan for name in _RESULTS if (root / rel / name).exists()]
+        if done:
+            raise InputError(f"{len(done)} result file(s) already in the tree, e.g. {done[:3]}: nothing "
+                             "written; choose another root or pass overwrite=True (--overwrite)")
     items = plan.items()
     if progress:
         from tqdm import tqdm

@@ -28,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="binding mode, e.g. '*NO3=bidentate' (repeatable)")
     parser.add_argument("--with-gas", action="store_true",
                         help="also write the gas references (H2, H2O, NH3, HNO3, NO, N2) under gas/")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="write into run folders that already hold results (default: refuse)")
     parser.add_argument("--skip-unplaceable", action="store_true",
                         help="leave out (and report) placements that would overlap the substrate")
 
@@ -112,7 +114,8 @@ def run(args) -> int:
             for line in made[0].info["skipped"].split(" | "):
                 print(f"  skipped: {line}")
     if args.out:
-        paths = write_tree(structures, args.out, code=args.code, progress=len(structures) > 100)
+        paths = write_tree(structures, args.out, code=args.code, progress=len(structures) > 100,
+                           overwrite=args.overwrite)
         print(f"wrote {len(paths)} {args.code.upper() if args.code == 'qe' else 'VASP'} input folders under {args.out}")
     if args.db:
         ids = write_db(structures, args.db)
