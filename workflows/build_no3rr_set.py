@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--out", type=Path, required=True, help="tree root")
     parser.add_argument("--code", choices=["vasp", "qe"], default="vasp")
     parser.add_argument("--db", help="also store every structure in this ase.db")
+    parser.add_argument("--overwrite", action="store_true", help="write into folders that already hold results")
     parser.add_argument("--no-gas", action="store_true", help="leave out the gas references (gas/H2, ...)")
     parser.add_argument("--submit", default="sbatch job.sh", help="command run in each folder by submit_all.sh")
     args = parser.parse_args(argv)
@@ -51,7 +52,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{model.catalyst:28s} {len(model.atoms):4d} atoms  {len(made):3d} structures")
         for line in filter(None, made[0].info.get("skipped", "").split(" | ")):
             print(f"  skipped: {line}")
-    folders = write_tree(structures, args.out, code=args.code, progress=len(structures) > 100)
+    try:
+        folders = write_tree(structures, args.out, code=args.code, progress=len(structures) > 100,
+                             overwrite=args.overwrite)
+    except ChefeError as exc:  # e.g. finished runs already in the tree: nothing was written
+        print(f"{args.out}: {exc}", file=sys.stderr)
+        return 2
     script = args.out / "submit_all.sh"
     rels = sorted(str(f.relative_to(args.out)) for f in folders)
     script.write_text("#!/bin/bash\n# submit every run folder written by build_no3rr_set.py\nset -e\n"
