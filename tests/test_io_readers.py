@@ -48,6 +48,9 @@ def test_fe2o2_outcar_vasprun_oszicar_agree_and_match_ase_pymatgen(fe2o2):
     # run state
     assert out.ok and xml.ok and osz.ok
     assert out.n_ionic == osz.n_ionic == xml.n_ionic == 28
+    # magnetisation: OUTCAR prints it; vasprun's comes from the integrated spin DOS at E_F
+    assert out.magmom == pytest.approx(4.0, abs=1e-6)
+    assert xml.magmom == pytest.approx(out.magmom, abs=1e-6)
     assert out.finished and out.ionic_converged and out.electronic_converged
     assert out.magmom == pytest.approx(4.0, abs=1e-6) and osz.magmom == pytest.approx(4.0)
 

@@ -349,7 +349,7 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
             kpoints = {"mode": gen.get("param", "").lower(), "mesh": [int(x) for x in (div.text or "").split()] if div is not None else None}
     header["potcars"] = potcars
     calc_start = tail.rfind(b"<calculation>")
-    energy = free = None
+    energy = free = magmom = None
     atoms = max_force = None
     n_ionic = _count(path, b"<calculation>") if calc_start >= 0 else 0
     electronic = None
@@ -390,6 +390,7 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
             forces = _varray_bytes(calc, forces_start) if forces_start >= 0 else None
             if forces is not None and len(forces):
                 max_force = float(np.sqrt((forces ** 2).sum(axis=1)).max())
+            magmom = _dos_magnetisation(calc)
             structure = _piece(calc, b"structure", after)
             if with_atoms and structure is not None and symbols:
                 basis = _varray(structure.find("crystal"), "basis")
@@ -415,12 +416,34 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
     return RunRecord(
         path=str(folder), code="vasp", reader="vasp-xml", energy=energy,
         energy_kind="energy(sigma->0)", free_energy=free, atoms=atoms, max_force=max_force,
-        magmom=None, n_ionic=n_ionic or None, electronic_converged=electronic,
+        magmom=magmom, n_ionic=n_ionic or None, electronic_converged=electronic,
         ionic_converged=ionic, finished=complete, version=version, settings=settings,
         flags=tuple(flags),
         files=file_infos([path, incar_path, folder / "KPOINTS", folder / "POTCAR"], hash_files),
         messages=tuple(messages),
     )
+
+
+def _dos_magnetisation(calc: bytes) -> float | None:
+    """Total moment (μB) of a spin-polarised run: N↑ − N↓ of the integrated total DOS at the
+    Fermi level (vasprun.xml prints no magnetisation). Exact when E_F lies in a gap; for a metal
+    it is limited by the DOS grid (NEDOS). None for ISPIN = 1 or without a DOS."""
+    start = calc.find(b"<dos>")
+    if start < 0:
+        return None
+    m = re.search(rb'<i name="efermi">\s*(\S+)\s*</i>', calc[start: start + 400])
+    total_end = calc.find(b"</total>", start)
+    if m is None or total_end < 0:
+        return None
+    sets = re.findall(rb'<set comment="spin (\d)">(.*?)</set>', calc[start:total_end], re.S)
+    if len(sets) != 2:
+        return None
+    e_fermi = float(m.group(1))
+    counts = []
+    for _, block in sets:
+        rows = np.array(re.sub(rb"</?r>", b" ", block).split(), dtype=float).reshape(-1, 3)
+        counts.append(float(np.interp(e_fermi, rows[:, 0], rows[:, 2])))
+    return counts[0] - counts[1]
 
 
 def _count(path: Path, needle: bytes) -> int:
