@@ -480,7 +480,8 @@ def test_unknown_elements_are_named():
 
     for call, name in ((lambda: sac("Qq"), "Qq"), (lambda: dac("Fe", "Zz"), "Zz"),
                        (lambda: gcn_dac("Yy", "Fe"), "Yy"), (lambda: slab("Pt", single_atom="Kk"), "Kk"),
-                       (lambda: sac("Fe", vacancy="triple"), "triple")):
+                       (lambda: sac("Fe", vacancy="triple"), "triple"),
+                       (lambda: sac("Fe", decorate="Cx"), "decorating atom 'Cx'")):
         with pytest.raises(InputError, match=name):
             call()
 

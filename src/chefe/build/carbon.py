@@ -205,6 +205,9 @@ def sac(metal: str, coordination: str = "N4", *, host: str = "plane", size=(6, 6
     number of unit cells along its axis.
     """
     check_element(metal)
+    for extra_element, what in ((second_shell, "second-shell element"), (decorate, "decorating atom")):
+        if extra_element is not None:
+            check_element(extra_element, what)
     elements, with_vacancy = _parse_coordination(coordination)
     if vacancy not in (None, "single", "double"):
         raise InputError(f"vacancy must be 'single' or 'double', not {vacancy!r}")
