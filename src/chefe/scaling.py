@@ -124,16 +124,81 @@ def _huber(X: np.ndarray, y: np.ndarray, max_iter: int = 100) -> tuple[np.ndarra
     return beta, w
 
 
+#: Above these sizes the robust fits switch from exact to the stated large-sample forms.
+LOO_EXACT_MAX = 300  # leave-one-out by refitting (cost n refits)
+THEIL_SEN_EXACT_MAX = 1500  # all n(n−1)/2 pairwise slopes
+THEIL_SEN_PAIRS = 1_000_000  # random pairs (seeded) for larger n
+BOOTSTRAP_MAX = {"huber": 1000, "theil-sen": 300}  # m-out-of-n bootstrap resample size
+
+
+def _theil_sen(x: np.ndarray, y: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Theil–Sen: median pairwise slope; intercept median(y) − slope·median(x) (scipy's
+    'separate' rule). Exact (scipy) up to THEIL_SEN_EXACT_MAX points, else the median over
+    THEIL_SEN_PAIRS random pairs (seeded): the randomised estimator, O(pairs) not O(n²)."""
+    n = len(x)
+    if n <= THEIL_SEN_EXACT_MAX:
+        from scipy.stats import theilslopes
+
+        slope, intercept, _, _ = theilslopes(y, x)
+        return np.array([slope, intercept])
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, n, THEIL_SEN_PAIRS)
+    j = rng.integers(0, n, THEIL_SEN_PAIRS)
+    dx = x[j] - x[i]
+    ok = dx != 0
+    slope = float(np.median((y[j] - y[i])[ok] / dx[ok]))
+    return np.array([slope, float(np.median(y) - slope * np.median(x))])
+
+
+def _bootstrap_ci(x, X, y, beta, method, n_boot, alpha, seed):
+    """Percentile bootstrap CI; m-out-of-n (m = BOOTSTRAP_MAX) with √(m/n) scaling for large n."""
+    n = len(y)
+    m = min(n, BOOTSTRAP_MAX[method])
+    rng = np.random.default_rng(seed)
+    boots = []
+    for _ in range(n_boot):
+        idx = rng.integers(0, n, m)
+        if np.any(np.ptp(x[idx], axis=0) < 1e-12):
+            continue
+        boots.append(_estimate(X[idx], y[idx], method))
+    boots = np.array(boots)
+    if m == n:
+        return np.column_stack([np.quantile(boots, alpha / 2, axis=0),
+                                np.quantile(boots, 1 - alpha / 2, axis=0)]), None
+    scale = np.sqrt(m / n)
+    dev = boots - beta
+    ci = np.column_stack([beta + scale * np.quantile(dev, alpha / 2, axis=0),
+                          beta + scale * np.quantile(dev, 1 - alpha / 2, axis=0)])
+    return ci, f"CI from an m-out-of-n bootstrap (m = {m} of n = {n}, widths scaled by √(m/n))"
+
+
+def _robust_loo(X, y, resid, method):
+    """Leave-one-out residuals of a robust fit: refitted up to LOO_EXACT_MAX points; above, the
+    one-step form r_i / (1 − h_i) with the Huber weights' hat matrix (Theil–Sen: r_i, the
+    influence of one point on a median of O(n²) slopes being O(1/n))."""
+    n = len(y)
+    if n <= LOO_EXACT_MAX:
+        loo = np.empty(n)
+        for k in range(n):
+            keep = np.arange(n) != k
+            loo[k] = y[k] - X[k] @ _estimate(X[keep], y[keep], method)
+        return loo, None
+    if method == "huber":
+        _, w = _huber(X, y)
+        XtWX_inv = np.linalg.pinv((X * w[:, None]).T @ X)
+        hat = w * np.einsum("ij,jk,ik->i", X, XtWX_inv, X)
+        return resid / np.clip(1.0 - hat, 1e-12, None), \
+            f"leave-one-out residuals in the one-step form r/(1-h) (n = {n} > {LOO_EXACT_MAX})"
+    return resid.copy(), f"leave-one-out residuals taken as the residuals (theil-sen, n = {n} > {LOO_EXACT_MAX})"
+
+
 def _estimate(X: np.ndarray, y: np.ndarray, method: str) -> np.ndarray:
     if method == "ols":
         return _wls(X, y)
     if method == "huber":
         return _huber(X, y)[0]
     if method == "theil-sen":
-        from scipy.stats import theilslopes
-
-        slope, intercept, _, _ = theilslopes(y, X[:, 0])
-        return np.array([slope, intercept])
+        return _theil_sen(X[:, 0], y)
     raise ScalingError(f"unknown fit method {method!r}; use one of {METHODS}")
 
 
@@ -152,8 +217,10 @@ def fit_scaling(
     """Fit y against one or two descriptors.
 
     Confidence intervals: Student-t on the OLS covariance for ``ols``; a seeded bootstrap over
-    candidates for the robust methods. Leave-one-out residuals: exact (e_i / (1 - h_ii)) for
-    OLS, refitted for the robust methods.
+    candidates for the robust methods (m-out-of-n above BOOTSTRAP_MAX points). Leave-one-out
+    residuals: exact (e_i / (1 - h_ii)) for OLS, refitted for the robust methods up to
+    LOO_EXACT_MAX points and in the one-step form above; every large-sample form is named in
+    ``notes``.
 
     Raises:
         ScalingError: for NaN input, fewer than p + 2 points (no residual degree of freedom),
@@ -183,10 +250,6 @@ def fit_scaling(
         raise ScalingError(f"unknown fit method {method!r}; use one of {METHODS}")
     if method == "theil-sen" and p != 1:
         raise ScalingError("theil-sen fits one descriptor; use huber for two")
-    if method == "theil-sen" and n > 20000:
-        raise ScalingError(f"theil-sen is O(n²): {n} points are too many; use huber")
-    if method == "huber" and n > 20000:
-        n_boot = min(n_boot, 50)  # the bootstrap dominates the cost on large screens
     if n < p + 2:
         raise ScalingError(
             f"{y_name} vs {list(x_names)}: {n} point(s) cannot determine {p + 1} parameters and an "
@@ -219,20 +282,12 @@ def fit_scaling(
         hat = np.einsum("ij,jk,ik->i", X, XtX_inv, X)
         loo = resid / np.clip(1.0 - hat, 1e-12, None)
     else:
-        rng = np.random.default_rng(seed)
-        boots = []
-        for _ in range(n_boot):
-            idx = rng.integers(0, n, n)
-            if np.any(np.ptp(x[idx], axis=0) < 1e-12):
-                continue
-            boots.append(_estimate(X[idx], y[idx], method))
-        boots = np.array(boots)
-        ci = np.column_stack([np.quantile(boots, alpha / 2, axis=0), np.quantile(boots, 1 - alpha / 2, axis=0)])
-        loo = np.empty(n)
-        for k in range(n):
-            keep = np.arange(n) != k
-            b_k = _estimate(X[keep], y[keep], method)
-            loo[k] = y[k] - X[k] @ b_k
+        ci, note = _bootstrap_ci(x, X, y, beta, method, n_boot, alpha, seed)
+        if note:
+            notes.append(note)
+        loo, note = _robust_loo(X, y, resid, method)
+        if note:
+            notes.append(note)
     return LinearFit(
         y_name=y_name, x_names=tuple(x_names)[:p] if len(x_names) >= p else tuple(f"x{i}" for i in range(p)),
         method=method, coef=beta[:p], intercept=float(beta[p]), coef_ci=ci[:p], intercept_ci=ci[p],
