@@ -127,3 +127,24 @@ def test_species_energies_only_the_asked_ones():
     np.testing.assert_array_equal(two["*NOH"], full["*NOH"])
     with pytest.raises(InputError, match="N2H4"):
         species_energies(res.che, only=("*N2H4",))
+
+
+def test_cli_lists_the_largest_violations_and_writes_all(tmp_path, capsys):
+    net = load_network("no3rr_sac")
+    rng = np.random.default_rng(4)
+    n = 60
+    # *NOH = *NO + ΔG(NO_NOH): a near-constant step puts candidates on a line; three pushed off it
+    dG0 = rng.normal(-0.3, 0.3, (len(net.steps), n))
+    dG0[net.index("NO_NOH")] = 0.3 + rng.normal(0, 0.02, n)
+    dG0[net.index("NO_NOH"), :3] += [0.9, -0.7, 0.5]
+    lines = ["name," + ",".join(net.step_ids)] + [f"c{k}," + ",".join(f"{v:.5f}" for v in dG0[:, k]) for k in range(n)]
+    path = tmp_path / "c.csv"
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "v.csv"
+    assert main(["screen", str(path), "--fit", "*NOH:*NO", "--top", "2", "--violations", str(out)]) == 0
+    text = capsys.readouterr().out
+    shown = [line.split()[2] for line in text.splitlines() if "breaks scaling:" in line]
+    assert shown == ["c0", "c1"]  # the two largest of the three, largest first
+    rows = out.read_text().splitlines()
+    assert rows[0].startswith("fit,name,residual_eV") and [r.split(",")[1] for r in rows[1:4]] == ["c0", "c1", "c2"]
+    assert "more violation(s)" in text

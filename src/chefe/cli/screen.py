@@ -26,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=float, default=2.0, help="violation when |residual| > k·RMSE (default 2)")
     parser.add_argument("--threshold", type=float, help="or when |residual| > this many eV")
     parser.add_argument("--plot", metavar="FILE", help="scaling plot of the first --fit")
+    parser.add_argument("--violations", metavar="FILE",
+                        help="CSV of every scaling violation (the terminal shows the --top largest)")
     parser.add_argument("--volcano", metavar="SPECIES=FILE",
                         help="volcano of U_L vs one descriptor from fitted step relations, e.g. '*N=volcano.png'")
     parser.add_argument("--map", metavar="SP1,SP2=FILE",
@@ -125,8 +127,27 @@ def run(args: argparse.Namespace) -> int:
             bo = compare_with_bond_order(fit, y_name, x_name)
             if bo:
                 out.write(f"  bond-order slope {bo['predicted']:.3f}: {'inside' if bo['consistent'] else 'outside'} the CI\n")
-            for v in violations(fit, x[ok], y[ok], k=args.k, threshold=args.threshold):
+            for note in fit.notes:
+                out.write(f"  note: {note}\n")
+            found = violations(fit, x[ok], y[ok], k=args.k, threshold=args.threshold)
+            order = np.argsort(-np.abs(found.residual), kind="stable")
+            for j in order[: args.top]:
+                v = found[int(j)]
                 out.write(f"  breaks scaling: {v.name}  residual {v.residual:+.3f} eV ({v.z:+.1f} RMSE)\n")
+            if len(found) > args.top:
+                out.write(f"  ... {len(found) - args.top} more violation(s), largest first above"
+                          f"{'; all in ' + args.violations if args.violations else ' (--violations FILE lists all)'}\n")
+            if args.violations:
+                import csv
+
+                with open(args.violations, "a" if k_fit else "w", newline="") as handle:
+                    writer = csv.writer(handle)
+                    if not k_fit:
+                        writer.writerow(["fit", "name", "residual_eV", "z", "rule", "x", "y"])
+                    for j in order:
+                        v = found[int(j)]
+                        writer.writerow([spec, v.name, f"{v.residual:.6f}", f"{v.z:.3f}", v.rule,
+                                         ";".join(f"{t:.6f}" for t in v.x), f"{v.y:.6f}"])
             if args.by_class:
                 classes = np.asarray(result.classes, dtype=object)[ok]
                 fits, messages = fit_by_class(x[ok], y[ok], classes, names=names, method=args.fit_method,
