@@ -130,8 +130,8 @@ def run(args: argparse.Namespace) -> int:
             for note in fit.notes:
                 out.write(f"  note: {note}\n")
             found = violations(fit, x[ok], y[ok], k=args.k, threshold=args.threshold)
-            order = np.argsort(-np.abs(found.residual), kind="stable")
-            for j in order[: args.top]:
+            by_size = np.argsort(-np.abs(found.residual), kind="stable")
+            for j in by_size[: args.top]:
                 v = found[int(j)]
                 out.write(f"  breaks scaling: {v.name}  residual {v.residual:+.3f} eV ({v.z:+.1f} RMSE)\n")
             if len(found) > args.top:
@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
                     writer = csv.writer(handle)
                     if not k_fit:
                         writer.writerow(["fit", "name", "residual_eV", "z", "rule", "x", "y"])
-                    for j in order:
+                    for j in by_size:
                         v = found[int(j)]
                         writer.writerow([spec, v.name, f"{v.residual:.6f}", f"{v.z:.3f}", v.rule,
                                          ";".join(f"{t:.6f}" for t in v.x), f"{v.y:.6f}"])
