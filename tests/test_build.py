@@ -341,6 +341,8 @@ def test_chefe_build_cli(tmp_path, capsys):
     assert main(["build", "slab", "Pt", "111", "--single-atom", "Cu", "--adsorbates", "H",
                  "--code", "qe", "-o", str(tmp_path / "qe")]) == 0
     assert (tmp_path / "qe" / "Cu1Pt111" / "H" / "pw.in").is_file()
+    assert main(["build", "gcn", "screen", "--adsorbates", "NO3", "-o", str(tmp_path / "gcn")]) == 0
+    assert len(list((tmp_path / "gcn").glob("*@g-C3N4"))) == 36
     assert main(["build", "sac", "Fe", "N5", "-o", str(tmp_path / "bad")]) == 2
     assert "N5" in capsys.readouterr().err
 

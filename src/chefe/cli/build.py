@@ -6,8 +6,9 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", nargs="?", choices=["sac", "dac", "slab", "gas", "vib"],
-                        help="sac METAL [COORD] | dac METAL1 METAL2 [COORD] | slab METAL [FACET] | "
+    parser.add_argument("kind", nargs="?", choices=["sac", "dac", "gcn", "slab", "gas", "vib"],
+                        help="sac METAL [COORD] | dac METAL1 METAL2 [COORD] | gcn METAL1 METAL2 (M1M2 in "
+                             "g-C3N4; 'gcn screen' = the 36 Ti..Cu pairs) | slab METAL [FACET] | "
                              "gas [MOLECULE...] (default: the CHE references) | vib RUN_FOLDER... "
                              "(finite-difference inputs in RUN/vib from the relaxed CONTCAR)")
     parser.add_argument("args", nargs="*", help="metal(s), then coordination (N4, N3, N3V, N2C2, N6, "
@@ -45,9 +46,20 @@ def specs_from_args(args) -> list[dict]:
         if not isinstance(items, list):
             raise InputError(f"{args.from_file}: expected a list of catalysts (or 'catalysts: [...]')")
         return items
-    if not args.kind or not args.args:
+    if not args.kind or (not args.args and args.kind != "gcn"):
         raise InputError("name a kind and its metal(s), e.g. 'chefe build sac Cu N4', or use --from")
     a = list(args.args)
+    if args.kind == "gcn":
+        if a in ([], ["screen"]):
+            import itertools
+
+            from ..build.gcn import SCREEN_METALS
+
+            return [{"kind": "gcn_dac", "metals": list(pair)}
+                    for pair in itertools.combinations_with_replacement(SCREEN_METALS, 2)]
+        if len(a) != 2:
+            raise InputError("gcn needs two metals (e.g. 'chefe build gcn Ti Fe') or 'screen'")
+        return [{"kind": "gcn_dac", "metals": a}]
     if args.kind == "sac":
         spec = {"kind": "sac", "metal": a[0], "host": args.host}
         if len(a) > 1:
