@@ -429,6 +429,9 @@ def test_build_relax_collect_round_trip(tmp_path):
     # the off-default site goes one level down, and its catalyst is paired with the parent's slab
     assert set(rows) == {("Cu111", "*", "slab"), ("Cu111/fcc", "*O", "adsorbate"),
                          ("Cu111/fcc", "*NO", "adsorbate")}
+    # the per-site runs are checked against the parent's slab, not flagged no_slab
+    assert all("no_slab" not in (r.get("flags") or "") for r in rows.values())
+    assert rows[("Cu111/fcc", "*O", "adsorbate")].flags == "positive_energy"  # EMT's energy scale, nothing else
     e_slab = rows[("Cu111", "*", "slab")].e_dft
     assert e_slab == pytest.approx(ase.io.read(folders[0] / "relax.traj").get_potential_energy(), abs=1e-9)
     assert {k: c.flags for k, c in checks.items()} == {"slab": (), "O": (), "NO": ()}

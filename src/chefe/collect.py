@@ -166,7 +166,9 @@ def check_consistency(database, report: CollectReport | None = None) -> None:
         extra: list[str] = []
         messages: list[str] = []
         if row.get("role") == "adsorbate":
-            candidates = slabs.get(row.get("catalyst"), [])
+            from .io.tree import slab_owner
+
+            candidates = slabs.get(slab_owner(row.get("catalyst") or "", slabs), [])
             if not candidates:
                 extra.append("no_slab")
                 messages.append(f"{row.get('run_path')}: no slab run for catalyst {row.get('catalyst')!r}")

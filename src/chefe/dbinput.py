@@ -126,12 +126,13 @@ def energies_from_db(
     slabs = {cat for (cat, sp), row in by_key.items() if row.get("role") == "slab"}
     if not slabs:
         raise InputError(f"{db}: no slab run (role slab) for any catalyst")
+    from .io.tree import slab_owner
+
     slab_of = {}  # catalyst -> the catalyst whose slab run it uses (itself, or its nearest parent)
     for (cat, sp), row in by_key.items():
         if row.get("role") not in ("slab", "adsorbate") or not cat:
             continue
-        parts = cat.split("/")
-        owner = next(("/".join(parts[:k]) for k in range(len(parts), 0, -1) if "/".join(parts[:k]) in slabs), None)
+        owner = slab_owner(cat, slabs)
         if owner is not None:
             slab_of[cat] = owner
     has_adsorbates = {cat for (cat, sp), row in by_key.items() if row.get("role") == "adsorbate"}

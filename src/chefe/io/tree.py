@@ -131,6 +131,17 @@ def classify(relative: str, rules: list[Rule] | None = None) -> RunKey:
     return RunKey("", "", "unknown")
 
 
+def slab_owner(catalyst: str, slab_catalysts) -> str | None:
+    """The catalyst whose slab run ``catalyst`` uses: itself, else its nearest parent folder
+    (``CAT/Co`` -> ``CAT``: per-site pathways of one catalyst share its clean site)."""
+    parts = catalyst.split("/")
+    for k in range(len(parts), 0, -1):
+        name = "/".join(parts[:k])
+        if name in slab_catalysts:
+            return name
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Found:
     """A run found in the tree: its path (folder or file), code and key."""
