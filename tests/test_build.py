@@ -200,6 +200,8 @@ def test_modes_aliases_user_molecules_and_errors():
 
     co2 = place_adsorbate(m, molecule("CO2"), "Cu", binding=1)
     assert co2.info["adsorbate"] == "*CO2" and co2.info["binding_mode"] == "user"
+    with pytest.raises(InputError, match="binding atom index"):
+        place_adsorbate(m, molecule("CO2"), "Cu", binding=5)
     with pytest.raises(InputError, match="no site 'Zn'"):
         place_adsorbate(m, "*NO", "Zn")
     with pytest.raises(InputError, match="sideways"):
@@ -498,6 +500,10 @@ def test_gas_references_and_vibration_inputs(tmp_path, capsys):
     from chefe.cli.main import main
     from chefe.io.tree import classify
 
+    from chefe.build import REFERENCE_MOLECULES
+    from chefe.dbinput import GAS_SPECIES
+
+    assert set(REFERENCE_MOLECULES) <= set(GAS_SPECIES)  # every molecule built is one fed --db reads
     gases = {g.info["molecule"]: g for g in reference_set()}
     hno3 = gases["HNO3"]
     assert hno3.get_chemical_formula() == "HNO3" and np.ptp(hno3.positions[:, 2]) < 1e-9  # planar

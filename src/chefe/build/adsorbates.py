@@ -132,6 +132,10 @@ def _from_atoms(molecule, binding) -> Mode:
     if binding is None:
         raise InputError("a user-supplied molecule needs binding=<atom index or indices>")
     binding = (binding,) if isinstance(binding, int) else tuple(int(b) for b in binding)
+    bad = [b for b in binding if not 0 <= b < len(molecule)]
+    if bad or not binding:
+        raise InputError(f"binding atom index {bad or binding} is not an atom of "
+                         f"{molecule.get_chemical_formula()} (indices 0..{len(molecule) - 1})")
     pos = molecule.get_positions()
     anchor = pos[list(binding)].mean(0)
     rest = [k for k in range(len(molecule)) if k not in binding]

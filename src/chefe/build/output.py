@@ -43,6 +43,13 @@ def load_preset(name_or_path: str) -> dict:
     return data
 
 
+def _setting(preset: dict, key: str):
+    """A value the preset must give (the shipped presets are the one source of these numbers)."""
+    if key not in preset:
+        raise InputError(f"preset has no {key!r}; add it (see chefe/build/presets/*.yaml)")
+    return preset[key]
+
+
 def vacuum_directions(atoms, gap: float = 6.0) -> list[bool]:
     """For each cell vector: is there an empty gap (Å) along it (a slab normal, a tube's sides)?"""
     frac = atoms.get_scaled_positions(wrap=True)
@@ -119,7 +126,7 @@ def vasp_incar(atoms, preset: dict, overrides: dict | None = None, *, dipole: bo
         return incar
     if magnetic:
         incar["ISPIN"] = 2
-        moments = [(preset.get("magmom_metal", 3.0) if _is_magnetic(s) else preset.get("magmom_other", 0.5), n)
+        moments = [(_setting(preset, "magmom_metal") if _is_magnetic(s) else _setting(preset, "magmom_other"), n)
                    for s, n in _blocks(atoms)]
         incar["MAGMOM"] = " ".join(f"{n}*{m:g}" for m, n in moments)
     else:
@@ -183,7 +190,8 @@ def write_espresso(atoms, folder: str | Path, *, preset: str | dict = "qe_adsorp
     if any(_is_magnetic(s) for s in atoms.get_chemical_symbols()):
         data["system"]["nspin"] = 2
         atoms = atoms.copy()
-        atoms.set_initial_magnetic_moments([3.0 if _is_magnetic(s) else 0.0 for s in atoms.get_chemical_symbols()])
+        m = float(_setting(settings, "magmom_metal"))
+        atoms.set_initial_magnetic_moments([m if _is_magnetic(s) else 0.0 for s in atoms.get_chemical_symbols()])
     for section, values in (input_data or {}).items():
         data.setdefault(section, {}).update(values)
     pattern = settings.get("pseudo_pattern", "{symbol}.UPF")
