@@ -293,3 +293,56 @@ def test_gpaw26_text_matches_the_calculators_own_trajectory(files_dir, tmp_path)
     assert part.energy == pytest.approx(images[0].get_potential_energy(), abs=5e-7)
     assert "unfinished" in part.flags and part.n_ionic == 1
     assert read_run(str(txt), "gpaw").energy == rec.energy
+
+
+# ---------------------------------------------------------------------- OUTCAR fast path internals
+def test_read_ends_grows_head_and_tail_and_reads_gzip_the_same(tmp_path):
+    import gzip
+
+    from chefe.io.tail import read_ends
+
+    body = b"x" * 70_000 + b"HEAD-END" + b"y" * 5_000 + b"TAIL-MARK" + b"z" * 90_000
+    plain = tmp_path / "f"
+    plain.write_bytes(body)
+    head, tail, whole = read_ends(plain, (b"HEAD-END",), b"TAIL-MARK", block=4096, head_after=10)
+    # the head grew past 70 kB to reach its marker and stops 10 bytes after it
+    assert head == body[: body.index(b"HEAD-END") + 10]
+    # the tail grew (4, 8, ... 128 kB) until it held the marker, not to the whole file
+    assert b"TAIL-MARK" in tail and body.endswith(tail) and not whole
+    assert len(tail) == 131072
+    packed = tmp_path / "f.gz"
+    packed.write_bytes(gzip.compress(body))
+    ghead, gtail, gwhole = read_ends(packed, (b"HEAD-END",), b"TAIL-MARK", head_after=10)
+    assert ghead == head and gtail == body and gwhole
+
+
+def test_outcar_parameters_whole_words_and_out_of_order_keys():
+    from chefe.io.vasp import outcar_header
+
+    head = (b" vasp.6.4.2 18Apr23 (build Jan 01 2024)\n"
+            b" POTCAR:    PAW_PBE O 08Apr2002\n POTCAR:    PAW_PBE C 08Apr2002\n"
+            b" POTCAR:    PAW_PBE O 08Apr2002\n POTCAR:    PAW_PBE O 08Apr2002\n"
+            b" KPOINTS: Gamma\n generate k-points for:    3    3    1\n"
+            b" Dimension of arrays:\n   k-points           NKPTS =      5   number of ions     NIONS =      3\n"
+            b"   ions per type =               1   1   1\n"
+            b" Startparameter for this run:\n   PREC   = accurate\n   ENCUT  =  520.0 eV\n"
+            b"   ISPIN  =      2    (printed after ENCUT: out of VASP's usual order)\n"
+            b"   NELM   =    120;   NELMIN=  2\n   EDIFF  = 0.1E-05\n   EDIFFG = -.2E-01\n"
+            b"   METAGGA = SCAN\n   GGA     =    --\n Linear response parameters\n")
+    h = outcar_header(head)
+    assert h["version"] == "vasp.6.4.2"
+    assert (h["PREC"], h["ENCUT"], h["ISPIN"], h["NELM"]) == ("accurate", "520.0", "2", "120")
+    assert h["EDIFF"] == "0.1E-05" and h["EDIFFG"] == "-.2E-01"  # EDIFF is not EDIFFG
+    assert h["GGA"] == "--" and h["METAGGA"] == "SCAN"  # GGA is not the tail of METAGGA
+    assert h["NIONS"] == "3" and h["ions_per_type"] == [1, 1, 1]
+    # three atom types O, C, O (a species may repeat): the first three top lines, not a halving
+    assert h["potcars"] == ["PAW_PBE O 08Apr2002", "PAW_PBE C 08Apr2002", "PAW_PBE O 08Apr2002"]
+    assert h["NKPTS"] == 5 and h["kmesh"] == [3, 3, 1] and h["LDAU"] is False
+
+
+def test_outcar_vasp6_header_from_the_real_file(files_dir):
+    rec = read_outcar(files_dir / "vasp" / "misc" / "custodian_OUTCAR_vasp6.2.1_CO_molecule_singlepoint")
+    assert rec.settings["potcars"] == ["PAW_PBE O 08Apr2002", "PAW_PBE C 08Apr2002"]
+    assert rec.settings["kpoints"] == "1x1x1" and rec.version.startswith("vasp.6.2.1")
+    assert rec.atoms.get_chemical_formula() == "CO"
+    assert np.allclose(rec.atoms.cell.lengths(), [20.0, 20.0, 21.15034])

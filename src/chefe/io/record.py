@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,17 +33,17 @@ class FileInfo:
     sha256: str
 
     @classmethod
-    def of(cls, path: str | Path, hash_file: bool = True) -> FileInfo:
+    def of(cls, path: str | Path, hash_file: bool = True, stat_result: os.stat_result | None = None) -> FileInfo:
         """Stat (and, unless ``hash_file`` is False, sha256) of one file."""
-        path = Path(path)
-        st = path.stat()
+        path = os.fspath(path)
+        st = stat_result if stat_result is not None else os.stat(path)
         if not hash_file:
-            return cls(str(path), st.st_size, st.st_mtime_ns, "")
+            return cls(path, st.st_size, st.st_mtime_ns, "")
         with open(path, "rb") as handle:
             digest = hashlib.file_digest(handle, "sha256") if hasattr(hashlib, "file_digest") else None
             if digest is None:
                 digest = hashlib.sha256(handle.read())
-        return cls(str(path), st.st_size, st.st_mtime_ns, digest.hexdigest())
+        return cls(path, st.st_size, st.st_mtime_ns, digest.hexdigest())
 
     def to_dict(self) -> dict:
         return {"path": self.path, "size": self.size, "mtime_ns": self.mtime_ns, "sha256": self.sha256}
@@ -125,4 +126,14 @@ def with_flags(flags: list[str], energy: float | None, finished: bool | None,
 
 def file_infos(paths, hash_files: bool = True) -> tuple[FileInfo, ...]:
     """Provenance of the existing files among ``paths`` (sha256 unless ``hash_files`` is False)."""
-    return tuple(FileInfo.of(p, hash_files) for p in paths if p is not None and os.path.isfile(p))
+    out = []
+    for p in paths:
+        if p is None:
+            continue
+        try:
+            st = os.stat(p)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            out.append(FileInfo.of(p, hash_files, st))
+    return tuple(out)

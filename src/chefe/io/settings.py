@@ -8,6 +8,7 @@ and the electron count enter separately (see :mod:`chefe.io.consistency`).
 
 from __future__ import annotations
 
+import math
 import re
 
 #: Settings compared between runs whose energies are combined.
@@ -33,6 +34,12 @@ def _number(value) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
+    try:  # the common case: a plain number
+        number = float(value)
+        if math.isfinite(number):
+            return number
+    except ValueError:
+        pass
     m = re.match(r"\s*([-+]?\d*\.?\d+(?:[eEdD][-+]?\d+)?)", str(value))
     return float(m.group(1).replace("D", "E").replace("d", "e")) if m else None
 

@@ -46,3 +46,48 @@ def read_tail(path: str | Path, marker: bytes | None = None, block: int = TAIL_B
             if start == 0 or marker is None or marker in data:
                 return data, start == 0
             n *= 2
+
+
+def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: bytes,
+              block: int = 32 * 1024, head_max: int = 3 * 2**20, head_after: int = 2048
+              ) -> tuple[bytes, bytes, bool]:
+    """Head and tail of a file through one descriptor: ``(head, tail, whole_tail)``.
+
+    The head grows (doubling from ``block``) until one of ``head_markers`` is inside, or up to
+    ``head_max`` bytes, and ends ``head_after`` bytes after that marker; the tail grows until
+    ``tail_marker`` is inside (as :func:`read_tail`). Gzip files are decompressed whole.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        n = block
+        head = os.pread(fd, n, 0)
+        if head[:2] == b"\x1f\x8b":
+            data = read_all(path)
+            return _cut_head(data, head_markers, head_after), data, True
+        while True:
+            cut = _cut_head(head, head_markers, head_after, None)
+            if cut is not None:
+                head = cut
+                break
+            if len(head) < n or n >= head_max:
+                break
+            n *= 2
+            head = os.pread(fd, n, 0)
+        n = block
+        while True:
+            start = max(0, size - n)
+            tail = os.pread(fd, size - start, start)
+            if start == 0 or tail_marker in tail:
+                return head, tail, start == 0
+            n *= 2
+    finally:
+        os.close(fd)
+
+
+def _cut_head(data: bytes, markers: tuple[bytes, ...], after: int, default=...):
+    for marker in markers:
+        i = data.find(marker)
+        if i >= 0:
+            return data[: i + after]
+    return data if default is ... else default

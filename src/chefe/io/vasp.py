@@ -12,13 +12,14 @@ Energy convention: ``energy`` is always energy(sigma->0) (ASE's potential energy
 from __future__ import annotations
 
 import math
+import os
 import re
 from pathlib import Path
 
 import numpy as np
 
 from .record import RunRecord, file_infos, with_flags
-from .tail import read_all, read_head, read_tail
+from .tail import read_all, read_ends, read_head, read_tail
 
 _FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eEdD][-+]?\d+)?"
 HEADER_BYTES = 400 * 1024
@@ -75,82 +76,138 @@ def potcar_titles(folder: str | Path) -> list[str]:
 
 
 # ---------------------------------------------------------------------- OUTCAR
-_HEADER_KEYS = ["PREC", "ISPIN", "ENCUT", "NELM", "EDIFF", "EDIFFG", "NSW", "IBRION", "ISIF",
-                "NELECT", "ISMEAR", "SIGMA", "LDIPOL", "IDIPOL", "GGA", "LEXCH", "METAGGA",
-                "LHFCALC", "IVDW", "LUSE_VDW", "LSOL", "NIONS", "LDAUTYPE", "LNONCOLLINEAR",
-                "LSORBIT", "NUPDOWN", "EPSILON"]
+#: Settings read from the parameter printout, in the order VASP prints them (the search for each
+#: starts where the previous one was found; the last three are printed only by some builds).
+_HEADER_KEYS = ["PREC", "ISPIN", "LNONCOLLINEAR", "LSORBIT", "METAGGA", "ENCUT", "NELM", "EDIFF",
+                "EDIFFG", "NSW", "IBRION", "ISIF", "NELECT", "NUPDOWN", "ISMEAR", "SIGMA", "LDIPOL",
+                "IDIPOL", "EPSILON", "LDAUTYPE", "GGA", "LEXCH", "LHFCALC", "IVDW", "LUSE_VDW", "LSOL"]
 
 
-# Literal-first patterns: Python's re then scans with a fast substring search. "EDIFF" cannot
-# match "EDIFFG =" (the character after the key must be a space or '=').
-_KEY_PATTERNS = [(key, re.compile(key + r"\s*=\s*([^\s;]+)")) for key in _HEADER_KEYS]
+def _key_pattern(key: str) -> re.Pattern:
+    # "EDIFF" cannot match "EDIFFG =": the character after the key must be a space or '='.
+    return re.compile(key.encode() + rb"[ \t]*=[ \t]*([^\s;]+)")
 
 
-def outcar_header(text: str) -> dict:
-    """Settings, species and size from the head of an OUTCAR (one pass over ``KEY = value``)."""
-    cut = text.find("Iteration")
-    if cut > 0:
-        text = text[:cut]  # the settings are printed before the first electronic step
-    out: dict = {}
-    first = text.split("\n", 1)[0] if text else ""
-    m = re.match(r"\s*(vasp\.\S+)", first)
-    out["version"] = m.group(1) if m else first.strip()[:40]
-    start = text.find("Startparameter for this run")
-    params = text[start:] if start >= 0 else text  # the parameter printout: ~10 kB to scan
-    for key, pattern in _KEY_PATTERNS:
-        for m in pattern.finditer(params if key != "NIONS" else text):
-            text_ = params if key != "NIONS" else text
-            before = text_[m.start() - 1] if m.start() else " "
-            if not (before.isalnum() or before == "_"):  # "GGA" must not match "METAGGA"
-                out[key] = m.group(1)
+_KEY_PATTERNS = [(key, key.encode(), _key_pattern(key)) for key in _HEADER_KEYS]
+_NIONS = _key_pattern("NIONS")
+_LDAU_PATTERNS = [(tag, re.compile(tag.encode() + rb"[ \t]*=[ \t]*([-\d. \t]+)"))
+                  for tag in ("LDAUL", "LDAUU", "LDAUJ")]
+_IONS_PER_TYPE = re.compile(rb"ions per type[ \t]*=[ \t]*([\d \t]+)")
+_NKPTS = re.compile(rb"NKPTS[ \t]*=[ \t]*(\d+)")
+_KMESH = re.compile(rb"generate k-points for:\s*(\d+)\s+(\d+)\s+(\d+)")
+_VERSION = re.compile(rb"\s*(vasp\.\S+)")
+
+
+def _first_value(key: bytes, pattern: re.Pattern, text: bytes, start: int, end: int):
+    """``(value, position)`` of the first ``KEY = value`` in ``text[start:end]`` whose key is a
+    whole word ("GGA", not "METAGGA"), or ``(None, -1)``."""
+    i = text.find(key, start, end)
+    while i >= 0:
+        if i == 0 or not (text[i - 1:i].isalnum() or text[i - 1] == 95):  # 95: "_"
+            m = pattern.match(text, i, end)
+            if m:
+                return m.group(1).decode(), i
+        i = text.find(key, i + 1, end)
+    return None, -1
+
+
+def _parameters(head: bytes, start: int, end: int) -> dict[str, str]:
+    """The settings of :data:`_HEADER_KEYS` printed in ``head[start:end]``.
+
+    Keys are looked for in print order, each from where the previous one was found (one pass
+    over the ~5 kB printout instead of one pass per key); a key not found there is looked for
+    in the part before.
+    """
+    out: dict[str, str] = {}
+    pos = start
+    find = head.find
+    for key, literal, pattern in _KEY_PATTERNS:
+        lo, hi = pos, end
+        for _ in range(2):
+            i = find(literal, lo, hi)
+            while i >= 0:
+                before = head[i - 1] if i else 32
+                if not (48 <= before <= 57 or 65 <= before <= 90 or 97 <= before <= 122 or before == 95):
+                    m = pattern.match(head, i, end)
+                    if m:
+                        out[key] = m.group(1).decode()
+                        pos = i
+                        break
+                i = find(literal, i + 1, hi)
+            if key in out or pos == start:
                 break
-    m = re.search(r"ions per type\s*=\s*([\d \t]+)", text)
-    out["ions_per_type"] = [int(x) for x in m.group(1).split()] if m else []
-    # POTCAR titles: "POTCAR:    PAW_PBE Fe 06Sep2000" (listed twice; keep the first half)
-    titles = [t.strip() for t in re.findall(r"POTCAR:\s*(.+)", text)]
-    if titles and len(titles) % 2 == 0 and titles[: len(titles) // 2] == titles[len(titles) // 2:]:
-        titles = titles[: len(titles) // 2]
-    out["potcars"] = titles
-    for tag in ("LDAUL", "LDAUU", "LDAUJ"):
-        m = re.search(tag + r"\s*=\s*([-\d. \t]+)", text)
-        if m:
-            out[tag] = [float(x) for x in m.group(1).split()]
-    out["LDAU"] = "LDA+U is selected" in text
-    m = re.search(r"NKPTS\s*=\s*(\d+)", text)
-    if m:
-        out["NKPTS"] = int(m.group(1))
-    m = re.search(r"generate k-points for:\s*(\d+)\s+(\d+)\s+(\d+)", text)
-    if m:
-        out["kmesh"] = [int(m.group(i)) for i in (1, 2, 3)]
-    i = text.find("direct lattice vectors")
-    if i >= 0:
-        rows = text[i:].split("\n")[1:4]
-        try:
-            out["cell"] = [[float(x) for x in r.split()[:3]] for r in rows]
-        except ValueError:
-            pass
+            lo, hi = start, min(end, pos + len(literal) + 64)  # printed out of order: look before
     return out
 
 
-_HEAD_END = (b"Linear response parameters", b"Iteration")
+def outcar_header(head: bytes | str) -> dict:
+    """Settings, species and size from the head of an OUTCAR.
 
-
-def _outcar_head(path: Path) -> str:
-    """The OUTCAR head: everything up to the end of the parameter printout (growing reads).
-
-    The parameters end with 'Linear response parameters'; the first lattice, POTCAR titles and
-    ions per type come before. Whatever follows (k-point lists, symmetry) is not read.
+    Each item is looked for only in the section where VASP prints it, so the head (tens of kB,
+    mostly the POTCAR dumps) is scanned once: the version on the first line, the POTCAR titles
+    at the top, the k-point generation after the POTCAR dumps, NKPTS / NIONS / ions per type in
+    'Dimension of arrays' and the parameters between 'Startparameter for this run' and 'Linear
+    response parameters'. When a section marker is missing the whole head is searched.
     """
-    n = 32 * 1024
-    while True:
-        data = read_head(path, n)
-        for marker in _HEAD_END:
-            i = data.find(marker)
-            if i >= 0:
-                return data[: i + 2048].decode("utf-8", "replace")
-        if len(data) < n or n >= HEADER_BYTES * 8:
-            return data.decode("utf-8", "replace")
-        n *= 2
+    if isinstance(head, str):
+        head = head.encode()
+    end = head.rfind(b"Linear response parameters")
+    if end < 0:
+        end = head.find(b"Iteration")
+        end = len(head) if end < 0 else end
+    start = head.rfind(b"Startparameter for this run", 0, end)
+    dims = head.rfind(b"Dimension of arrays", 0, start if start >= 0 else end)
+    p0 = start if start >= 0 else 0
+    d0, d1 = (dims, start) if dims >= 0 and start >= 0 else (0, end)
+    out: dict = {}
+    m = _VERSION.match(head)
+    out["version"] = m.group(1).decode() if m else head.split(b"\n", 1)[0].strip()[:40].decode("utf-8", "replace")
+    out.update(_parameters(head, p0, len(head)))
+    nions, _ = _first_value(b"NIONS", _NIONS, head, d0, d1)
+    if nions is not None:
+        out["NIONS"] = nions
+    m = _IONS_PER_TYPE.search(head, d0, d1)
+    out["ions_per_type"] = [int(x) for x in m.group(1).split()] if m else []
+    out["potcars"] = _potcar_lines(head, len(out["ions_per_type"]), dims if dims >= 0 else end)
+    for tag, pattern in _LDAU_PATTERNS:
+        m = pattern.search(head, p0, end)
+        if m:
+            out[tag] = [float(x) for x in m.group(1).split()]
+    out["LDAU"] = head.find(b"LDA+U is selected", p0, end) >= 0
+    m = _NKPTS.search(head, d0, d1)
+    if m:
+        out["NKPTS"] = int(m.group(1))
+    kp = head.rfind(b"KPOINTS:", 0, dims) if dims >= 0 else -1
+    m = _KMESH.search(head, kp, kp + 1024) if kp >= 0 else _KMESH.search(head, 0, end)
+    if m:
+        out["kmesh"] = [int(m.group(i)) for i in (1, 2, 3)]
+    return out
+
+
+def _potcar_lines(head: bytes, n_types: int, end: int) -> list[str]:
+    """POTCAR titles ('PAW_PBE Fe 06Sep2000'), one per atom type, from the top of an OUTCAR.
+
+    VASP lists every POTCAR once at the top (then again at the head of each POTCAR dump): the
+    first ``n_types`` consecutive 'POTCAR:' lines. Without a type count, every 'POTCAR:' line is
+    taken and a list that repeats itself is halved.
+    """
+    if n_types:
+        titles, i = [], head.find(b"POTCAR:", 0, end)
+        while i >= 0 and len(titles) < n_types:
+            j = head.find(b"\n", i)
+            titles.append(head[i + 7: j if j >= 0 else None].strip().decode("utf-8", "replace"))
+            i = head.find(b"POTCAR:", j, j + 64) if j >= 0 else -1
+        if len(titles) == n_types:
+            return titles
+    titles = [t.strip().decode("utf-8", "replace") for t in re.findall(rb"POTCAR:[ \t]*([^\n]+)", head[:end])]
+    if titles and len(titles) % 2 == 0 and titles[: len(titles) // 2] == titles[len(titles) // 2:]:
+        titles = titles[: len(titles) // 2]
+    return titles
+
+
+_HEAD_END = (b"Linear response parameters", b"Iteration")
+"""The parameter printout ends with 'Linear response parameters' (or, failing that, before the
+first electronic step); the POTCAR titles, ions per type and k-points come before it."""
 
 
 def species_from_header(header: dict) -> list[str]:
@@ -170,69 +227,87 @@ _ITER = re.compile(rb"Iteration\s+(\d+)\(\s*(\d+)\)")
 _MAG = re.compile(rb"number of electron\s+" + _FLOAT.encode() + rb"\s+magnetization\s+(" + _FLOAT.encode() + rb")")
 
 
+def _last_match(pattern: re.Pattern, data: bytes, literal: bytes, tries: int = 8):
+    """The last match of ``pattern`` (which starts with ``literal``), found by scanning backwards."""
+    end = len(data)
+    for _ in range(tries):
+        i = data.rfind(literal, 0, end)
+        if i < 0:
+            return None
+        m = pattern.match(data, i)
+        if m:
+            return m
+        end = i
+    return None
+
+
+def _folder_files(folder: str) -> set[str]:
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
+
+
 def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True,
                 hash_files: bool = True) -> RunRecord:
     """Final-state data of a VASP run from its OUTCAR (head + tail only).
 
     ``folder`` (default: the file's folder) supplies INCAR, KPOINTS and POTCAR titles when present.
     """
-    path = Path(path)
-    folder = Path(folder) if folder else path.parent
+    path = os.fspath(path)
+    folder = os.fspath(folder) if folder else (os.path.dirname(path) or ".")
     flags: list[str] = []
     messages: list[str] = []
-    if path.stat().st_size == 0:
-        return RunRecord(str(folder), "vasp", "vasp-outcar", None, flags=("empty",),
+    head, tail, _ = read_ends(path, _HEAD_END, b"free  energy   TOTEN", head_max=HEADER_BYTES * 8)
+    if not head:
+        return RunRecord(folder, "vasp", "vasp-outcar", None, flags=("empty",),
                          files=file_infos([path]), messages=(f"{path} is empty",))
-    head = _outcar_head(path)
     header = outcar_header(head)
-    tail, whole = read_tail(path, marker=b"free  energy   TOTEN", block=32 * 1024)
-    finished = b"General timing and accounting" in tail
-    totens = _TOTEN.findall(tail)
+    # both markers sit near the end of the file: search backwards
+    finished = tail.rfind(b"General timing and accounting") >= 0
     energy = free = None
-    last = tail.rfind(b"free  energy   TOTEN")
-    if last >= 0:
-        free = _f(_TOTEN.search(tail, last).group(1).decode())
-        m = _SIGMA0.search(tail, last)
+    m = _last_match(_TOTEN, tail, b"free  energy   TOTEN")
+    if m:
+        free = _f(m.group(1).decode())
+        m = _SIGMA0.search(tail, m.end(), m.end() + 512)
         energy = _f(m.group(1).decode()) if m else None
-    iterations = _ITER.findall(tail)
-    n_ionic = int(iterations[-1][0]) if iterations else (len(totens) or None)
+    m = _last_match(_ITER, tail, b"Iteration")
+    n_ionic = int(m.group(1)) if m else (tail.count(b"free  energy   TOTEN") or None)
     nelm = _int(header.get("NELM"))
     electronic = None
-    if iterations and nelm:
-        last_ionic = iterations[-1][0]
-        n_el = max(int(e) for i, e in iterations if i == last_ionic)
-        electronic = n_el < nelm
+    if m and nelm:
+        electronic = int(m.group(2)) < nelm  # the last electronic step of the last ionic step
     nsw, ibrion = _int(header.get("NSW")), _int(header.get("IBRION"))
     relaxing = nsw is not None and nsw > 0 and ibrion in (1, 2, 3)
     ionic = None
     if relaxing and finished:
-        ionic = b"reached required accuracy" in tail
-    mags = _MAG.findall(tail)
-    magmom = _f(mags[-1].decode()) if mags else None
+        ionic = tail.rfind(b"reached required accuracy") >= 0
+    m = _last_match(_MAG, tail, b"number of electron")
+    magmom = _f(m.group(1).decode()) if m else None
     atoms, max_force = None, None
     symbols = species_from_header(header)
     block = tail.rfind(b"TOTAL-FORCE (eV/Angst)")
     if block >= 0 and symbols:
-        lines = tail[block:].split(b"\n")[2: 2 + len(symbols)]
-        try:
-            data = np.array([[float(x) for x in ln.split()[:6]] for ln in lines])
-            if data.shape == (len(symbols), 6):
-                max_force = float(np.sqrt((data[:, 3:] ** 2).sum(axis=1)).max())
-                if with_atoms:
-                    cell = _last_cell(tail) or header.get("cell")
-                    if cell is not None:
-                        from ase import Atoms
-
-                        atoms = Atoms(symbols, positions=data[:, :3], cell=cell, pbc=True)
-        except ValueError:
+        data = _force_block(tail, block, len(symbols))
+        if data is None:
             messages.append(f"{path}: could not read the last force block")
-    incar_path = folder / "INCAR"
-    incar = read_incar(incar_path) if incar_path.is_file() else {}
-    kpoints_path = folder / "KPOINTS"
-    kpoints = read_kpoints(kpoints_path) if kpoints_path.is_file() else {}
+        else:
+            max_force = float(np.sqrt((data[:, 3:] ** 2).sum(axis=1)).max())
+            if with_atoms:
+                cell = _last_cell(tail) or _last_cell(head)
+                if cell is not None:
+                    from ase import Atoms
+
+                    atoms = Atoms(symbols, positions=data[:, :3], cell=cell, pbc=True)
+    names = _folder_files(folder)
+    incar_path = os.path.join(folder, "INCAR") if "INCAR" in names else None
+    incar = read_incar(incar_path) if incar_path else {}
+    kpoints_path = os.path.join(folder, "KPOINTS") if "KPOINTS" in names else None
+    kpoints = read_kpoints(kpoints_path) if kpoints_path else {}
     from .settings import vasp_settings
 
-    settings = vasp_settings(incar, header, potcar_titles(folder) or header.get("potcars", []), kpoints)
+    titles = potcar_titles(folder) if "POTCAR" in names or "POTCAR.spec" in names else []
+    settings = vasp_settings(incar, header, titles or header.get("potcars", []), kpoints)
     if not finished:
         messages.append(f"{path}: no 'General timing and accounting' block: the run did not finish")
     if energy is None:
@@ -242,15 +317,31 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     if ionic is False:
         messages.append(f"{path}: relaxation ended without 'reached required accuracy'")
     flags = with_flags(flags, energy, finished, electronic, ionic)
+    potcar_path = os.path.join(folder, "POTCAR") if "POTCAR" in names else None
     return RunRecord(
-        path=str(folder), code="vasp", reader="vasp-outcar", energy=energy,
+        path=folder, code="vasp", reader="vasp-outcar", energy=energy,
         energy_kind="energy(sigma->0)", free_energy=free, atoms=atoms, max_force=max_force,
         magmom=magmom, n_ionic=n_ionic, electronic_converged=electronic, ionic_converged=ionic,
         finished=finished, version=header.get("version", ""), settings=settings,
         flags=tuple(flags),
-        files=file_infos([path, incar_path, kpoints_path, folder / "POTCAR"], hash_files),
+        files=file_infos([path, incar_path, kpoints_path, potcar_path], hash_files),
         messages=tuple(messages),
     )
+
+
+def _force_block(tail: bytes, block: int, n_atoms: int):
+    """Positions and forces (n_atoms x 6) of the 'POSITION  TOTAL-FORCE' block at ``block``."""
+    lines = tail[block:].split(b"\n", n_atoms + 2)[2: 2 + n_atoms]
+    if len(lines) != n_atoms:
+        return None
+    try:
+        data = np.array(b" ".join(lines).split(), dtype=float)
+        if data.size == 6 * n_atoms:
+            return data.reshape(n_atoms, 6)
+        data = np.array([[float(x) for x in ln.split()[:6]] for ln in lines])
+    except ValueError:
+        return None
+    return data if data.shape == (n_atoms, 6) else None
 
 
 def _int(value) -> int | None:
@@ -260,11 +351,12 @@ def _int(value) -> int | None:
         return None
 
 
-def _last_cell(tail: bytes):
-    i = tail.rfind(b"direct lattice vectors")
+def _last_cell(text: bytes):
+    """The last 'direct lattice vectors' block of an OUTCAR piece (Å), or None."""
+    i = text.rfind(b"direct lattice vectors")
     if i < 0:
         return None
-    lines = tail[i:].split(b"\n")[1:4]
+    lines = text[i:].split(b"\n", 4)[1:4]
     try:
         cell = [[float(x) for x in ln.split()[:3]] for ln in lines]
     except ValueError:
