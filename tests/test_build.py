@@ -64,6 +64,130 @@ def test_sac_single_vacancy_n3_lifts_the_metal_to_the_covalent_bond():
     assert m.atoms.positions[metal, 2] - sheet_z == pytest.approx(np.sqrt(bond**2 - 1.42**2), abs=1e-3)
 
 
+def _sheet_graph(atoms):
+    """Bonded neighbours from ASE's neighbour list: C/N–C/N up to 1.75 Å, metal–X up to 1.15x
+    their covalent-radius sum."""
+    i, j, d = neighbor_list("ijd", atoms, 2.6)
+    metals = {k for k, s in enumerate(atoms.get_chemical_symbols()) if s not in ("C", "N", "O", "S", "H", "Cl")}
+    graph = {k: set() for k in range(len(atoms))}
+    for a, b, x in zip(i.tolist(), j.tolist(), d.tolist()):
+        is_metal = a in metals or b in metals
+        limit = 1.15 * (covalent_radii[atoms.numbers[a]] + covalent_radii[atoms.numbers[b]]) if is_metal else 1.75
+        if x < limit:
+            graph[a].add(b)
+    return graph
+
+
+def _smallest_ring_without(graph, atom, banned):
+    """Size of the smallest ring through ``atom`` that avoids ``banned`` (BFS between two neighbours)."""
+    best = None
+    nbs = sorted(graph[atom] - banned)
+    for x, y in [(x, y) for k, x in enumerate(nbs) for y in nbs[k + 1:]]:
+        seen, frontier, depth = {x}, [x], 0
+        while frontier and y not in seen:
+            depth += 1
+            frontier = [n for f in frontier for n in graph[f] if n not in seen and n != atom and n not in banned]
+            seen.update(frontier)
+        if y in seen:
+            best = depth + 2 if best is None else min(best, depth + 2)
+    return best
+
+
+def test_sac_pyrrolic_mn4_each_n_in_a_five_membered_ring():
+    pyrrolic = sac("Fe", "N4", ring="pyrrolic", size=(7, 7))
+    pyridinic = sac("Fe", "N4", size=(7, 7))
+    atoms = pyrrolic.atoms
+    metal = pyrrolic.site().metals[0]
+    assert atoms[metal].symbol == "Fe" and pyrrolic.catalyst == "Fe-N4-pyrrolic-plane"
+    shell = first_shell(atoms, metal)
+    bond = covalent_radii[atomic_numbers["Fe"]] + covalent_radii[atomic_numbers["N"]]
+    assert [s for s, _ in shell] == ["N"] * 4
+    assert all(d == pytest.approx(bond, abs=0.02) for _, d in shell)
+    graph = _sheet_graph(atoms)
+    n_atoms = [k for k in graph[metal]]
+    # pyrrolic: the smallest metal-free ring through each N is a pentagon; pyridinic: a hexagon
+    assert [_smallest_ring_without(graph, n, {metal}) for n in n_atoms] == [5] * 4
+    g2 = _sheet_graph(pyridinic.atoms)
+    m2 = pyridinic.site().metals[0]
+    assert [_smallest_ring_without(g2, n, {m2}) for n in sorted(g2[m2])] == [6] * 4
+    # every sheet atom is sp2 (three neighbours), nothing overlaps
+    assert all(len(graph[k]) == 3 for k in graph if k != metal)
+    assert min_bond_ratio(atoms) > 0.8
+    # flat, and the metal in the sheet
+    assert np.ptp(atoms.positions[:, 2]) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_sac_pyrrolic_ring_census_obeys_euler_for_a_flat_sheet():
+    """Σ_faces (6 − n) + Σ_atoms (6 − 2·degree) = 0 on a torus: the metal (degree 4) counts −2,
+    the four pyrrole pentagons +4, so the stitching must add −2: here 2 more pentagons (+2) and
+    4 heptagons (−4)."""
+    from chefe.build.vff import ring_sizes
+
+    m = sac("Fe", "N4", ring="pyrrolic", size=(8, 8))
+    atoms = m.atoms
+    graph = _sheet_graph(atoms)
+    faces = ring_sizes(atoms.positions[:, :2], atoms.cell.array[:2, :2], graph)
+    assert sum(6 - len(f) for f in faces) + sum(6 - 2 * len(graph[k]) for k in graph) == 0
+    metal = m.site().metals[0]
+    census = {}
+    for f in faces:
+        if metal not in f:
+            census[len(f)] = census.get(len(f), 0) + 1
+    assert {k: v for k, v in census.items() if k != 6} == {5: 6, 7: 4}
+    assert atoms.info["rings"] == ",".join(f"{k}:{v}" for k, v in sorted(census.items()))
+    # the four metal rings are the porphyrin's six-membered chelate rings M–N–Cα–C(meso)–Cα–N
+    assert sorted(len(f) for f in faces if metal in f) == [6, 6, 6, 6]
+
+
+@pytest.mark.parametrize("metal,spec", [("Ti", "N4"), ("Cu", "N4"), ("Co", "N3C1"), ("Ni", "C4"), ("Fe", "N3O1")])
+def test_sac_pyrrolic_any_metal_and_shell_same_rings(metal, spec):
+    m = sac(metal, spec, ring="pyrrolic", size=(7, 7))
+    shell = first_shell(m.atoms, m.site().metals[0], cutoff=2.6)
+    elements, _ = __import__("chefe.build.carbon", fromlist=["_parse_coordination"])._parse_coordination(spec)
+    assert sorted(s for s, _ in shell) == sorted(elements)
+    for s, d in shell:  # each metal–X at its own covalent-radius sum
+        assert d == pytest.approx(covalent_radii[atomic_numbers[metal]] + covalent_radii[atomic_numbers[s]], abs=0.03)
+    assert m.atoms.info["rings"] == "5:6,6:34,7:4"
+
+
+def test_sac_pyrrolic_refuses_tubes_and_small_cells():
+    with pytest.raises(InputError, match="flat sheet"):
+        sac("Fe", "N4", ring="pyrrolic", host="tube")
+    with pytest.raises(InputError, match="at least 7x7"):
+        sac("Fe", "N4", ring="pyrrolic", size=(6, 6))
+    with pytest.raises(InputError, match="four coordinating"):
+        sac("Fe", "N3", ring="pyrrolic")
+    with pytest.raises(InputError, match="ring must be"):
+        sac("Fe", "N4", ring="pyrolic")
+
+
+def test_pyrrolic_embedding_is_the_searchs_best():
+    """A search over nearby placements finds the shipped embedding with the fewest defect rings."""
+    from chefe.build.pyrrolic import EMBEDDING, search_embeddings
+
+    ranked = search_embeddings((9, 9), rotations=[8.0, 9.0, 10.0], grid=18, radii=[3.5, 4.0],
+                               clearances=[1.0, 1.15], top=30)
+    defects, _, best, census = ranked[0]
+    assert best == EMBEDDING and defects == 6 and census == {5: 6, 6: 66, 7: 4}
+
+
+def test_sac_pyrrolic_takes_the_no3rr_set_and_round_trips_vasp(tmp_path):
+    import ase.io
+
+    m = sac("Cu", "N4", ring="pyrrolic", size=(7, 7))
+    structures = reaction_set(m, ["NO3", "NH3", "H"])
+    metal = m.site().metals[0]
+    for atoms in structures[1:]:
+        ads = [k for k in range(len(m.atoms), len(atoms))]
+        d = atoms.get_distances(metal, ads, mic=True)
+        assert atoms[ads[int(np.argmin(d))]].symbol in ("O", "N", "H")
+        assert min_bond_ratio(atoms) > 0.75
+    write_vasp(structures[0], tmp_path / "slab")
+    back = ase.io.read(tmp_path / "slab" / "POSCAR")
+    assert back.get_chemical_formula() == structures[0].get_chemical_formula()
+    assert np.allclose(np.sort(back.positions, axis=0), np.sort(structures[0].positions, axis=0), atol=1e-6)
+
+
 def test_tube_and_plane_same_coordination_different_curvature():
     plane, tube = sac("Cu", "N4", host="plane"), sac("Cu", "N4", host="tube", chirality=(8, 0))
     sp = first_shell(plane.atoms, plane.site().metals[0])
@@ -345,6 +469,10 @@ def test_chefe_build_cli(tmp_path, capsys):
     assert (tmp_path / "qe" / "Cu1Pt111" / "H" / "pw.in").is_file()
     assert main(["build", "gcn", "screen", "--adsorbates", "NO3", "-o", str(tmp_path / "gcn")]) == 0
     assert len(list((tmp_path / "gcn").glob("*@g-C3N4"))) == 36
+    assert main(["build", "sac", "Fe", "N4", "--ring", "pyrrolic", "--size", "7,7", "--adsorbates", "NO3",
+                 "-o", str(tmp_path / "pyr")]) == 0
+    meta = json.loads((tmp_path / "pyr" / "Fe-N4-pyrrolic-plane" / "NO3" / "chefe_build.json").read_text())
+    assert meta["catalyst"] == "Fe-N4-pyrrolic-plane"
     assert main(["build", "sac", "Fe", "N5", "-o", str(tmp_path / "bad")]) == 2
     assert "N5" in capsys.readouterr().err
 
@@ -363,8 +491,8 @@ def test_workflow_builds_the_example_set(root_dir, tmp_path):
         sys.argv = argv
     assert done.value.code == 0
     folders = [p.parent for p in (tmp_path / "runs").rglob("POSCAR")]
-    # 7 single-site catalysts x (clean + 16) + the Cu/Co tandem DAC: clean + 2 x 16 + 6 gas references
-    assert len(folders) == 7 * 17 + 33 + 6
+    # 8 single-site catalysts x (clean + 16) + the Cu/Co tandem DAC: clean + 2 x 16 + 6 gas references
+    assert len(folders) == 8 * 17 + 33 + 6
     assert sorted(p.name for p in (tmp_path / "runs" / "gas").iterdir()) == ["H2", "H2O", "HNO3", "N2", "NH3", "NO"]
     submit = (tmp_path / "runs" / "submit_all.sh").read_text()
     assert submit.count("sbatch job.sh") == len(folders)

@@ -193,7 +193,7 @@ def _name(metals, spec, host, extra=""):
 def sac(metal: str, coordination: str = "N4", *, host: str = "plane", size=(6, 6),
         vacuum: float = 15.0, chirality=(8, 0), length: int = 4, isomer: int = 0,
         axial: str | None = None, second_shell: str | None = None, decorate: str | None = None,
-        vacancy: str | None = None, name: str | None = None) -> Model:
+        vacancy: str | None = None, ring: str = "pyridinic", name: str | None = None) -> Model:
     """A single-atom site M–X in graphene (``host="plane"``) or on a nanotube (``"tube"``).
 
     ``coordination``: element counts of the first shell, e.g. ``"N4"``, ``"N2C2"``, ``"C4"``,
@@ -203,12 +203,21 @@ def sac(metal: str, coordination: str = "N4", *, host: str = "plane", size=(6, 6
     element replacing a second-shell C; ``decorate``: an atom bonded to a second-shell C (e.g. the
     C–Cl next to Fe–N4). Sizes in Å; ``size`` is the graphene supercell, ``length`` the tube's
     number of unit cells along its axis.
+
+    ``ring``: ``"pyridinic"`` (each X in a six-membered ring of the sheet, the vacancy sites
+    above) or ``"pyrrolic"`` (each X in a five-membered ring: the porphyrin-like M–X4 of
+    :mod:`chefe.build.pyrrolic`, flat sheets of at least 7x7 only).
     """
     check_element(metal)
     for extra_element, what in ((second_shell, "second-shell element"), (decorate, "decorating atom")):
         if extra_element is not None:
             check_element(extra_element, what)
     elements, with_vacancy = _parse_coordination(coordination)
+    if ring not in ("pyridinic", "pyrrolic"):
+        raise InputError(f"ring must be 'pyridinic' or 'pyrrolic', not {ring!r}")
+    if ring == "pyrrolic":
+        return _pyrrolic_sac(metal, coordination, elements, with_vacancy, host, size, vacuum, isomer,
+                             axial, second_shell, decorate, name)
     if vacancy not in (None, "single", "double"):
         raise InputError(f"vacancy must be 'single' or 'double', not {vacancy!r}")
     if vacancy is None:
@@ -252,6 +261,47 @@ def sac(metal: str, coordination: str = "N4", *, host: str = "plane", size=(6, 6
     catalyst = name or _name([metal], coordination, host, extra)
     tag_atoms(atoms, catalyst, "SAC", [m_index], host=host, coordination=coordination,
               arrangement="".join(a for a in arrangement))
+    site = Site(metal, "top", atoms.positions[m_index].copy(), normal, (m_index,))
+    return Model(catalyst, atoms, {metal: site, "M": site}, metal, "SAC")
+
+
+def _pyrrolic_sac(metal, coordination, elements, with_vacancy, host, size, vacuum, isomer, axial,
+                  second_shell, decorate, name) -> Model:
+    from ase import Atoms
+    from ase.build import graphene
+
+    from .pyrrolic import build_sheet
+
+    if host != "plane":
+        raise InputError("pyrrolic sites are built in a flat sheet only: use host='plane'")
+    if with_vacancy or len(elements) != 4:
+        raise InputError(f"coordination {coordination!r}: a pyrrolic site has four coordinating atoms "
+                         "(e.g. 'N4', 'N3C1', 'N2C2')")
+    arrangement = _arrangement(elements, isomer, coordination)
+    sheet = build_sheet(metal, tuple(arrangement), tuple(size))
+    host_sheet = graphene(size=(int(size[0]), int(size[1]), 1))
+    cell = host_sheet.cell.array.copy()
+    centre = sheet.positions[sheet.metal]
+    middle = (cell[0] + cell[1]) / 2
+    xyz = np.column_stack([sheet.positions - centre + middle[:2], np.zeros(len(sheet.symbols))])
+    atoms = Atoms(sheet.symbols, positions=xyz, cell=cell, pbc=True)
+    atoms.cell[2, 2] = vacuum
+    atoms.center(axis=2)
+    atoms.wrap()
+    normal = np.array([0.0, 0.0, 1.0])
+    m_index = sheet.metal
+    neighbours: dict[int, set[int]] = {k: set() for k in range(len(atoms))}
+    for a, b in sheet.bonds:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    _second_shell(atoms, neighbours, list(sheet.shell), normal, second_shell, decorate)
+    _axial(atoms, m_index, normal, axial)
+    extra = "".join(f"-{x}" for x in (axial and f"ax{axial}", second_shell and f"2nd{second_shell}",
+                                        decorate and f"C{decorate}") if x)
+    catalyst = name or _name([metal], f"{coordination}-pyrrolic", host, extra)
+    tag_atoms(atoms, catalyst, "SAC", [m_index], host=host, coordination=coordination,
+              arrangement="".join(arrangement), ring="pyrrolic",
+              rings=",".join(f"{k}:{v}" for k, v in sheet.rings.items()))
     site = Site(metal, "top", atoms.positions[m_index].copy(), normal, (m_index,))
     return Model(catalyst, atoms, {metal: site, "M": site}, metal, "SAC")
 

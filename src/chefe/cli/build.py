@@ -21,6 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", choices=["plane", "tube"], default="plane", help="SAC/DAC host")
     parser.add_argument("--chirality", default=None, help="tube (n,m), e.g. 8,0")
     parser.add_argument("--axial", choices=["O", "OH", "Cl"], help="SAC axial ligand")
+    parser.add_argument("--ring", choices=["pyridinic", "pyrrolic"], default="pyridinic",
+                        help="SAC: coordinating atoms in six-membered (pyridinic) or five-membered "
+                             "(pyrrolic, porphyrin-like; flat sheets only) rings")
+    parser.add_argument("--size", default=None, help="graphene supercell, e.g. 7,7")
     parser.add_argument("--single-atom", help="slab: single-atom-alloy element in the top layer")
     parser.add_argument("--sites", help="comma-separated site names (default: the model's metal/ontop)")
     parser.add_argument("--adsorbates", default="all",
@@ -66,6 +70,8 @@ def specs_from_args(args) -> list[dict]:
             spec["coordination"] = a[1]
         if args.axial:
             spec["axial"] = args.axial
+        if args.ring != "pyridinic":
+            spec["ring"] = args.ring
     elif args.kind == "dac":
         if len(a) < 2:
             raise InputError("dac needs two metals, e.g. 'chefe build dac Fe Co N6'")
@@ -78,6 +84,8 @@ def specs_from_args(args) -> list[dict]:
             spec["facet"] = a[1]
         if args.single_atom:
             spec["single_atom"] = args.single_atom
+    if args.size and args.kind in ("sac", "dac"):
+        spec["size"] = [int(x) for x in args.size.split(",")]
     if args.chirality and args.kind in ("sac", "dac"):
         spec["chirality"] = [int(x) for x in args.chirality.split(",")]
     return [spec]
