@@ -194,6 +194,23 @@ def test_missing_data_errors_name_catalyst_and_step():
         analyse(net, dG0, names=["good", "bad"])
 
 
+def test_incomplete_keep_marks_candidates_and_take_drops_them():
+    net = load_network("no3rr_sac")
+    rng = np.random.default_rng(5)
+    dG0 = rng.normal(-0.2, 0.4, (len(net.steps), 5))
+    dG0[net.index("NO3_ads"), 2] = np.nan
+    res = analyse(net, dG0, names=list("abcde"), incomplete="keep")
+    assert res.best[2] == -1 and res.pds[2] == -1 and np.isnan(res.U_L[2])
+    kept = res.take([0, 1, 3, 4])
+    alone = analyse(net, dG0[:, [0, 1, 3, 4]], names=list("abde"))
+    assert tuple(kept.names) == tuple("abde")
+    np.testing.assert_array_equal(kept.U_L, alone.U_L)
+    np.testing.assert_array_equal(kept.pds, alone.pds)
+    np.testing.assert_array_equal(kept.route_UL, alone.route_UL)
+    with pytest.raises(InputError, match="incomplete must be"):
+        analyse(net, dG0, incomplete="skip")
+
+
 def test_rds_from_barriers():
     net = network_from_dict(TOY)
     barriers = np.array([0.1, 0.5, 0.9, 0.6, 0.3, 0.4, 0.5, 0.7, 0.1])

@@ -79,6 +79,40 @@ def test_two_descriptor_fit():
     assert fit.predict([[0.0, 0.0]])[0] == pytest.approx(fit.intercept)
 
 
+@pytest.mark.parametrize("p", [1, 2])
+def test_ols_centred_fast_path_equals_the_svd_design_fit(p):
+    """The centred normal equations give lstsq's coefficients, the textbook (XᵀX)⁻¹ CIs and the
+    hat-matrix leave-one-out residuals e/(1−h) of the full design [x, 1]."""
+    from scipy.stats import t as student_t
+
+    rng = np.random.default_rng(7)
+    n = 500
+    x = rng.normal(3.0, 0.5, (n, p))  # off-centre descriptors: where uncentred sums lose digits
+    y = x @ np.array([0.7, -0.2][:p]) + 1.5 + rng.normal(0, 0.05, n)
+    fit = fit_scaling(x if p > 1 else x[:, 0], y, method="ols")
+    X = np.column_stack([x, np.ones(n)])
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    np.testing.assert_allclose(np.append(fit.coef, fit.intercept), beta, rtol=0, atol=1e-10)
+    e = y - X @ beta
+    inv = np.linalg.inv(X.T @ X)
+    h = np.einsum("ij,jk,ik->i", X, inv, X)
+    np.testing.assert_allclose(fit.loo_residuals, e / (1 - h), rtol=0, atol=1e-10)
+    se = np.sqrt(np.diag(inv) * (e @ e) / (n - p - 1))
+    half = student_t.ppf(0.975, n - p - 1) * se
+    np.testing.assert_allclose(fit.coef_ci[:, 1] - fit.coef, half[:p], rtol=1e-9)
+    assert fit.intercept_ci[1] - fit.intercept == pytest.approx(half[p], rel=1e-9)
+
+
+def test_ols_nearly_collinear_descriptors_fall_back_to_svd():
+    rng = np.random.default_rng(3)
+    a = rng.normal(0, 1, 200)
+    x = np.column_stack([a, a + 1e-7 * rng.normal(0, 1, 200)])
+    y = 0.5 * a + rng.normal(0, 0.01, 200)
+    fit = fit_scaling(x, y)
+    beta, *_ = np.linalg.lstsq(np.column_stack([x, np.ones(200)]), y, rcond=None)
+    np.testing.assert_allclose(fit.predict(x), np.column_stack([x, np.ones(200)]) @ beta, atol=1e-8)
+
+
 def test_underdetermined_and_bad_input():
     with pytest.raises(ScalingError, match="need at least 3"):
         fit_scaling([0.1, 0.2], [1.0, 2.0])

@@ -105,6 +105,33 @@ def test_incomplete_candidates_reported_one_by_one(sac):
     assert any(n.startswith("d: left out") and "NO3_ads" in n for n in r.notes)
 
 
+def test_infinite_and_missing_energies_leave_only_their_candidates_out(sac):
+    net, dG0 = sac
+    dG0 = np.column_stack([dG0, dG0[:, :2]])
+    dG0[net.index("NO_NOH"), 3] = np.inf
+    dG0[net.index("NO_NHO"), 3] = np.inf  # both *NO hydrogenations broken -> no route to NH3
+    dG0[net.index("NO3_ads"), 4] = np.nan
+    r = screen(net, dG0, names=["a", "b", "c", "d", "e"])
+    assert list(r.names) == ["a", "b", "c"]
+    assert any("infinite ΔG treated as missing" in n and "'d'" in n for n in r.notes)
+    assert any(n.startswith("d: left out") and "NO_NOH" in n for n in r.notes)
+    assert any(n.startswith("e: left out") and "NO3_ads" in n for n in r.notes)
+    # the screened three are exactly what they are on their own
+    alone = screen(net, dG0[:, :3], names=["a", "b", "c"])
+    np.testing.assert_array_equal(r.che.U_L, alone.che.U_L)
+    np.testing.assert_array_equal(r.che.pds, alone.che.pds)
+
+
+def test_large_screen_keeps_original_candidate_numbers():
+    net = load_network("no3rr_sac")
+    rng = np.random.default_rng(0)
+    dG0 = rng.normal(-0.2, 0.4, (len(net.steps), 100_001))  # above the size that gets name lists
+    dG0[net.index("NO3_ads"), 5] = np.nan
+    r = screen(net, dG0)
+    assert len(r.names) == 100_000 and r.names[5] == "cand6" and r.names[4] == "cand4"
+    assert any(n.startswith("cand5: left out") for n in r.notes)
+
+
 def test_columns_mapping_input():
     from chefe.screen import candidates_from_columns
 

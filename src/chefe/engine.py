@@ -129,6 +129,23 @@ class CHEResult:
     def step_id(self, index: int) -> str:
         return "" if index < 0 else self.network.steps[index].id
 
+    def take(self, indices) -> CHEResult:
+        """The result for a subset of candidates (positions, in the order given)."""
+        idx = np.asarray(indices, dtype=np.intp)
+
+        def cols(a):
+            return None if a is None else a[..., idx]
+
+        names = self.names
+        names = _AutoNames(len(idx)) if isinstance(names, _AutoNames) and np.array_equal(
+            idx, np.arange(len(idx))) else tuple(names[int(k)] for k in idx)
+        return CHEResult(
+            network=self.network, names=names, conditions=self.conditions, product=self.product,
+            routes=self.routes, dG0=self.dG0[:, idx], route_UL=cols(self.route_UL),
+            best=self.best[idx], U_L=self.U_L[idx], pds=self.pds[idx], U_eq=self.U_eq,
+            rds=cols(self.rds), barrier_rds=cols(self.barrier_rds), barriers0=cols(self.barriers0),
+            notes=self.notes)
+
     def dG(self, conditions: Conditions | None = None) -> np.ndarray:
         """ΔG per step at ``conditions`` (default: the analysis conditions), (n_steps, n)."""
         return shift_to_conditions(self.network, self.dG0, conditions or self.conditions)
@@ -426,6 +443,7 @@ def analyse(
     beta: np.ndarray | float = 0.5,
     formation_table: str = "nbs82",
     keep_routes: bool = True,
+    incomplete: str = "raise",
 ) -> CHEResult:
     """Limiting potential, PDS, best route and overpotential for every candidate.
 
@@ -442,10 +460,15 @@ def analyse(
         beta: symmetry factor(s) β, scalar or (n_steps,).
         formation_table: table for the equilibrium potential.
         keep_routes: keep every route's U_L (``route_UL``); switch off for very large screens.
+        incomplete: ``"raise"`` (default) when a candidate completes no route; ``"keep"``: such
+            candidates get best route -1, U_L NaN and PDS -1 (:meth:`CHEResult.take` drops them).
 
     Raises:
-        InputError: for a wrong shape, an inf, or no complete route for some candidate.
+        InputError: for a wrong shape, an inf, or (``incomplete="raise"``) no complete route for
+            some candidate.
     """
+    if incomplete not in ("raise", "keep"):
+        raise InputError(f"incomplete must be 'raise' or 'keep', not {incomplete!r}")
     dG0 = np.asarray(dG0, dtype=float)
     if dG0.ndim == 1:
         dG0 = dG0[:, None]
@@ -492,7 +515,7 @@ def analyse(
             f"step {network.steps[exc.step].id!r} of candidate {names[exc.candidate]!r} has an "
             "infinite ΔG"
         ) from None
-    if (best < 0).any():
+    if incomplete == "raise" and best.min(initial=0) < 0:
         none = np.flatnonzero(best < 0)
         bad = [names[k] for k in none[:10]]
         raise InputError(

@@ -105,6 +105,44 @@ def _wls(X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> np.ndarra
     return beta
 
 
+def _ols_centred(x: np.ndarray, y: np.ndarray):
+    """Least squares on centred data (few passes over n points, no n x (p+1) design matrix).
+
+    Returns ``(beta, residuals, (XᵀX)⁻¹ of the design [x, 1], leverages h_ii, y − ȳ)``. With
+    centred columns the normal equations are well conditioned unless the descriptors are
+    nearly collinear; then (condition number above 1e8) the SVD solution is used instead.
+    """
+    n, p = x.shape
+    xm = x.mean(axis=0)
+    ym = float(y.mean())
+    xc = x - xm
+    yc = y - ym
+    S = xc.T @ xc
+    if np.linalg.cond(S) > 1e8:
+        X = _design(x)
+        beta = _wls(X, y)
+        resid = y - X @ beta
+        cov = np.linalg.pinv(X.T @ X)
+        hat = np.einsum("ij,jk,ik->i", X, cov, X)
+        return beta, resid, cov, hat, yc
+    S_inv = np.linalg.inv(S)
+    coef = S_inv @ (xc.T @ yc)
+    resid = yc - xc @ coef if p > 1 else np.subtract(yc, xc[:, 0] * coef[0])
+    beta = np.append(coef, ym - xm @ coef)
+    # covariance of (coef, intercept) for the design [x, 1], from the centred blocks
+    cov = np.empty((p + 1, p + 1))
+    cov[:p, :p] = S_inv
+    cov[:p, p] = cov[p, :p] = -S_inv @ xm
+    cov[p, p] = 1.0 / n + xm @ S_inv @ xm
+    if p == 1:
+        hat = xc[:, 0] * xc[:, 0]
+        hat *= S_inv[0, 0]
+    else:
+        hat = np.einsum("ij,ij->i", xc @ S_inv, xc)
+    hat += 1.0 / n
+    return beta, resid, cov, hat, yc
+
+
 def _huber(X: np.ndarray, y: np.ndarray, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
     """Huber M-estimate by IRLS with the MAD scale; returns (beta, final weights)."""
     beta = _wls(X, y)
@@ -262,25 +300,27 @@ def fit_scaling(
         msg = f"{y_name} vs {list(x_names)} fitted on only {n} points: uncertainties are large"
         warnings.warn(msg, ScalingWarning, stacklevel=2)
         notes.append(msg)
-    X = _design(x)
-    beta = _estimate(X, y, method)
-    pred = X @ beta
-    resid = y - pred
+    if method == "ols":
+        beta, resid, cov, hat, yc = _ols_centred(x, y)
+    else:
+        X = _design(x)
+        beta = _estimate(X, y, method)
+        resid = y - X @ beta
+        yc = y - y.mean()
     ss_res = float(resid @ resid)
-    ss_tot = float(((y - y.mean()) ** 2).sum())
+    ss_tot = float(yc @ yc)
     r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
     rmse = float(np.sqrt(ss_res / n))
     mae = float(np.abs(resid).mean())
     dof = n - (p + 1)
     alpha = 1.0 - level
     if method == "ols":
-        XtX_inv = np.linalg.pinv(X.T @ X)
         sigma2 = ss_res / dof
-        se = np.sqrt(np.diag(XtX_inv) * sigma2)
+        se = np.sqrt(np.diag(cov) * sigma2)
         t = stdtrit(dof, 1 - alpha / 2)
         ci = np.column_stack([beta - t * se, beta + t * se])
-        hat = np.einsum("ij,jk,ik->i", X, XtX_inv, X)
-        loo = resid / np.clip(1.0 - hat, 1e-12, None)
+        np.subtract(1.0, hat, out=hat)
+        loo = np.divide(resid, np.clip(hat, 1e-12, None, out=hat), out=hat)
     else:
         ci, note = _bootstrap_ci(x, X, y, beta, method, n_boot, alpha, seed)
         if note:

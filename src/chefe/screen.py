@@ -196,6 +196,7 @@ def _release_descriptors(che: CHEResult) -> dict[str, np.ndarray]:
     U = che.U_L_RHE
     n_e = net.n_e
     target_species = {s.name for s, _ in net.products[che.product].products}
+    scratch = tmp = None
     for pname, overall in net.products.items():
         if pname == che.product:
             continue
@@ -208,11 +209,22 @@ def _release_descriptors(che: CHEResult) -> dict[str, np.ndarray]:
             rivals = [j for j, other in enumerate(net.steps) if j != i and other.surface_reactants() == source]
             if not rivals:
                 continue
-            # release minus the best rival at U_L, without stacking copies of the rival rows
-            g_riv = che.row_U0(rivals[0]) + n_e[rivals[0]] * U
-            for j in rivals[1:]:
-                np.minimum(g_riv, che.row_U0(j) + n_e[j] * U, out=g_riv)
-            out[f"{pname}_release"] = (che.row_U0(i) + n_e[i] * U) - g_riv
+            # release minus the best rival at U_L: max over rivals j of
+            # (ΔG_i − ΔG_j)(U=0) + (n_e,i − n_e,j)·U_L, built in place (no stacked rival rows)
+            desc = None
+            for j in rivals:
+                if desc is not None and tmp is None:
+                    tmp = np.empty_like(U)
+                d = np.subtract(che.row_U0(i), che.row_U0(j), out=None if desc is None else tmp)
+                if n_e[i] != n_e[j]:
+                    if scratch is None:
+                        scratch = np.empty_like(U)
+                    d += np.multiply(U, n_e[i] - n_e[j], out=scratch)
+                if desc is None:
+                    desc = d
+                else:
+                    np.maximum(desc, d, out=desc)
+            out[f"{pname}_release"] = desc
     return out
 
 
@@ -281,31 +293,41 @@ def screen(
     n_all = dG0.shape[1]
     names = list(names) if names is not None else [f"cand{k}" for k in range(n_all)] if n_all <= 100_000 else None
     route_idx = network.routes_to(product)
-    # a finite column sum means every step of that candidate is finite (NaN and ±inf propagate):
-    # one pass over the array; only the other columns are checked route by route
-    complete = np.isfinite(dG0.sum(axis=0))
-    suspect = np.flatnonzero(~complete)
-    if suspect.size:
-        finite = np.isfinite(dG0[:, suspect])
-        for r in route_idx:
-            complete[suspect] |= finite[list(network.routes[r].unique_steps)].all(axis=0)
+    # one engine pass over everything: a candidate that completes no route comes back with
+    # best route -1 (the engine's per-block finiteness checks find it); only those are examined
     notes = []
-    if not complete.all():
-        for k in np.flatnonzero(~complete)[:1000]:
-            who = names[k] if names is not None else f"cand{k}"
+    try:
+        che = analyse(network, dG0, conditions, names=names, product=product,
+                      keep_routes=keep_routes, incomplete="keep")
+    except InputError as exc:
+        if "infinite" not in str(exc):
+            raise
+        # an infinite ΔG is broken data for that candidate, not a reason to stop the screen
+        broken = np.isinf(dG0)
+        cols = np.flatnonzero(broken.any(axis=0))
+        label = (lambda k: names[k]) if names is not None else (lambda k: f"cand{k}")
+        notes.append(f"infinite ΔG treated as missing for {len(cols)} candidate(s): "
+                     f"{[label(int(k)) for k in cols[:10]]}")
+        dG0 = np.where(broken, np.nan, dG0)
+        che = analyse(network, dG0, conditions, names=names, product=product,
+                      keep_routes=keep_routes, incomplete="keep")
+    if che.best.min(initial=0) < 0:
+        lacking = np.flatnonzero(che.best < 0)
+        for k in lacking[:1000]:
+            who = che.names[int(k)]
             missing = sorted({network.steps[i].id for r in route_idx for i in network.routes[r].unique_steps
                               if not np.isfinite(dG0[i, k])})
             notes.append(f"{who}: left out, no complete route to {product or network.target} "
                          f"(missing {missing})")
-        keep = np.flatnonzero(complete)
-        dG0 = dG0[:, keep]
-        names = [names[k] for k in keep] if names is not None else None
+        if len(lacking) > 1000:
+            notes.append(f"... and {len(lacking) - 1000} more candidates without a complete route")
+        keep = np.flatnonzero(che.best >= 0)
+        if not keep.size:
+            raise InputError("no candidate completes a route: " + "; ".join(notes[:5]))
+        che = che.take(keep)
         dG_H = None if dG_H is None else np.asarray(dG_H, dtype=float)[keep]
         classes = None if classes is None else [classes[k] for k in keep]
         flags = None if flags is None else [flags[k] for k in keep]
-        if not keep.size:
-            raise InputError("no candidate completes a route: " + "; ".join(notes[:5]))
-    che = analyse(network, dG0, conditions, names=names, product=product, keep_routes=keep_routes)
     n = len(che.names)
     desc: dict[str, np.ndarray] = {}
     notes += list(che.notes)
@@ -322,7 +344,10 @@ def screen(
         desc["UL_minus_UL_HER"] = che.U_L_RHE - U_L_HER
         if ads:
             # both adsorptions at the catalyst's U_L: NO3- + * -> *NO3 + e- and H+ + e- + * -> *H
-            desc["site_NO3_minus_H"] = (desc["dG_NO3"] - che.U_L_RHE) - (dG_H + che.U_L_RHE)
+            site = np.subtract(desc["dG_NO3"], dG_H)
+            site -= che.U_L_RHE
+            site -= che.U_L_RHE
+            desc["site_NO3_minus_H"] = site
     else:
         notes.append("no ΔG*H given: HER descriptors left out")
     desc.update(_release_descriptors(che))
