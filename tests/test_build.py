@@ -150,9 +150,31 @@ def test_sac_pyrrolic_any_metal_and_shell_same_rings(metal, spec):
     assert m.atoms.info["rings"] == "5:6,6:34,7:4"
 
 
-def test_sac_pyrrolic_refuses_tubes_and_small_cells():
-    with pytest.raises(InputError, match="flat sheet"):
-        sac("Fe", "N4", ring="pyrrolic", host="tube")
+def test_sac_pyrrolic_tube_same_site_on_a_curved_wall():
+    plane = sac("Cu", "N4", ring="pyrrolic", size=(8, 8))
+    tube = sac("Cu", "N4", ring="pyrrolic", host="tube", chirality=(8, 0), length=4)
+    assert tube.catalyst == "Cu-N4-pyrrolic-tube"
+    # the unrolled wall (8 x 2.46 Å by 4 x 4.26 Å) holds as many atoms as the 8x8 sheet, same rings
+    assert len(tube.atoms) == len(plane.atoms) and tube.atoms.info["rings"] == plane.atoms.info["rings"]
+    metal = tube.site().metals[0]
+    graph = _sheet_graph(tube.atoms)
+    assert [_smallest_ring_without(graph, n, {metal}) for n in sorted(graph[metal])] == [5] * 4
+    assert all(len(graph[k]) == 3 for k in graph if k != metal)
+    # every atom, the metal included, on the cylinder of radius C/2π = 8·2.46/2π Å
+    axis = tube.atoms.cell.diagonal()[:2] / 2
+    r = np.linalg.norm(tube.atoms.positions[:, :2] - axis, axis=1)
+    np.testing.assert_allclose(r, 8 * 2.46 / (2 * np.pi), atol=1e-3)
+    # the site points radially outwards
+    radial = (tube.atoms.positions[metal, :2] - axis) / r[metal]
+    np.testing.assert_allclose(tube.site().normal, [*radial, 0.0], atol=1e-9)
+    assert min_bond_ratio(tube.atoms) > 0.8
+
+
+def test_sac_pyrrolic_refuses_armchair_tubes_and_small_cells():
+    with pytest.raises(InputError, match="zigzag"):
+        sac("Fe", "N4", ring="pyrrolic", host="tube", chirality=(6, 6))
+    with pytest.raises(InputError, match="at least 4 cells long"):
+        sac("Fe", "N4", ring="pyrrolic", host="tube", chirality=(8, 0), length=3)
     with pytest.raises(InputError, match="at least 7x7"):
         sac("Fe", "N4", ring="pyrrolic", size=(6, 6))
     with pytest.raises(InputError, match="four coordinating"):

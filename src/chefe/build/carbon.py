@@ -206,7 +206,8 @@ def sac(metal: str, coordination: str = "N4", *, host: str = "plane", size=(6, 6
 
     ``ring``: ``"pyridinic"`` (each X in a six-membered ring of the sheet, the vacancy sites
     above) or ``"pyrrolic"`` (each X in a five-membered ring: the porphyrin-like M–X4 of
-    :mod:`chefe.build.pyrrolic`, flat sheets of at least 7x7 only).
+    :mod:`chefe.build.pyrrolic`; sheets of at least 7x7, zigzag tubes (n ≥ 6, 0) at least
+    4 cells long).
     """
     check_element(metal)
     for extra_element, what in ((second_shell, "second-shell element"), (decorate, "decorating atom")):
@@ -216,8 +217,8 @@ def sac(metal: str, coordination: str = "N4", *, host: str = "plane", size=(6, 6
     if ring not in ("pyridinic", "pyrrolic"):
         raise InputError(f"ring must be 'pyridinic' or 'pyrrolic', not {ring!r}")
     if ring == "pyrrolic":
-        return _pyrrolic_sac(metal, coordination, elements, with_vacancy, host, size, vacuum, isomer,
-                             axial, second_shell, decorate, name)
+        return _pyrrolic_sac(metal, coordination, elements, with_vacancy, host, size, vacuum,
+                             chirality, length, isomer, axial, second_shell, decorate, name)
     if vacancy not in (None, "single", "double"):
         raise InputError(f"vacancy must be 'single' or 'double', not {vacancy!r}")
     if vacancy is None:
@@ -265,31 +266,46 @@ def sac(metal: str, coordination: str = "N4", *, host: str = "plane", size=(6, 6
     return Model(catalyst, atoms, {metal: site, "M": site}, metal, "SAC")
 
 
-def _pyrrolic_sac(metal, coordination, elements, with_vacancy, host, size, vacuum, isomer, axial,
-                  second_shell, decorate, name) -> Model:
+def _pyrrolic_sac(metal, coordination, elements, with_vacancy, host, size, vacuum, chirality,
+                  length, isomer, axial, second_shell, decorate, name) -> Model:
     from ase import Atoms
     from ase.build import graphene
 
-    from .pyrrolic import build_sheet
+    from .pyrrolic import build_sheet, rectangular_graphene, roll
 
-    if host != "plane":
-        raise InputError("pyrrolic sites are built in a flat sheet only: use host='plane'")
     if with_vacancy or len(elements) != 4:
         raise InputError(f"coordination {coordination!r}: a pyrrolic site has four coordinating atoms "
                          "(e.g. 'N4', 'N3C1', 'N2C2')")
     arrangement = _arrangement(elements, isomer, coordination)
-    sheet = build_sheet(metal, tuple(arrangement), tuple(size))
-    host_sheet = graphene(size=(int(size[0]), int(size[1]), 1))
-    cell = host_sheet.cell.array.copy()
-    centre = sheet.positions[sheet.metal]
-    middle = (cell[0] + cell[1]) / 2
-    xyz = np.column_stack([sheet.positions - centre + middle[:2], np.zeros(len(sheet.symbols))])
-    atoms = Atoms(sheet.symbols, positions=xyz, cell=cell, pbc=True)
-    atoms.cell[2, 2] = vacuum
-    atoms.center(axis=2)
-    atoms.wrap()
-    normal = np.array([0.0, 0.0, 1.0])
+    if host == "plane":
+        sheet = build_sheet(metal, tuple(arrangement), tuple(size))
+        cell = graphene(size=(int(size[0]), int(size[1]), 1)).cell.array.copy()
+        middle = (cell[0] + cell[1]) / 2
+        xyz = np.column_stack([sheet.positions - sheet.positions[sheet.metal] + middle[:2],
+                               np.zeros(len(sheet.symbols))])
+        atoms = Atoms(sheet.symbols, positions=xyz, cell=cell, pbc=True)
+        atoms.cell[2, 2] = vacuum
+        atoms.center(axis=2)
+        atoms.wrap()
+
+        def normal_of(position):
+            return np.array([0.0, 0.0, 1.0])
+    elif host == "tube":
+        n, m = (int(c) for c in chirality)
+        if m != 0:
+            raise InputError(f"pyrrolic sites on tubes: zigzag (n, 0) chiralities only, "
+                             f"not ({n}, {m})")
+        wall = rectangular_graphene(n, length)
+        sheet = build_sheet(metal, tuple(arrangement), host=wall)
+        positions, cell, axis = roll(sheet, wall.cell.array[:2, :2], vacuum)
+        atoms = Atoms(sheet.symbols, positions=positions, cell=cell, pbc=True)
+
+        def normal_of(position):
+            return unit([position[0] - axis[0], position[1] - axis[1], 0.0])
+    else:
+        raise InputError(f"host must be 'plane' or 'tube', not {host!r}")
     m_index = sheet.metal
+    normal = normal_of(atoms.positions[m_index])
     neighbours: dict[int, set[int]] = {k: set() for k in range(len(atoms))}
     for a, b in sheet.bonds:
         neighbours[a].add(b)

@@ -133,6 +133,27 @@ def _graphene(size):
     return graphene(size=(int(size[0]), int(size[1]), 1))
 
 
+def rectangular_graphene(around: int, along: int):
+    """Build graphene in an orthogonal cell, the unrolled wall of an (around, 0) nanotube.
+
+    ``around`` zigzag repeats (a1, 2.46 Å) by ``along`` armchair repeats (a1 + 2·a2, 4.26 Å).
+    """
+    from ase.build import graphene, make_supercell
+
+    matrix = [[int(around), 0, 0], [int(along), 2 * int(along), 0], [0, 0, 1]]
+    return make_supercell(graphene(size=(1, 1, 1)), matrix)
+
+
+def _lattice_centre(cell2d: np.ndarray, offset) -> np.ndarray:
+    """Return the lattice point just below the cell's middle plus ``offset`` (of a1, a2)."""
+    a1 = np.array([CC_BOND * np.sqrt(3), 0.0])
+    a2 = np.array([-CC_BOND * np.sqrt(3) / 2, 1.5 * CC_BOND])
+    basis = np.array([a1, a2])
+    middle = (cell2d[0] + cell2d[1]) / 2
+    u, v = np.floor(middle @ np.linalg.inv(basis))
+    return (u + offset[0]) * a1 + (v + offset[1]) * a2
+
+
 def _adjacency(atoms) -> list[set[int]]:
     from ase.neighborlist import neighbor_list
 
@@ -192,14 +213,17 @@ def _options(rel, dangling, adj, port_xy):
 
 
 def build_sheet(metal: str, shell: tuple[str, ...], size=(9, 9),
-                embedding: Embedding = EMBEDDING) -> Sheet:
-    """Build the pyrrolic M–X4 site in a graphene supercell ``size`` (in-plane geometry only)."""
+                embedding: Embedding = EMBEDDING, host=None) -> Sheet:
+    """Build the pyrrolic M–X4 site in a graphene supercell ``size`` (in-plane geometry only).
+
+    ``host``: another graphene sheet (ase.Atoms in any cell of the lattice, e.g.
+    :func:`rectangular_graphene`) instead of the hexagonal ``size`` supercell.
+    """
     if len(shell) != 4:
         raise InputError(f"a pyrrolic site has four coordinating atoms, not {len(shell)}")
-    g = _graphene(size)
+    g = _graphene(size) if host is None else host
     cell2d = g.cell.array[:2, :2]
-    a1, a2 = cell2d[0] / size[0], cell2d[1] / size[1]
-    centre = (size[0] // 2 + embedding.offset[0]) * a1 + (size[1] // 2 + embedding.offset[1]) * a2
+    centre = _lattice_centre(cell2d, embedding.offset)
     mic = _mic(cell2d)
     rel = mic(g.positions[:, :2] - centre)
     symbols_core, core_xy, core_bonds, ports = core(metal, tuple(shell), REFERENCE_MX)
@@ -216,8 +240,9 @@ def build_sheet(metal: str, shell: tuple[str, ...], size=(9, 9),
         if sheet is not None and (best is None or sheet.energy < best.energy):
             best = sheet
     if best is None:
-        raise InputError(f"no pyrrolic {metal}-{''.join(shell)} site fits a {size[0]}x{size[1]} "
-                         "graphene supercell: use at least 7x7")
+        where = f"a {size[0]}x{size[1]} graphene supercell" if host is None else "this sheet"
+        raise InputError(f"no pyrrolic {metal}-{''.join(shell)} site fits {where}: use at least "
+                         "7x7 (tubes: (6,0) or wider, at least 4 cells long)")
     return best
 
 
@@ -292,7 +317,6 @@ def search_embeddings(size=(9, 9), rotations=tuple(range(31)), grid: int = 18,
     """
     g = _graphene(size)
     cell2d = g.cell.array[:2, :2]
-    a1, a2 = cell2d[0] / size[0], cell2d[1] / size[1]
     adj = _adjacency(g)
     mic = _mic(cell2d)
     _, core_xy0, _, ports = core(metal, ("N",) * 4, REFERENCE_MX)
@@ -302,7 +326,7 @@ def search_embeddings(size=(9, 9), rotations=tuple(range(31)), grid: int = 18,
         rot = _rotation(float(rotation))
         core_xy, port_xy = core_xy0 @ rot.T, port_xy0 @ rot.T
         for fx, fy in itertools.product(np.arange(grid) / grid, repeat=2):
-            centre = (size[0] // 2 + fx) * a1 + (size[1] // 2 + fy) * a2
+            centre = _lattice_centre(cell2d, (fx, fy))
             rel = mic(g.positions[:, :2] - centre)
             for radius, clearance in itertools.product(radii, clearances):
                 offset = (round(float(fx), 4), round(float(fy), 4))
@@ -328,3 +352,23 @@ def search_embeddings(size=(9, 9), rotations=tuple(range(31)), grid: int = 18,
         out.append((defects, sheet.energy, emb, sheet.rings))
     out.sort(key=lambda x: (x[0], x[1]))
     return out
+
+
+def roll(sheet: Sheet, cell2d: np.ndarray, vacuum: float):
+    """Roll a sheet built in a :func:`rectangular_graphene` cell into an (n, 0) nanotube.
+
+    The in-plane x (around, circumference C) becomes the angle 2πx/C on a cylinder of radius
+    C/2π; y runs along the tube axis (z). Returns (positions (n, 3), cell (3, 3), axis (x, y)).
+    """
+    circumference, length = float(cell2d[0, 0]), float(cell2d[1, 1])
+    radius = circumference / (2 * np.pi)
+    side = 2 * radius + vacuum
+    xy = sheet.positions - sheet.positions[sheet.metal]
+    x = np.mod(xy[:, 0], circumference)  # the metal at angle 0
+    z = np.mod(xy[:, 1] + length / 2, length)  # and half-way along the axis
+    theta = 2 * np.pi * x / circumference
+    axis = np.array([side / 2, side / 2])
+    positions = np.column_stack([axis[0] + radius * np.cos(theta),
+                                 axis[1] + radius * np.sin(theta), z])
+    cell = np.diag([side, side, length])
+    return positions, cell, axis

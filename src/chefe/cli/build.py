@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--axial", choices=["O", "OH", "Cl"], help="SAC axial ligand")
     parser.add_argument("--ring", choices=["pyridinic", "pyrrolic"], default="pyridinic",
                         help="SAC: coordinating atoms in six-membered (pyridinic) or five-membered "
-                             "(pyrrolic, porphyrin-like; flat sheets only) rings")
+                             "(pyrrolic, porphyrin-like; zigzag tubes only) rings")
     parser.add_argument("--size", default=None, help="graphene supercell, e.g. 7,7")
     parser.add_argument("--single-atom", help="slab: single-atom-alloy element in the top layer")
     parser.add_argument("--sites", help="comma-separated site names (default: the model's metal/ontop)")
