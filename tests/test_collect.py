@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from ase import Atoms
 from ase.db import connect
 
 from chefe.collect import collect
@@ -87,6 +88,25 @@ def test_rerun_is_idempotent_and_updates_changed_runs(tree, tmp_path):
     third = collect(tree, db_path, workers=1, progress=False)
     assert third.updated == 1 and third.skipped == 3
     assert len(list(connect(db_path).select())) == 4
+
+
+def test_sqlite_key_tables_indexed_by_row_id(tree, tmp_path):
+    """Updating a row deletes its keys by id; without an index that is a full-table scan per row
+    (quadratic collects). The indices are added to new and to existing ase.db files, and the
+    query planner uses them for exactly ase.db's delete."""
+    import sqlite3
+
+    old = tmp_path / "old.db"
+    connect(str(old)).write(Atoms("H"), catalyst="x")  # a plain ase.db, made without chefe
+    for db_path in (tmp_path / "new.db", old):
+        collect(tree, str(db_path), workers=1, progress=False)
+        con = sqlite3.connect(db_path)
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert {"chefe_keys_id", "chefe_text_key_values_id", "chefe_number_key_values_id",
+                "chefe_species_id"} <= names
+        plan = " ".join(str(r) for r in con.execute("EXPLAIN QUERY PLAN DELETE FROM keys WHERE id in (3)"))
+        assert "chefe_keys_id" in plan
+        con.close()
 
 
 def test_killed_collect_leaves_consistent_db_and_rerun_completes(tree, tmp_path, monkeypatch):

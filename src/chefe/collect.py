@@ -103,6 +103,7 @@ def collect(
     found, problems = find_runs(root, rules)
     report = CollectReport(str(root), str(db), found=len(found), problems=list(problems))
     database = connect(db)
+    index_row_ids(database)
     stored = existing_rows(database)
     todo = []
     for f in found:
@@ -133,6 +134,20 @@ def collect(
             pool.shutdown()
     check_consistency(database, report)
     return report
+
+
+def index_row_ids(database) -> None:
+    """Index ase.db's SQLite key tables by row id.
+
+    ase.db indexes them by key only, and every update or overwrite of a row deletes that row's
+    keys by id: a scan of the whole table per row, O(n²) over a collect (2,000 runs: 2.5 s of
+    6.4 s). Other backends, and databases that already have the indices, are left alone.
+    """
+    if type(database).__name__ != "SQLite3Database":
+        return
+    with database.managed_connection() as con:
+        for table in ("species", "keys", "text_key_values", "number_key_values"):
+            con.execute(f"CREATE INDEX IF NOT EXISTS chefe_{table}_id ON {table}(id)")
 
 
 def _write(database, batch, stored, report: CollectReport) -> None:
@@ -244,6 +259,7 @@ def collect_ase_db(
         kind = "json" if handle.read(1) == b"{" else "db"
     src = connect(str(source), type=kind)
     database = connect(db)
+    index_row_ids(database)
     stored = existing_rows(database)
     report = CollectReport(str(source), str(db))
     info = FileInfo.of(source)
