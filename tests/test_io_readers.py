@@ -346,3 +346,39 @@ def test_outcar_vasp6_header_from_the_real_file(files_dir):
     assert rec.settings["kpoints"] == "1x1x1" and rec.version.startswith("vasp.6.2.1")
     assert rec.atoms.get_chemical_formula() == "CO"
     assert np.allclose(rec.atoms.cell.lengths(), [20.0, 20.0, 21.15034])
+
+
+def test_last_step_is_read_whole_even_when_its_printout_is_long(files_dir, tmp_path):
+    """The last ionic step's 'Iteration' line can sit hundreds of kB before its TOTEN (the
+    eigenvalue printout): the tail is grown until it holds it, so the step count and the
+    electronic convergence are those of the last completed step, as ASE counts images."""
+    import ase.io
+
+    path = files_dir / "vasp" / "misc" / "aiida_OUTCAR_ionic_not_converged"  # 52 kB between them
+    text = path.read_bytes()
+    assert text.rfind(b"free  energy   TOTEN") - text.rfind(b"Iteration") > 32 * 1024
+    rec = read_outcar(path)
+    assert rec.n_ionic == len(ase.io.read(path, index=":", format="vasp-out")) == 2
+    assert rec.electronic_converged is True
+
+
+def test_every_shared_outcar_step_count_matches_ase(shared_data):
+    import ase.io
+
+    checked = 0
+    for path in sorted((shared_data / "vasp").glob("*/*OUTCAR*")) + sorted((shared_data / "vasp").glob("*/*.outcar")):
+        try:
+            images = ase.io.read(path, index=":", format="vasp-out")
+        except Exception:  # noqa: BLE001 - files ASE cannot read are checked for flags elsewhere
+            continue
+        rec = read_outcar(path)
+        assert rec.n_ionic == len(images), path
+        assert rec.electronic_converged is not None, path
+        # the moment is the last completed step's, as ASE's final image has it
+        ref = images[-1].calc.results.get("magmom")
+        if ref is None:
+            assert rec.magmom is None, path
+        else:
+            assert rec.magmom == pytest.approx(float(np.ravel(ref)[0]), abs=1e-9), path
+        checked += 1
+    assert checked >= 14

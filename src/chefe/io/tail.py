@@ -60,34 +60,60 @@ def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: by
     fd = os.open(path, os.O_RDONLY)
     try:
         size = os.fstat(fd).st_size
-        n = block
-        head = os.pread(fd, n, 0)
+        head = os.pread(fd, block, 0)
         if head[:2] == b"\x1f\x8b":
             data = read_all(path)
             return _cut_head(data, head_markers, head_after), data, True
+        # grow by doubling; each round reads and searches only the new bytes (plus an overlap
+        # for a marker cut in two), so every byte is read and scanned once
+        overlap = max(len(m) for m in head_markers) - 1
+        searched = 0
         while True:
-            cut = _cut_head(head, head_markers, head_after, None)
+            cut = _cut_head(head, head_markers, head_after, None, searched)
             if cut is not None:
                 head = cut
                 break
-            if len(head) < n or n >= head_max:
+            if len(head) >= size or len(head) >= head_max:
                 break
-            n *= 2
-            head = os.pread(fd, n, 0)
-        n = block
-        while True:
-            start = max(0, size - n)
-            tail = os.pread(fd, size - start, start)
-            if start == 0 or tail_marker in tail:
-                return head, tail, start == 0
-            n *= 2
+            searched = max(0, len(head) - overlap)
+            head += os.pread(fd, min(len(head), head_max - len(head)), len(head))
+        start = max(0, size - block)
+        tail = os.pread(fd, size - start, start)
+        found = tail_marker in tail
+        while not found and start > 0:
+            new_start = max(0, start - (size - start))  # double the tail
+            piece = os.pread(fd, start - new_start, new_start)
+            found = tail_marker in piece + tail[: len(tail_marker) - 1]
+            tail = piece + tail
+            start = new_start
+        return head, tail, start == 0
     finally:
         os.close(fd)
 
 
-def _cut_head(data: bytes, markers: tuple[bytes, ...], after: int, default=...):
+def extend_tail_until(path: str | Path, tail: bytes, marker: bytes) -> tuple[bytes, bool]:
+    """Grow a tail read by :func:`read_tail` or :func:`read_ends` (doubling) until ``marker``
+    is inside; only the new bytes are read and searched. Returns ``(tail, whole)``."""
+    pieces = [tail]
+    have = len(tail)
+    with open(path, "rb") as handle:
+        start = handle.seek(0, os.SEEK_END) - have
+        while start > 0:
+            new_start = max(0, start - have)
+            handle.seek(new_start)
+            piece = handle.read(start - new_start)
+            found = marker in piece + pieces[0][: len(marker) - 1]
+            pieces.insert(0, piece)
+            have += len(piece)
+            start = new_start
+            if found:
+                break
+    return b"".join(pieces), start <= 0
+
+
+def _cut_head(data: bytes, markers: tuple[bytes, ...], after: int, default=..., start: int = 0):
     for marker in markers:
-        i = data.find(marker)
+        i = data.find(marker, start)
         if i >= 0:
             return data[: i + after]
     return data if default is ... else default

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .record import RunRecord, file_infos, with_flags
-from .tail import read_all, read_ends, read_head, read_tail
+from .tail import extend_tail_until, read_all, read_ends, read_head, read_tail
 
 _FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eEdD][-+]?\d+)?"
 HEADER_BYTES = 400 * 1024
@@ -227,9 +227,10 @@ _ITER = re.compile(rb"Iteration\s+(\d+)\(\s*(\d+)\)")
 _MAG = re.compile(rb"number of electron\s+" + _FLOAT.encode() + rb"\s+magnetization\s+(" + _FLOAT.encode() + rb")")
 
 
-def _last_match(pattern: re.Pattern, data: bytes, literal: bytes, tries: int = 8):
-    """The last match of ``pattern`` (which starts with ``literal``), found by scanning backwards."""
-    end = len(data)
+def _last_match(pattern: re.Pattern, data: bytes, literal: bytes, tries: int = 8, end: int | None = None):
+    """The last match of ``pattern`` (which starts with ``literal``) before ``end``, found by
+    scanning backwards."""
+    end = len(data) if end is None else end
     for _ in range(tries):
         i = data.rfind(literal, 0, end)
         if i < 0:
@@ -258,20 +259,31 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     folder = os.fspath(folder) if folder else (os.path.dirname(path) or ".")
     flags: list[str] = []
     messages: list[str] = []
-    head, tail, _ = read_ends(path, _HEAD_END, b"free  energy   TOTEN", head_max=HEADER_BYTES * 8)
+    head, tail, whole = read_ends(path, _HEAD_END, b"free  energy   TOTEN", head_max=HEADER_BYTES * 8)
     if not head:
         return RunRecord(folder, "vasp", "vasp-outcar", None, flags=("empty",),
                          files=file_infos([path]), messages=(f"{path} is empty",))
+    if not whole:
+        # the tail must hold the last completed step from its last electronic step on: its
+        # eigenvalue printout alone can be hundreds of kB between that step's 'Iteration' and
+        # its TOTEN
+        toten = tail.rfind(b"free  energy   TOTEN")
+        if toten >= 0 and tail.rfind(b"Iteration", 0, toten) < 0:
+            tail, whole = extend_tail_until(path, tail, b"Iteration")
     header = outcar_header(head)
     # both markers sit near the end of the file: search backwards
     finished = tail.rfind(b"General timing and accounting") >= 0
     energy = free = None
+    # the last completed ionic step ends with its TOTEN: its electronic steps, moment, forces
+    # and lattice come before it (what follows is a step cut short, or a vibration analysis)
+    step_end = len(tail)
     m = _last_match(_TOTEN, tail, b"free  energy   TOTEN")
     if m:
+        step_end = m.start()
         free = _f(m.group(1).decode())
         m = _SIGMA0.search(tail, m.end(), m.end() + 512)
         energy = _f(m.group(1).decode()) if m else None
-    m = _last_match(_ITER, tail, b"Iteration")
+    m = _last_match(_ITER, tail, b"Iteration", end=step_end)
     n_ionic = int(m.group(1)) if m else (tail.count(b"free  energy   TOTEN") or None)
     nelm = _int(header.get("NELM"))
     electronic = None
@@ -282,11 +294,12 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     ionic = None
     if relaxing and finished:
         ionic = tail.rfind(b"reached required accuracy") >= 0
-    m = _last_match(_MAG, tail, b"number of electron")
+    mag = _MAG.search(tail, m.end(), step_end) if m else None  # in that last electronic step
+    m = mag or _last_match(_MAG, tail, b"number of electron", end=step_end)
     magmom = _f(m.group(1).decode()) if m else None
     atoms, max_force = None, None
     symbols = species_from_header(header)
-    block = tail.rfind(b"TOTAL-FORCE (eV/Angst)")
+    block = tail.rfind(b"TOTAL-FORCE (eV/Angst)", 0, step_end)
     if block >= 0 and symbols:
         data = _force_block(tail, block, len(symbols))
         if data is None:
@@ -294,7 +307,7 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
         else:
             max_force = float(np.sqrt((data[:, 3:] ** 2).sum(axis=1)).max())
             if with_atoms:
-                cell = _last_cell(tail) or _last_cell(head)
+                cell = _last_cell(tail, block) or _last_cell(head)
                 if cell is not None:
                     from ase import Atoms
 
@@ -351,9 +364,9 @@ def _int(value) -> int | None:
         return None
 
 
-def _last_cell(text: bytes):
-    """The last 'direct lattice vectors' block of an OUTCAR piece (Å), or None."""
-    i = text.rfind(b"direct lattice vectors")
+def _last_cell(text: bytes, end: int | None = None):
+    """The last 'direct lattice vectors' block of an OUTCAR piece before ``end`` (Å), or None."""
+    i = text.rfind(b"direct lattice vectors", 0, len(text) if end is None else end)
     if i < 0:
         return None
     lines = text[i:].split(b"\n", 4)[1:4]
