@@ -24,10 +24,9 @@ import re
 import numpy as np
 
 from ..errors import InputError
-from .model import Model, Site, check_element, covalent_bond, tag_atoms, unit
+from .model import (CC_BOND, Model, Site, check_element, covalent_bond, sheet_neighbours, tag_atoms,
+                    unit)
 
-CC_BOND = 1.42  # Å, graphene C–C bond (ase.build.graphene a = 2.46 Å = √3 · 1.42)
-_BOND_CUTOFF = 1.7  # Å, C–C neighbours in the pristine host
 AXIAL_LIGANDS = ("O", "OH", "Cl")
 
 
@@ -63,16 +62,6 @@ def _host(host: str, size, vacuum: float, chirality, length: int):
 
         return atoms, target, normal, (axis, radius)
     raise InputError(f"host must be 'plane' or 'tube', not {host!r}")
-
-
-def _neighbours(atoms) -> dict[int, set[int]]:
-    from ase.neighborlist import neighbor_list
-
-    i, j = neighbor_list("ij", atoms, _BOND_CUTOFF)
-    out: dict[int, set[int]] = {k: set() for k in range(len(atoms))}
-    for a, b in zip(i.tolist(), j.tolist()):
-        out[a].add(b)
-    return out
 
 
 def _centre_atom(atoms, target) -> int:
@@ -228,7 +217,7 @@ def sac(metal: str, coordination: str = "N4", *, host: str = "plane", size=(6, 6
         raise InputError(f"coordination {coordination!r}: a {vacancy} vacancy has {wanted} atoms around "
                          f"the metal, the spec gives {len(elements) + int(with_vacancy)}")
     atoms, target, normal_of, tube = _host(host, size, vacuum, chirality, length)
-    nb = _neighbours(atoms)
+    nb = sheet_neighbours(atoms)
     i = _centre_atom(atoms, target)
     arrangement = _arrangement(elements + (["X"] if with_vacancy else []), isomer, coordination)
     if vacancy == "single":
@@ -337,7 +326,7 @@ def dac(metal1: str, metal2: str, coordination: str = "N6", *, host: str = "plan
     check_element(metal1)
     check_element(metal2)
     atoms, target, normal_of, tube = _host(host, size, vacuum, chirality, length)
-    nb = _neighbours(atoms)
+    nb = sheet_neighbours(atoms)
     i = _centre_atom(atoms, target)
     j = _partner(atoms, i, nb, normal_of)
     if coordination in ("N6", "N2-N2"):

@@ -46,6 +46,23 @@ class Model:
         return self.sites[key]
 
 
+#: Å, graphene C–C bond (ase.build.graphene's a = 2.46 Å = √3 · 1.42 Å).
+CC_BOND = 1.42
+#: Å, bonded neighbours in a pristine sp² sheet (first neighbours 1.42 Å, second 2.46 Å).
+SHEET_BOND_CUTOFF = 1.7
+
+
+def sheet_neighbours(atoms, cutoff: float = SHEET_BOND_CUTOFF) -> dict[int, set[int]]:
+    """Bonded neighbours of every atom of a sheet, from ASE's neighbour list (periodic)."""
+    from ase.neighborlist import neighbor_list
+
+    i, j = neighbor_list("ij", atoms, cutoff)
+    out: dict[int, set[int]] = {k: set() for k in range(len(atoms))}
+    for a, b in zip(i.tolist(), j.tolist(), strict=True):
+        out[a].add(b)
+    return out
+
+
 def unit(vector) -> np.ndarray:
     v = np.asarray(vector, dtype=float)
     n = np.linalg.norm(v)

@@ -29,10 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
-from .model import covalent_bond
-from .vff import angle_terms, relax_in_plane, ring_sizes
+from .model import CC_BOND, covalent_bond, sheet_neighbours
+from .vff import angle_terms, minimum_image, relax_in_plane, ring_sizes
 
-CC_BOND = 1.42  # Å, graphene C–C (ase.build.graphene a = 2.46 Å = √3 · 1.42)
 PENTAGON_ANGLE = 108.0  # interior angle of a regular pentagon, (5 − 2)·180/5 degrees
 SP2_ANGLE = 120.0
 MAX_PAIRS = 3  # dangling-atom pairs tried beyond the twelve core bonds
@@ -154,27 +153,6 @@ def _lattice_centre(cell2d: np.ndarray, offset) -> np.ndarray:
     return (u + offset[0]) * a1 + (v + offset[1]) * a2
 
 
-def _adjacency(atoms) -> list[set[int]]:
-    from ase.neighborlist import neighbor_list
-
-    i, j = neighbor_list("ij", atoms, 1.7)
-    adj: list[set[int]] = [set() for _ in range(len(atoms))]
-    for a, b in zip(i.tolist(), j.tolist(), strict=True):
-        adj[a].add(b)
-    return adj
-
-
-def _mic(cell2d):
-    inverse = np.linalg.inv(cell2d)
-
-    def mic(v):
-        f = v @ inverse
-        f -= np.round(f)
-        return f @ cell2d
-
-    return mic
-
-
 def _hole(rel: np.ndarray, core_xy: np.ndarray, adj, embedding: Embedding) -> set[int]:
     r = np.linalg.norm(rel, axis=1)
     near = np.min(np.linalg.norm(rel[:, None, :] - core_xy[None], axis=2), axis=1)
@@ -182,7 +160,7 @@ def _hole(rel: np.ndarray, core_xy: np.ndarray, adj, embedding: Embedding) -> se
     changed = True
     while changed:  # an atom left with one neighbour goes too
         changed = False
-        for a in range(len(adj)):
+        for a in sorted(adj):
             if a not in gone and len(adj[a] - gone) <= 1:
                 gone.add(a)
                 changed = True
@@ -224,13 +202,13 @@ def build_sheet(metal: str, shell: tuple[str, ...], size=(9, 9),
     g = _graphene(size) if host is None else host
     cell2d = g.cell.array[:2, :2]
     centre = _lattice_centre(cell2d, embedding.offset)
-    mic = _mic(cell2d)
+    mic = minimum_image(cell2d)
     rel = mic(g.positions[:, :2] - centre)
     symbols_core, core_xy, core_bonds, ports = core(metal, tuple(shell), REFERENCE_MX)
     rot = _rotation(embedding.rotation)
     core_xy = core_xy @ rot.T
     port_xy = np.array([p for _, p in ports]) @ rot.T
-    adj = _adjacency(g)
+    adj = sheet_neighbours(g)
     gone = _hole(rel, core_xy, adj, embedding)
     dangling = [a for a in range(len(g)) if a not in gone and len(adj[a] - gone) == 2]
     best = None
@@ -248,7 +226,7 @@ def build_sheet(metal: str, shell: tuple[str, ...], size=(9, 9),
 
 def _assemble(rel, adj, gone, symbols_core, core_xy, core_bonds, ports, pairs, matching, cell2d,
               metal):
-    keep = [a for a in range(len(adj)) if a not in gone]
+    keep = [a for a in sorted(adj) if a not in gone]
     index = {a: k for k, a in enumerate(keep)}
     base = len(keep)
     symbols = ["C"] * base + list(symbols_core)
@@ -296,7 +274,7 @@ def _assemble(rel, adj, gone, symbols_core, core_xy, core_bonds, ports, pairs, m
     for r in rings:
         census[len(r)] = census.get(len(r), 0) + 1
     pyrrole = sum(1 for r in rings if len(r) == 5 and len(set(r) & set(shell)) == 1)
-    mic = _mic(cell2d)
+    mic = minimum_image(cell2d)
     d = np.linalg.norm(mic(xy[[b for _, b in bonds]] - xy[[a for a, _ in bonds]]), axis=1)
     sheet_bonds = np.array([m not in bond for bond in bonds])
     if pyrrole != 4 or d[sheet_bonds].min() < 1.2 or d[sheet_bonds].max() > 1.7:
@@ -317,8 +295,8 @@ def search_embeddings(size=(9, 9), rotations=tuple(range(31)), grid: int = 18,
     """
     g = _graphene(size)
     cell2d = g.cell.array[:2, :2]
-    adj = _adjacency(g)
-    mic = _mic(cell2d)
+    adj = sheet_neighbours(g)
+    mic = minimum_image(cell2d)
     _, core_xy0, _, ports = core(metal, ("N",) * 4, REFERENCE_MX)
     port_xy0 = np.array([p for _, p in ports])
     scored, seen = [], set()

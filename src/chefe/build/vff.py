@@ -16,7 +16,8 @@ BOND_K = 10.0
 ANGLE_K = 2.0
 
 
-def _mic(cell2d: np.ndarray):
+def minimum_image(cell2d: np.ndarray):
+    """Return a function mapping in-plane vectors (n, 2) to their minimum images in ``cell2d``."""
     inverse = np.linalg.inv(cell2d)
 
     def mic(vectors: np.ndarray) -> np.ndarray:
@@ -48,7 +49,7 @@ def relax_in_plane(positions: np.ndarray, cell2d: np.ndarray, bonds: np.ndarray,
     """
     from scipy.optimize import minimize
 
-    mic = _mic(cell2d)
+    mic = minimum_image(cell2d)
     free = np.ones(len(positions), bool)
     free[list(fixed)] = False
     start = np.array(positions, dtype=float)
@@ -91,7 +92,7 @@ def ring_sizes(positions: np.ndarray, cell2d: np.ndarray,
     Each directed bond u→v is followed by v→w, w the neighbour of v that comes next clockwise
     after u, until the walk closes: every bond borders exactly two faces.
     """
-    mic = _mic(cell2d)
+    mic = minimum_image(cell2d)
     order = {}
     for i, js in neighbours.items():
         js = sorted(js)
