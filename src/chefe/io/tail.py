@@ -54,8 +54,9 @@ def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: by
     """Head and tail of a file through one descriptor: ``(head, tail, whole_tail)``.
 
     The head grows (doubling from ``block``) until one of ``head_markers`` is inside, or up to
-    ``head_max`` bytes, and ends ``head_after`` bytes after that marker; the tail grows until
-    ``tail_marker`` is inside (as :func:`read_tail`). Gzip files are decompressed whole.
+    ``head_max`` bytes, and ends ``head_after`` bytes after that marker; the tail grows
+    (:func:`extend_tail_until`) until ``tail_marker`` is inside. Gzip files are decompressed
+    whole.
     """
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -63,13 +64,13 @@ def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: by
         head = os.pread(fd, block, 0)
         if head[:2] == b"\x1f\x8b":
             data = read_all(path)
-            return _cut_head(data, head_markers, head_after), data, True
+            return _cut_head(data, head_markers, head_after) or data, data, True
         # grow by doubling; each round reads and searches only the new bytes (plus an overlap
         # for a marker cut in two), so every byte is read and scanned once
         overlap = max(len(m) for m in head_markers) - 1
         searched = 0
         while True:
-            cut = _cut_head(head, head_markers, head_after, None, searched)
+            cut = _cut_head(head, head_markers, head_after, searched)
             if cut is not None:
                 head = cut
                 break
@@ -79,16 +80,11 @@ def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: by
             head += os.pread(fd, min(len(head), head_max - len(head)), len(head))
         start = max(0, size - block)
         tail = os.pread(fd, size - start, start)
-        found = tail_marker in tail
-        while not found and start > 0:
-            new_start = max(0, start - (size - start))  # double the tail
-            piece = os.pread(fd, start - new_start, new_start)
-            found = tail_marker in piece + tail[: len(tail_marker) - 1]
-            tail = piece + tail
-            start = new_start
-        return head, tail, start == 0
     finally:
         os.close(fd)
+    if start == 0 or tail_marker in tail:
+        return head, tail, start == 0
+    return (head, *extend_tail_until(path, tail, tail_marker))
 
 
 def extend_tail_until(path: str | Path, tail: bytes, marker: bytes) -> tuple[bytes, bool]:
@@ -111,9 +107,11 @@ def extend_tail_until(path: str | Path, tail: bytes, marker: bytes) -> tuple[byt
     return b"".join(pieces), start <= 0
 
 
-def _cut_head(data: bytes, markers: tuple[bytes, ...], after: int, default=..., start: int = 0):
+def _cut_head(data: bytes, markers: tuple[bytes, ...], after: int, start: int = 0) -> bytes | None:
+    """``data`` up to ``after`` bytes past the first of ``markers`` found (searched from
+    ``start``, in the order given), or None."""
     for marker in markers:
         i = data.find(marker, start)
         if i >= 0:
             return data[: i + after]
-    return data if default is ... else default
+    return None
