@@ -89,7 +89,7 @@ def _key_pattern(key: str) -> re.Pattern:
 
 
 _KEY_PATTERNS = [(key, key.encode(), _key_pattern(key)) for key in _HEADER_KEYS]
-_NIONS = _key_pattern("NIONS")
+_NIONS = [("NIONS", b"NIONS", _key_pattern("NIONS"))]
 _LDAU_PATTERNS = [(tag, re.compile(tag.encode() + rb"[ \t]*=[ \t]*([-\d. \t]+)"))
                   for tag in ("LDAUL", "LDAUU", "LDAUJ")]
 _IONS_PER_TYPE = re.compile(rb"ions per type[ \t]*=[ \t]*([\d \t]+)")
@@ -98,21 +98,9 @@ _KMESH = re.compile(rb"generate k-points for:\s*(\d+)\s+(\d+)\s+(\d+)")
 _VERSION = re.compile(rb"\s*(vasp\.\S+)")
 
 
-def _first_value(key: bytes, pattern: re.Pattern, text: bytes, start: int, end: int):
-    """``(value, position)`` of the first ``KEY = value`` in ``text[start:end]`` whose key is a
-    whole word ("GGA", not "METAGGA"), or ``(None, -1)``."""
-    i = text.find(key, start, end)
-    while i >= 0:
-        if i == 0 or not (text[i - 1:i].isalnum() or text[i - 1] == 95):  # 95: "_"
-            m = pattern.match(text, i, end)
-            if m:
-                return m.group(1).decode(), i
-        i = text.find(key, i + 1, end)
-    return None, -1
-
-
-def _parameters(head: bytes, start: int, end: int) -> dict[str, str]:
-    """The settings of :data:`_HEADER_KEYS` printed in ``head[start:end]``.
+def _parameters(head: bytes, start: int, end: int, keys=None) -> dict[str, str]:
+    """The ``KEY = value`` settings (default :data:`_HEADER_KEYS`) printed in ``head[start:end]``,
+    each key a whole word ("GGA", not the tail of "METAGGA").
 
     Keys are looked for in print order, each from where the previous one was found (one pass
     over the ~5 kB printout instead of one pass per key); a key not found there is looked for
@@ -121,7 +109,7 @@ def _parameters(head: bytes, start: int, end: int) -> dict[str, str]:
     out: dict[str, str] = {}
     pos = start
     find = head.find
-    for key, literal, pattern in _KEY_PATTERNS:
+    for key, literal, pattern in _KEY_PATTERNS if keys is None else keys:
         lo, hi = pos, end
         for _ in range(2):
             i = find(literal, lo, hi)
@@ -163,9 +151,7 @@ def outcar_header(head: bytes | str) -> dict:
     m = _VERSION.match(head)
     out["version"] = m.group(1).decode() if m else head.split(b"\n", 1)[0].strip()[:40].decode("utf-8", "replace")
     out.update(_parameters(head, p0, len(head)))
-    nions, _ = _first_value(b"NIONS", _NIONS, head, d0, d1)
-    if nions is not None:
-        out["NIONS"] = nions
+    out.update(_parameters(head, d0, d1, _NIONS))
     m = _IONS_PER_TYPE.search(head, d0, d1)
     out["ions_per_type"] = [int(x) for x in m.group(1).split()] if m else []
     out["potcars"] = _potcar_lines(head, len(out["ions_per_type"]), dims if dims >= 0 else end)
