@@ -129,6 +129,9 @@ def test_large_screen_keeps_original_candidate_numbers():
     dG0[net.index("NO3_ads"), 5] = np.nan
     r = screen(net, dG0)
     assert len(r.names) == 100_000 and r.names[5] == "cand6" and r.names[4] == "cand4"
+    assert r.che.index("cand6") == 5 and list(r.names[3:6]) == ["cand3", "cand4", "cand6"]
+    with pytest.raises(InputError):
+        r.che.index("cand5")  # left out
     assert any(n.startswith("cand5: left out") for n in r.notes)
 
 

@@ -136,9 +136,8 @@ class CHEResult:
         def cols(a):
             return None if a is None else a[..., idx]
 
-        names = self.names
-        names = _AutoNames(len(idx)) if isinstance(names, _AutoNames) and np.array_equal(
-            idx, np.arange(len(idx))) else tuple(names[int(k)] for k in idx)
+        names = self.names.take(idx) if isinstance(self.names, _AutoNames) else tuple(
+            self.names[int(k)] for k in idx)
         return CHEResult(
             network=self.network, names=names, conditions=self.conditions, product=self.product,
             routes=self.routes, dG0=self.dG0[:, idx], route_UL=cols(self.route_UL),
@@ -401,34 +400,49 @@ def unpack_step(packed: np.ndarray, n_rows: int) -> np.ndarray:
 
 
 class _AutoNames(tuple):
-    """Placeholder names ``cand0, cand1, ...`` created on demand (no million-string tuple)."""
+    """Placeholder names ``cand0, cand1, ...`` created on demand (no million-string tuple);
+    after :meth:`take`, the numbers of the candidates kept (``numbers``)."""
 
-    def __new__(cls, n: int):
+    def __new__(cls, n: int, numbers: np.ndarray | None = None):
         obj = super().__new__(cls)
         obj._n = n
+        obj._numbers = numbers
         return obj
 
     def __len__(self) -> int:
         return self._n
 
+    def _label(self, k: int) -> str:
+        return f"cand{k if self._numbers is None else int(self._numbers[k])}"
+
     def __getitem__(self, k):
         if isinstance(k, slice):
-            return tuple(f"cand{i}" for i in range(*k.indices(self._n)))
+            return tuple(self._label(i) for i in range(*k.indices(self._n)))
         if k < 0:
             k += self._n
         if not 0 <= k < self._n:
             raise IndexError(k)
-        return f"cand{k}"
+        return self._label(k)
 
     def __iter__(self):
-        return (f"cand{i}" for i in range(self._n))
+        return (self._label(i) for i in range(self._n))
 
     def index(self, name, *args):
         if isinstance(name, str) and name.startswith("cand") and name[4:].isdigit():
             k = int(name[4:])
-            if k < self._n:
-                return k
+            if self._numbers is None:
+                if k < self._n:
+                    return k
+            else:
+                hits = np.flatnonzero(self._numbers == k)
+                if hits.size:
+                    return int(hits[0])
         raise ValueError(name)
+
+    def take(self, indices: np.ndarray) -> _AutoNames:
+        """The names of a subset, keeping each candidate's number."""
+        numbers = np.arange(self._n) if self._numbers is None else self._numbers
+        return _AutoNames(len(indices), numbers[indices])
 
 
 # ---------------------------------------------------------------------- analysis
