@@ -181,6 +181,8 @@ def test_sac_pyrrolic_refuses_armchair_tubes_and_small_cells():
         sac("Fe", "N3", ring="pyrrolic")
     with pytest.raises(InputError, match="ring must be"):
         sac("Fe", "N4", ring="pyrolic")
+    with pytest.raises(InputError, match="no vacancy choice"):
+        sac("Fe", "N4", ring="pyrrolic", vacancy="double")
 
 
 def test_pyrrolic_embedding_is_the_searchs_best():

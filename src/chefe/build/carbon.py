@@ -206,6 +206,8 @@ def sac(metal: str, coordination: str = "N4", *, host: str = "plane", size=(6, 6
     if ring not in ("pyridinic", "pyrrolic"):
         raise InputError(f"ring must be 'pyridinic' or 'pyrrolic', not {ring!r}")
     if ring == "pyrrolic":
+        if vacancy is not None:
+            raise InputError("vacancy applies to pyridinic sites; a pyrrolic site has no vacancy choice")
         return _pyrrolic_sac(metal, coordination, elements, with_vacancy, host, size, vacuum,
                              chirality, length, isomer, axial, second_shell, decorate, name)
     if vacancy not in (None, "single", "double"):
