@@ -28,7 +28,7 @@ from .errors import InputError
 from .network import Network
 
 #: Candidates processed per block in the route search (keeps temporaries in cache).
-CHUNK = 1 << 15
+CHUNK = 1 << 14  # 2^14 measured fastest here (2^15: ~30% slower, temporaries spill the cache)
 #: Finite floor for rows that only mark missing data (±inf cannot carry a packed step index).
 NO_CONTRIBUTION = -1e300
 

@@ -108,26 +108,24 @@ def _wls(X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> np.ndarra
 def _ols_centred(x: np.ndarray, y: np.ndarray):
     """Least squares on centred data (few passes over n points, no n x (p+1) design matrix).
 
-    Returns ``(beta, residuals, (XᵀX)⁻¹ of the design [x, 1], leverages h_ii, y − ȳ)``. With
-    centred columns the normal equations are well conditioned unless the descriptors are
+    Returns ``(beta, residuals, (XᵀX)⁻¹ of the design [x, 1], leverages h_ii, Σ(y − ȳ)²)``.
+    With centred columns the normal equations are well conditioned unless the descriptors are
     nearly collinear; then (condition number above 1e8) the SVD solution is used instead.
     """
     n, p = x.shape
     xm = x.mean(axis=0)
     ym = float(y.mean())
     xc = x - xm
-    yc = y - ym
+    resid = y - ym  # centred y; becomes the residuals
+    ss_tot = float(resid @ resid)
     S = xc.T @ xc
     if np.linalg.cond(S) > 1e8:
         X = _design(x)
         beta = _wls(X, y)
-        resid = y - X @ beta
         cov = np.linalg.pinv(X.T @ X)
-        hat = np.einsum("ij,jk,ik->i", X, cov, X)
-        return beta, resid, cov, hat, yc
+        return beta, y - X @ beta, cov, np.einsum("ij,jk,ik->i", X, cov, X), ss_tot
     S_inv = np.linalg.inv(S)
-    coef = S_inv @ (xc.T @ yc)
-    resid = yc - xc @ coef if p > 1 else np.subtract(yc, xc[:, 0] * coef[0])
+    coef = S_inv @ (xc.T @ resid)
     beta = np.append(coef, ym - xm @ coef)
     # covariance of (coef, intercept) for the design [x, 1], from the centred blocks
     cov = np.empty((p + 1, p + 1))
@@ -135,12 +133,20 @@ def _ols_centred(x: np.ndarray, y: np.ndarray):
     cov[:p, p] = cov[p, :p] = -S_inv @ xm
     cov[p, p] = 1.0 / n + xm @ S_inv @ xm
     if p == 1:
-        hat = xc[:, 0] * xc[:, 0]
-        hat *= S_inv[0, 0]
+        # in place on x − x̄ (no further n-sized arrays): residuals, then leverages
+        xc1, b = xc[:, 0], float(coef[0])
+        if b != 0.0:
+            xc1 *= b
+            resid -= xc1  # y − ȳ − b(x − x̄)
+            xc1 /= b
+        np.multiply(xc1, xc1, out=xc1)
+        xc1 *= S_inv[0, 0]  # (x − x̄)² / Sxx
+        hat = xc1
     else:
+        resid -= xc @ coef
         hat = np.einsum("ij,ij->i", xc @ S_inv, xc)
     hat += 1.0 / n
-    return beta, resid, cov, hat, yc
+    return beta, resid, cov, hat, ss_tot
 
 
 def _huber(X: np.ndarray, y: np.ndarray, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -301,14 +307,14 @@ def fit_scaling(
         warnings.warn(msg, ScalingWarning, stacklevel=2)
         notes.append(msg)
     if method == "ols":
-        beta, resid, cov, hat, yc = _ols_centred(x, y)
+        beta, resid, cov, hat, ss_tot = _ols_centred(x, y)
     else:
         X = _design(x)
         beta = _estimate(X, y, method)
         resid = y - X @ beta
         yc = y - y.mean()
+        ss_tot = float(yc @ yc)
     ss_res = float(resid @ resid)
-    ss_tot = float(yc @ yc)
     r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
     rmse = float(np.sqrt(ss_res / n))
     mae = float(np.abs(resid).mean())

@@ -82,7 +82,8 @@ class ScreenResult:
         import ast
 
         cols = {k: v for k, v in self.columns().items()}
-        cols["ok"] = np.array([not f for f in self.flags])
+        cols["ok"] = (np.ones(len(self.flags), dtype=bool) if isinstance(self.flags, _Blank)
+                      else np.array([not f for f in self.flags]))
         tree = ast.parse(expression, mode="eval")
         allowed = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
                    ast.Compare, ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq, ast.Name,
@@ -161,6 +162,28 @@ class ScreenResult:
         if path is not None:
             Path(path).write_text(text)
         return text
+
+
+class _Blank(tuple):
+    """``n`` empty strings (no class / no flag) without an n-element tuple."""
+
+    def __new__(cls, n: int):
+        obj = super().__new__(cls)
+        obj._n = n
+        return obj
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return ("",) * len(range(*k.indices(self._n)))
+        if not -self._n <= k < self._n:
+            raise IndexError(k)
+        return ""
+
+    def __iter__(self):
+        return ("" for _ in range(self._n))
 
 
 def _evaluate(node, cols):
@@ -255,18 +278,23 @@ def species_energies(che: CHEResult, only=None) -> dict[str, np.ndarray]:
         if missing:
             raise InputError(f"no single-adsorbate state {sorted(missing)} on the routes of {net.name}")
         wanted = {k: v for k, v in wanted.items() if k in keep}
-    # walk the prefixes as a trie: one addition per distinct prefix step
+    # each state from the longest state prefix already summed: one new array per state, the
+    # remaining steps added in place
     out: dict[str, np.ndarray] = {}
-    cache: dict[tuple[int, ...], np.ndarray] = {(): np.zeros(len(che.names))}
+    done: dict[tuple[int, ...], np.ndarray] = {}
     for species, prefix in sorted(wanted.items(), key=lambda kv: len(kv[1])):
-        k = len(prefix)
-        while prefix[:k] not in cache:
-            k -= 1
-        total = cache[prefix[:k]]
+        k = max((j for j in range(len(prefix), 0, -1) if prefix[:j] in done), default=0)
+        if k == len(prefix):
+            total = done[prefix].copy()
+        elif k:
+            total = np.add(done[prefix[:k]], che.row_U0(prefix[k]))
+            k += 1
+        else:
+            total = np.array(che.row_U0(prefix[0]), dtype=float, copy=True)
+            k = 1
         for j in range(k, len(prefix)):
-            total = total + che.row_U0(prefix[j])
-            cache[prefix[: j + 1]] = total
-        out[species] = total
+            total += che.row_U0(prefix[j])
+        done[prefix] = out[species] = total
     return out
 
 
@@ -354,8 +382,8 @@ def screen(
     nn = network.sites >= 2 and any(
         sum(n_ for sp, n_ in s.reactants if sp.is_surface and "N" in dict(sp.composition)) >= 2
         for s in network.steps)
-    classes = tuple(str(c) for c in classes) if classes is not None else ("",) * n
-    flags = tuple(str(f) for f in flags) if flags is not None else ("",) * n
+    classes = tuple(str(c) for c in classes) if classes is not None else _Blank(n)
+    flags = tuple(str(f) for f in flags) if flags is not None else _Blank(n)
     return ScreenResult(che, desc, classes, flags, nn, tuple(notes))
 
 
