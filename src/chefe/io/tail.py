@@ -84,27 +84,33 @@ def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: by
         os.close(fd)
     if start == 0 or tail_marker in tail:
         return head, tail, start == 0
-    return (head, *extend_tail_until(path, tail, tail_marker))
+    tail, whole, _ = extend_tail_until(path, tail, tail_marker)
+    return head, tail, whole
 
 
-def extend_tail_until(path: str | Path, tail: bytes, marker: bytes) -> tuple[bytes, bool]:
+def extend_tail_until(path: str | Path, tail: bytes, marker: bytes) -> tuple[bytes, bool, int]:
     """Grow a tail read by :func:`read_tail` or :func:`read_ends` (doubling) until ``marker``
-    is inside; only the new bytes are read and searched. Returns ``(tail, whole)``."""
+    is inside; only the new bytes are read and searched.
+
+    Returns ``(tail, whole, at)``: ``at`` is the position in the new tail of the last
+    ``marker`` among the bytes added (-1 if none), i.e. the last one before the old tail.
+    """
     pieces = [tail]
     have = len(tail)
+    at = -1
     with open(path, "rb") as handle:
         start = handle.seek(0, os.SEEK_END) - have
         while start > 0:
             new_start = max(0, start - have)
             handle.seek(new_start)
             piece = handle.read(start - new_start)
-            found = marker in piece + pieces[0][: len(marker) - 1]
+            at = (piece + pieces[0][: len(marker) - 1]).rfind(marker)
             pieces.insert(0, piece)
             have += len(piece)
             start = new_start
-            if found:
+            if at >= 0:
                 break
-    return b"".join(pieces), start <= 0
+    return b"".join(pieces), start <= 0, at
 
 
 def _cut_head(data: bytes, markers: tuple[bytes, ...], after: int, start: int = 0) -> bytes | None:

@@ -249,13 +249,14 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     if not head:
         return RunRecord(folder, "vasp", "vasp-outcar", None, flags=("empty",),
                          files=file_infos([path]), messages=(f"{path} is empty",))
+    last_iteration = -1  # where the tail growth below found the last step's last 'Iteration'
     if not whole:
         # the tail must hold the last completed step from its last electronic step on: its
         # eigenvalue printout alone can be hundreds of kB between that step's 'Iteration' and
         # its TOTEN
         toten = tail.rfind(b"free  energy   TOTEN")
         if toten >= 0 and tail.rfind(b"Iteration", 0, toten) < 0:
-            tail, whole = extend_tail_until(path, tail, b"Iteration")
+            tail, whole, last_iteration = extend_tail_until(path, tail, b"Iteration")
     header = outcar_header(head)
     # both markers sit near the end of the file: search backwards
     finished = tail.rfind(b"General timing and accounting") >= 0
@@ -269,7 +270,8 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
         free = _f(m.group(1).decode())
         m = _SIGMA0.search(tail, m.end(), m.end() + 512)
         energy = _f(m.group(1).decode()) if m else None
-    m = _last_match(_ITER, tail, b"Iteration", end=step_end)
+    m = _ITER.match(tail, last_iteration) if last_iteration >= 0 else None
+    m = m or _last_match(_ITER, tail, b"Iteration", end=step_end)
     n_ionic = int(m.group(1)) if m else (tail.count(b"free  energy   TOTEN") or None)
     nelm = _int(header.get("NELM"))
     electronic = None
