@@ -33,13 +33,20 @@ def _f(text: str) -> float:
 def read_incar(path: str | Path) -> dict[str, str]:
     """INCAR as ``{TAG: raw value}`` (upper-case tags, comments and ``;`` separators handled)."""
     out: dict[str, str] = {}
-    for line in Path(path).read_text(errors="replace").splitlines():
-        line = re.split(r"[#!]", line, maxsplit=1)[0]
+    with open(path, "rb") as handle:
+        text = handle.read().decode("utf-8", "replace")
+    for line in text.splitlines():
+        for mark in ("#", "!"):
+            cut = line.find(mark)
+            if cut >= 0:
+                line = line[:cut]
+        if "=" not in line:
+            continue
         for part in line.split(";"):
-            if "=" in part:
-                key, value = part.split("=", 1)
-                if key.strip():
-                    out[key.strip().upper()] = value.strip()
+            key, equals, value = part.partition("=")
+            key = key.strip()
+            if equals and key:
+                out[key.upper()] = value.strip()
     return out
 
 
@@ -282,9 +289,12 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     ionic = None
     if relaxing and finished:
         ionic = tail.rfind(b"reached required accuracy") >= 0
-    mag = _MAG.search(tail, m.end(), step_end) if m else None  # in that last electronic step
-    m = mag or _last_match(_MAG, tail, b"number of electron", end=step_end)
-    magmom = _f(m.group(1).decode()) if m else None
+    magmom = None
+    if _int(header.get("ISPIN")) != 1 or header.get("LNONCOLLINEAR", "F").startswith("T"):
+        # spin-polarised: the moment of that last electronic step
+        mag = _MAG.search(tail, m.end(), step_end) if m else None
+        mag = mag or _last_match(_MAG, tail, b"number of electron", end=step_end)
+        magmom = _f(mag.group(1).decode()) if mag else None
     atoms, max_force = None, None
     symbols = species_from_header(header)
     block = tail.rfind(b"TOTAL-FORCE (eV/Angst)", 0, step_end)
