@@ -162,11 +162,13 @@ def outcar_header(head: bytes | str) -> dict:
     m = _IONS_PER_TYPE.search(head, d0, d1)
     out["ions_per_type"] = [int(x) for x in m.group(1).split()] if m else []
     out["potcars"] = _potcar_lines(head, len(out["ions_per_type"]), dims if dims >= 0 else end)
-    for tag, pattern in _LDAU_PATTERNS:
-        m = pattern.search(head, p0, end)
-        if m:
-            out[tag] = [float(x) for x in m.group(1).split()]
-    out["LDAU"] = head.find(b"LDA+U is selected", p0, end) >= 0
+    ldau = head.find(b"LDA+U is selected", p0, end)
+    out["LDAU"] = ldau >= 0
+    if ldau >= 0:  # the U values follow that line (without it they are never used)
+        for tag, pattern in _LDAU_PATTERNS:
+            m = pattern.search(head, ldau, end)
+            if m:
+                out[tag] = [float(x) for x in m.group(1).split()]
     m = _NKPTS.search(head, d0, d1)
     if m:
         out["NKPTS"] = int(m.group(1))
