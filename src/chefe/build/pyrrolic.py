@@ -144,10 +144,10 @@ def rectangular_graphene(around: int, along: int):
 
 
 def _lattice_centre(cell2d: np.ndarray, offset) -> np.ndarray:
-    """Return the lattice point just below the cell's middle plus ``offset`` (of a1, a2)."""
-    a1 = np.array([CC_BOND * np.sqrt(3), 0.0])
-    a2 = np.array([-CC_BOND * np.sqrt(3) / 2, 1.5 * CC_BOND])
-    basis = np.array([a1, a2])
+    """Return the lattice point just below the cell's middle plus ``offset`` (of a1, a2, the
+    primitive vectors of ase.build.graphene)."""
+    basis = _graphene((1, 1)).cell.array[:2, :2]
+    a1, a2 = basis
     middle = (cell2d[0] + cell2d[1]) / 2
     u, v = np.floor(middle @ np.linalg.inv(basis))
     return (u + offset[0]) * a1 + (v + offset[1]) * a2
