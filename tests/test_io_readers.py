@@ -78,6 +78,25 @@ def test_folder_without_outcar_uses_oszicar_and_contcar(fe2o2, tmp_path):
     assert rec.atoms.get_chemical_formula() == "Fe2O2"
     assert rec.settings["ENCUT"] == 520.0
     assert rec.finished is None  # cannot be proven without OUTCAR
+    # without OUTCAR or vasprun.xml the POTCAR titles come from POTCAR.spec, which is recorded
+    (tmp_path / "POTCAR.spec").write_text("PAW_PBE Fe 06Sep2000\nPAW_PBE O 08Apr2002\n")
+    rec = read_vasp_folder(tmp_path)
+    assert rec.settings["potcars"] == ["PAW_PBE Fe 06Sep2000", "PAW_PBE O 08Apr2002"]
+    assert any(f.path.endswith("POTCAR.spec") for f in rec.files)
+
+
+def test_potcar_titles_come_from_the_run_not_a_potcar_file_left_beside_it(fe2o2, tmp_path):
+    """OUTCAR and vasprun.xml print the POTCARs the run used; a POTCAR file in the folder may
+    have been swapped since (and costs more to read than the OUTCAR head), so it is not read."""
+    import shutil
+
+    for name in ("OUTCAR.gz", "vasprun.xml.gz", "INCAR", "KPOINTS"):
+        shutil.copy(fe2o2 / name, tmp_path / name)
+    (tmp_path / "POTCAR").write_text("  PAW_PBE Fe_pv 02Aug2007\n   TITEL  = PAW_PBE Fe_pv 02Aug2007\n"
+                                     " End of Dataset\n")
+    for rec in (read_outcar(tmp_path / "OUTCAR.gz"), read_vasprun(tmp_path / "vasprun.xml.gz")):
+        assert rec.settings["potcars"] == ["PAW_PBE Fe 06Sep2000", "PAW_PBE O 08Apr2002"], rec.reader
+        assert not any(f.path.endswith("POTCAR") for f in rec.files)
 
 
 @pytest.mark.parametrize(

@@ -319,8 +319,14 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     kpoints = read_kpoints(kpoints_path) if kpoints_path else {}
     from .settings import vasp_settings
 
-    titles = potcar_titles(folder) if "POTCAR" in names or "POTCAR.spec" in names else []
-    settings = vasp_settings(incar, header, titles or header.get("potcars", []), kpoints)
+    # the run's own POTCAR titles (printed in its OUTCAR); a POTCAR file left in the folder may
+    # have been replaced since, and reading it costs more than the whole OUTCAR head
+    titles = header.get("potcars") or []
+    potcar_path = None
+    if not titles and ("POTCAR" in names or "POTCAR.spec" in names):
+        titles = potcar_titles(folder)
+        potcar_path = os.path.join(folder, "POTCAR" if "POTCAR" in names else "POTCAR.spec")
+    settings = vasp_settings(incar, header, titles, kpoints)
     if not finished:
         messages.append(f"{path}: no 'General timing and accounting' block: the run did not finish")
     if energy is None:
@@ -330,7 +336,6 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     if ionic is False:
         messages.append(f"{path}: relaxation ended without 'reached required accuracy'")
     flags = with_flags(flags, energy, finished, electronic, ionic)
-    potcar_path = os.path.join(folder, "POTCAR") if "POTCAR" in names else None
     return RunRecord(
         path=folder, code="vasp", reader="vasp-outcar", energy=energy,
         energy_kind="energy(sigma->0)", free_energy=free, atoms=atoms, max_force=max_force,
@@ -515,8 +520,13 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
 
     incar_path = folder / "INCAR"
     incar_file = read_incar(incar_path) if incar_path.is_file() else {}
-    settings = vasp_settings({**incar, **incar_file}, {**header, "LDAU": str(incar.get("LDAU", header.get("LDAU", ""))).upper().startswith(("T", ".T"))},
-                             potcar_titles(folder) or potcars, kpoints)
+    # the run's own POTCAR titles (atominfo) first; a POTCAR file only when the XML lacks them
+    potcar_file = None
+    if not potcars:
+        potcars = potcar_titles(folder)
+        potcar_file = next((folder / n for n in ("POTCAR", "POTCAR.spec") if (folder / n).is_file()), None)
+    ldau = str(incar.get("LDAU", header.get("LDAU", ""))).upper().startswith(("T", ".T"))
+    settings = vasp_settings({**incar, **incar_file}, {**header, "LDAU": ldau}, potcars, kpoints)
     flags = with_flags(flags, energy, complete, electronic, ionic)
     return RunRecord(
         path=str(folder), code="vasp", reader="vasp-xml", energy=energy,
@@ -524,7 +534,7 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
         magmom=magmom, n_ionic=n_ionic or None, electronic_converged=electronic,
         ionic_converged=ionic, finished=complete, version=version, settings=settings,
         flags=tuple(flags),
-        files=file_infos([path, incar_path, folder / "KPOINTS", folder / "POTCAR"], hash_files),
+        files=file_infos([path, incar_path, potcar_file], hash_files),
         messages=tuple(messages),
     )
 
@@ -666,7 +676,8 @@ def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_ato
     kpoints = read_kpoints(folder / "KPOINTS") if (folder / "KPOINTS").is_file() else {}
     from .settings import vasp_settings
 
-    settings = vasp_settings(incar, {}, potcar_titles(folder), kpoints)
+    settings = vasp_settings(incar, {}, potcar_titles(folder), kpoints)  # the only source here
+    potcar_file = next((folder / n for n in ("POTCAR", "POTCAR.spec") if (folder / n).is_file()), None)
     nsw, ibrion = _int(incar.get("NSW")), _int(incar.get("IBRION"))
     ionic = None
     if nsw and ibrion in (1, 2, 3) and n_ionic is not None and n_ionic >= nsw:
@@ -678,7 +689,7 @@ def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_ato
         energy_kind="energy(sigma->0)", free_energy=free, atoms=atoms, magmom=magmom,
         n_ionic=n_ionic, electronic_converged=electronic, ionic_converged=ionic, finished=None,
         settings=settings, flags=tuple(flags),
-        files=file_infos([path, contcar, incar_path, folder / "KPOINTS", folder / "POTCAR"], hash_files),
+        files=file_infos([path, contcar, incar_path, folder / "KPOINTS", potcar_file], hash_files),
         messages=tuple(messages),
     )
 
