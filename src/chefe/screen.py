@@ -367,7 +367,8 @@ def screen(
         if dG_H.shape != (n,):
             raise InputError(f"dG_H has shape {dG_H.shape}, expected ({n},)")
         desc["dG_H"] = dG_H
-        U_L_HER = -np.abs(dG_H)
+        U_L_HER = np.abs(dG_H)
+        np.negative(U_L_HER, out=U_L_HER)  # -|ΔG*H|, one array
         desc["U_L_HER"] = U_L_HER
         desc["UL_minus_UL_HER"] = che.U_L_RHE - U_L_HER
         if ads:
