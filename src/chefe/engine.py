@@ -24,7 +24,7 @@ import numpy as np
 
 from .conditions import Conditions
 from .constants import ln10_kT
-from .errors import InputError
+from .errors import InfiniteEnergyError, InputError
 from .network import Network
 
 #: Candidates processed per block in the route search (keeps temporaries in cache).
@@ -525,7 +525,7 @@ def analyse(
     try:
         mx, best, pds, best_max = route_maxima(rows, seqs, n, keep_routes=keep_routes)
     except _InfiniteValue as exc:
-        raise InputError(
+        raise InfiniteEnergyError(
             f"step {network.steps[exc.step].id!r} of candidate {names[exc.candidate]!r} has an "
             "infinite ΔG"
         ) from None
@@ -586,7 +586,7 @@ class _InfiniteValue(Exception):
 def _check_inf(row: np.ndarray, i: int, network: Network, names) -> None:
     bad = np.flatnonzero(np.isinf(row))
     if bad.size:
-        raise InputError(
+        raise InfiniteEnergyError(
             f"step {network.steps[i].id!r} of candidate {names[int(bad[0])]!r} has an infinite ΔG"
         )
 

@@ -21,3 +21,7 @@ class NetworkError(ChefeError, ValueError):
 
 class InputError(ChefeError, ValueError):
     """An energies, references or network file is malformed or incomplete."""
+
+
+class InfiniteEnergyError(InputError):
+    """A step of a candidate has an infinite ΔG (broken data, not missing data)."""

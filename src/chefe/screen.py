@@ -29,7 +29,7 @@ import numpy as np
 
 from .conditions import Conditions
 from .engine import CHEResult, analyse
-from .errors import InputError
+from .errors import InfiniteEnergyError, InputError
 from .network import Network
 
 
@@ -327,9 +327,7 @@ def screen(
     try:
         che = analyse(network, dG0, conditions, names=names, product=product,
                       keep_routes=keep_routes, incomplete="keep")
-    except InputError as exc:
-        if "infinite" not in str(exc):
-            raise
+    except InfiniteEnergyError:
         # an infinite ΔG is broken data for that candidate, not a reason to stop the screen
         broken = np.isinf(dG0)
         cols = np.flatnonzero(broken.any(axis=0))
