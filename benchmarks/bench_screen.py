@@ -45,7 +45,12 @@ def main(argv=None) -> dict:
         return violations(fit, x, y, k=2.0)
 
     t_bare, _ = best_of(lambda: np.max(dG0, axis=0), args.repeat)
-    t_screen, result = best_of(lambda: screen(net, dG0, dG_H=dG_H), args.repeat)
+    def screen_all():
+        out = screen(net, dG0, dG_H=dG_H)
+        out.columns()  # every column, the lazily derived η included
+        return out
+
+    t_screen, result = best_of(screen_all, args.repeat)
     t_fit, bad = best_of(fit_and_flag, args.repeat)
     total = t_screen + t_fit
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -9,8 +9,8 @@ import pytest
 from ase import units
 
 from chefe.conditions import Conditions
-from chefe.engine import analyse, step_free_energies
-from chefe.errors import InputError
+from chefe.engine import CHUNK, _end_order, _trie, analyse, route_maxima, step_free_energies
+from chefe.errors import InfiniteEnergyError, InputError
 from chefe.network import load_network, network_from_dict
 from chefe.profile import free_energy_profile
 
@@ -149,8 +149,9 @@ def brute_force(net, dG_U0, product="NH3"):
     return -best[0], best[1]
 
 
+@pytest.mark.parametrize("pH", [0.0, 3.0])  # pH 0: the engine reads dG0's rows in place
 @pytest.mark.parametrize("name", ["no3rr_sac", "no3rr_dual_site", "no3rr_liu2019", "nrr"])
-def test_vectorised_engine_matches_brute_force(name):
+def test_vectorised_engine_matches_brute_force(name, pH):
     net = load_network(name)
     rng = np.random.default_rng(7)
     dG0 = rng.normal(-0.2, 0.5, (len(net.steps), 400))
@@ -164,8 +165,8 @@ def test_vectorised_engine_matches_brute_force(name):
         if brute_force(net, dG0[:, k])[1] is not None:
             keep.append(k)
     dG0 = dG0[:, keep]
-    res = analyse(net, dG0, Conditions(pH=3.0))
-    dG_U0 = res.dG(Conditions(pH=3.0))
+    res = analyse(net, dG0, Conditions(pH=pH))
+    dG_U0 = res.dG(Conditions(pH=pH))
     for k in range(dG0.shape[1]):
         ul, r = brute_force(net, dG_U0[:, k])
         assert res.U_L[k] == ul  # exact, not approximately
@@ -192,6 +193,47 @@ def test_missing_data_errors_name_catalyst_and_step():
     dG0[net.index("NO3_ads"), 1] = np.inf
     with pytest.raises(InputError, match="infinite"):
         analyse(net, dG0, names=["good", "bad"])
+
+
+@pytest.mark.parametrize("pH", [0.0, 3.0])
+def test_infinite_energy_named_in_any_block(pH):
+    net = load_network("no3rr_sac")
+    n = 3 * CHUNK // 2  # the bad candidate sits in the second block
+    dG0 = np.full((len(net.steps), n), -0.1)
+    dG0[net.index("NO2H_NO"), n - 3] = -np.inf  # an electrochemical step: its -inf would vanish in a max
+    with pytest.raises(InfiniteEnergyError, match=f"NO2H_NO.*cand{n - 3}"):
+        analyse(net, dG0, Conditions(pH=pH))
+
+
+def test_route_maxima_ties_go_to_the_first_route_and_table_matches_rows():
+    rng = np.random.default_rng(11)
+    n = 200
+    table = rng.normal(0, 0.3, (6, n))  # distinct values: routes tie when a shared step is their max
+    table[2, ::7] = np.nan
+    rows = [table[i] for i in range(6)]
+    seqs = [[0, 1, 2], [0, 1, 3], [0, 4, 5], [0, 4]]
+    a = route_maxima(rows, seqs, n, table=table)
+    b = route_maxima([r.copy() for r in rows], seqs, n, chunk=16)  # copied rows, several blocks
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    _, best, arg, top = a
+    ties = 0
+    for k in range(n):
+        maxima = [table[q, k].max() for q in seqs]  # NaN where a step is missing
+        assert top[k] == np.nanmin(maxima)
+        assert best[k] == next(r for r, m in enumerate(maxima) if m == top[k])  # the first of equals
+        assert arg[k] in seqs[best[k]] and table[arg[k], k] == top[k]
+        ties += sum(m == top[k] for m in maxima) > 1
+    assert ties > 50  # the rule was exercised
+
+
+def test_trie_moves_shared_steps_forward_only_when_the_route_order_is_kept():
+    hoisted = _trie([[1, 2, 3], [1, 4, 3]])
+    assert list(hoisted["children"]) == [1] and list(hoisted["children"][1]["children"]) == [3]
+    # [5, 2] would end above [5, 2, 1] and be met first: keep the given order
+    plain = _trie([[5, 1, 2], [5, 2]])
+    assert list(plain["children"][5]["children"]) == [1, 2]
+    assert _end_order(plain) == [0, 1]
 
 
 def test_incomplete_keep_marks_candidates_and_take_drops_them():

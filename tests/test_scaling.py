@@ -41,6 +41,22 @@ def test_ols_by_hand():
     np.testing.assert_allclose(fit.residuals, resid, atol=1e-12)
     assert fit.rmse == pytest.approx(np.sqrt((resid ** 2).mean()), abs=1e-12)
     assert fit.r2 == pytest.approx(1 - (resid ** 2).sum() / ((y - 4.0) ** 2).sum(), abs=1e-12)
+    # |resid| = 0.03, 0.09, 0.09, 0.03 -> MAE 0.06
+    assert fit.mae == pytest.approx(0.06, abs=1e-12)
+
+
+def test_violation_rules_by_hand(planted):
+    x, y, names = planted
+    fit = fit_scaling(x, y, names=names, method="ols")
+    loo = np.asarray(fit.loo_residuals)
+    for k, threshold in ((2.0, None), (1.5, 0.2), (10.0, 0.3)):
+        found = violations(fit, x, y, k=k, threshold=threshold)
+        by_k = np.abs(loo) > k * fit.rmse
+        by_t = np.abs(loo) > threshold if threshold is not None else np.zeros(40, bool)
+        np.testing.assert_array_equal(found.indices, np.flatnonzero(by_k | by_t))
+        for v, i in zip(found, found.indices):
+            assert v.residual == loo[i]
+            assert ("RMSE" in v.rule) == bool(by_k[i]) and (" eV" in v.rule) == bool(by_t[i])
 
 
 def test_planted_outliers_found_and_robust_fit_recovers_truth(planted):
@@ -118,6 +134,13 @@ def test_underdetermined_and_bad_input():
         fit_scaling([0.1, 0.2], [1.0, 2.0])
     with pytest.raises(ScalingError, match="constant"):
         fit_scaling([0.1, 0.1, 0.1], [1.0, 2.0, 3.0])
+    rng = np.random.default_rng(5)
+    for method in ("ols", "huber"):  # one of two descriptors constant (OLS: from its centred sums)
+        with pytest.raises(ScalingError, match="constant"):
+            fit_scaling(np.column_stack([rng.normal(size=20), np.full(20, 0.3)]), rng.normal(size=20),
+                        method=method)
+    with pytest.raises(ScalingError, match=r"NaN or inf for \['c'\]"):
+        fit_scaling([0.1, 0.2, 0.3, 0.4], [1.0, 2.0, np.inf, 4.0], names=list("abcd"))
     with pytest.raises(ScalingError, match="NaN"):
         fit_scaling([0.1, 0.2, np.nan, 0.4], [1.0, 2.0, 3.0, 4.0], names=list("abcd"))
     with pytest.warns(ScalingWarning, match="only 4 points"):

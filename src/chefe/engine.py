@@ -92,6 +92,7 @@ class CHEResult:
         rds, barrier_rds: rate-determining step on the best route and its barrier (eV) at the
             conditions' potential, when barriers were given.
         notes: per-run messages (skipped routes, missing tables).
+
     """
 
     network: Network
@@ -279,13 +280,36 @@ class CHEResult:
 
 # ---------------------------------------------------------------------- route maxima
 def _trie(sequences: Sequence[Sequence[int]]) -> dict:
-    root: dict = {"children": {}, "ends": []}
-    for r, seq in enumerate(sequences):
-        node = root
-        for i in seq:
-            node = node["children"].setdefault(i, {"children": {}, "ends": []})
-        node["ends"].append(r)
-    return root
+    """Prefix tree of the step sequences; each node's ``ends`` lists the routes ending there.
+
+    The order of steps inside a route does not change its maximum, so steps on every route are
+    moved to the front (one shared edge each instead of one per branch), unless that would
+    change the order in which the walk meets the routes (which decides ties).
+    """
+    def build(seqs) -> dict:
+        root: dict = {"children": {}, "ends": []}
+        for r, seq in enumerate(seqs):
+            node = root
+            for i in seq:
+                node = node["children"].setdefault(i, {"children": {}, "ends": []})
+            node["ends"].append(r)
+        return root
+
+    plain = build(sequences)
+    common = set(sequences[0]).intersection(*sequences[1:]) if sequences else set()
+    if not common:
+        return plain
+    first = [i for i in sequences[0] if i in common]
+    hoisted = build([first + [i for i in seq if i not in common] for seq in sequences])
+    return hoisted if _end_order(hoisted) == _end_order(plain) else plain
+
+
+def _end_order(node: dict) -> list[int]:
+    """List the routes in the order a depth-first walk of the trie meets their ends."""
+    out = list(node["ends"])
+    for child in node["children"].values():
+        out += _end_order(child)
+    return out
 
 
 def route_maxima(
@@ -294,35 +318,41 @@ def route_maxima(
     n: int,
     chunk: int = CHUNK,
     keep_routes: bool = True,
+    table: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
     """Max and argmax of step values over each route, plus the route with the smallest max.
 
     Args:
         rows: per step an array of shape (n,) (None for steps no sequence uses). Values must be
-            finite or NaN (NaN marks missing data and propagates into the route); ±inf would
-            lose the packed step index.
+            finite or NaN (NaN marks missing data and propagates into the route); an infinite
+            value raises ``_InfiniteValue`` (it would lose the packed step index).
         sequences: per route the step indices to reduce over (each non-empty).
         n: number of candidates.
-
         keep_routes: also return every route's maximum (skip to save memory and time).
+        table: optionally a C-contiguous float64 array of shape (len(rows), n) whose row i *is*
+            ``rows[i]`` for every row used: the exact maxima are then gathered from it instead
+            of from a per-block copy of the rows.
 
     Returns:
         ``(route_max, best, best_arg, best_max)`` with shapes (n_routes, n) (or None), (n,),
         (n,), (n,): each route's maximum (packed: see below; :func:`unpack_step` gives the
-        arg-max step), the route with the smallest maximum (NaN routes never win; -1 where all
-        are NaN), the step attaining that maximum and its exact value.
+        arg-max step), the route with the smallest maximum (NaN routes never win; ties go to
+        the first route; -1 where all are NaN), the step attaining that maximum and its exact
+        value.
 
     Method: routes sharing a prefix share its work (a trie of the sequences is walked once per
     block of ``chunk`` candidates, one ``maximum`` per trie edge). The arg-max rides along in
-    the values: each row's step index is written into the lowest mantissa bits of its float64
-    values (moving them by at most 2**-47 relative, ~1e-14 eV), so a plain ``np.maximum``
-    carries both the maximum and the step attaining it. Callers needing the exact value take
-    it from the row at the returned index (``best_max`` is exact).
+    the values: each row's step index + 1 is written into the lowest mantissa bits of its
+    float64 values (moving them by at most 2**-47 relative, ~1e-14 eV; an infinity becomes a
+    NaN), so a plain ``np.maximum`` carries both the maximum and the step attaining it.
+    Callers needing the exact value take it from the row at the returned index (``best_max``
+    is exact). Every used row lies on a route, so a block whose route maxima are all finite
+    has no NaN or inf; only other blocks are searched for infinities.
+
     """
     n_routes = len(sequences)
     n_rows = len(rows)
-    bits = max(1, n_rows.bit_length())
-    low = np.int64((1 << bits) - 1)
+    low = np.int64(_pack_mask(n_rows))
     itype = np.int16 if max(n_rows, n_routes) < 32000 else np.int32
     route_max = np.zeros((n_routes, n)) if keep_routes else None  # zeros: faster first touch than empty here
     best = np.empty(n, dtype=itype)
@@ -331,34 +361,56 @@ def route_maxima(
     depth = max((len(q) for q in sequences), default=0) + 1
     width = min(chunk, max(n, 1))
     used = sorted({i for q in sequences for i in q})
+    if table is not None and not (table.ndim == 2 and table.shape == (n_rows, n) and table.dtype == np.float64
+                                  and table.flags.c_contiguous):
+        table = None
     # preallocated temporaries: fresh arrays of this size come from mmap and page-fault on
     # every use, which costs more than the arithmetic itself
-    exact = np.empty((n_rows, width))
+    exact = np.empty((n_rows, width)) if table is None else None
+    source = table.view(np.int64) if table is not None else exact.view(np.int64)
+    gather = table.ravel() if table is not None else exact.ravel()
+    stride = n if table is not None else width
     packed = np.empty((n_rows, width))
     packed_bits = packed.view(np.int64)
     best_max = np.empty(n)
     lanes = np.arange(width, dtype=np.intp)
-
-    def found_all(arg: np.ndarray) -> bool:
-        return bool(arg.min(initial=0) >= 0)
+    flat_buf = np.empty(width, dtype=np.intp)
     vals = np.empty((depth, width))
-    mask = np.empty(width, dtype=bool)
+    mask, mask2, mask3 = (np.empty(width, dtype=bool) for _ in range(3))
     tmp = np.empty(width, dtype=itype)
     best_val = np.empty(width)
     best_r = np.empty(width, dtype=itype)
+    nonfinite = np.empty(width)  # NaN where some route maximum is NaN
+
+    # the walk meets the routes in index order (the usual case): a route that beats every
+    # earlier one has a larger index than the current best, so best_r = max(best_r, m·r);
+    # otherwise (a route ending inside another's path is met before it) ties are settled by
+    # index and the blend best_r += m·(r − best_r) is used
+    in_order = _end_order(root) == list(range(n_routes))
 
     def walk(node, d: int, sl: slice, w: int) -> None:
         cur = vals[d, :w]
         for r in node["ends"]:
             if route_max is not None:
                 route_max[r, sl] = cur
-            m = np.less(cur, best_val[:w], out=mask[:w])  # NaN never wins
-            np.fmin(best_val[:w], cur, out=best_val[:w])
-            # best_r += m * (r - best_r): arithmetic blend, np.where branches per element
+            np.maximum(nonfinite[:w], cur, out=nonfinite[:w])
+            if in_order and r == 0:  # the first route wins wherever it is finite
+                np.fmin(best_val[:w], cur, out=best_val[:w])
+                continue
+            m = np.less(cur, best_val[:w], out=mask[:w])  # NaN never wins; ties keep the earlier
             t = tmp[:w]
-            np.subtract(itype(r), best_r[:w], out=t)
-            np.multiply(t, m, out=t)
-            np.add(best_r[:w], t, out=best_r[:w])
+            if not in_order:  # a tie also goes to this route if it comes before the best so far
+                tie = np.equal(cur, best_val[:w], out=mask2[:w])
+                tie &= np.greater(best_r[:w], itype(r), out=mask3[:w])
+                m |= tie
+            np.fmin(best_val[:w], cur, out=best_val[:w])
+            if in_order:
+                np.multiply(m, itype(r), out=t)
+                np.maximum(best_r[:w], t, out=best_r[:w])
+            else:
+                np.subtract(itype(r), best_r[:w], out=t)
+                np.multiply(t, m, out=t)
+                np.add(best_r[:w], t, out=best_r[:w])
         for i, child in node["children"].items():
             np.maximum(packed[i, :w], cur, out=vals[d + 1, :w])
             walk(child, d + 1, sl, w)
@@ -367,41 +419,63 @@ def route_maxima(
         sl = slice(start, min(start + chunk, n))
         w = sl.stop - sl.start
         for i in used:
-            np.copyto(exact[i, :w], rows[i][sl])
-            if not np.isfinite(np.add.reduce(exact[i, :w])):  # cheap: the block is in cache
-                inf = np.flatnonzero(np.isinf(exact[i, :w]))
+            if table is None:
+                np.copyto(exact[i, :w], rows[i][sl])
+                src = source[i, :w]
+            else:
+                src = source[i, sl]
+            view = packed_bits[i, :w]
+            np.bitwise_and(src, ~low, out=view)
+            np.bitwise_or(view, np.int64(i + 1), out=view)
+        vals[0, :w] = -np.inf
+        nonfinite[:w] = -np.inf
+        best_val[:w] = np.inf
+        best_r[:w] = 0 if in_order else -1  # (lanes that no route reaches are set to -1 below)
+        walk(root, 0, sl, w)
+        has_nan = not np.isfinite(np.add.reduce(nonfinite[:w]))
+        if has_nan:  # NaN somewhere: missing data, or an inf?
+            for i in used:
+                inf = np.flatnonzero(np.isinf(rows[i][sl]))
                 if inf.size:
                     raise _InfiniteValue(i, start + int(inf[0]))
-            view = packed_bits[i, :w]
-            np.bitwise_and(exact[i, :w].view(np.int64), ~low, out=view)
-            np.bitwise_or(view, np.int64(i), out=view)
-        vals[0, :w] = -np.inf
-        best_val[:w] = np.inf
-        best_r[:w] = -1
-        walk(root, 0, sl, w)
         best[sl] = best_r[:w]
-        arg = unpack_step(best_val[:w], n_rows)
-        best_arg[sl] = arg
-        flat = arg.astype(np.intp)
-        flat *= width
+        # the arg-max step from the low bits, then the exact value from the row it names
+        flat = flat_buf[:w]
+        np.bitwise_and(best_val[:w].view(np.int64), low, out=flat)
+        flat -= 1
+        np.copyto(best_arg[sl], flat, casting="unsafe")
+        flat *= stride
         flat += lanes[:w]
-        np.take(exact.ravel(), flat, out=best_max[sl], mode="clip")
-        if not found_all(arg):
-            best_max[sl][arg < 0] = np.nan
+        if table is not None:
+            flat += start
+        np.take(gather, flat, out=best_max[sl], mode="clip")
+        if has_nan:  # lanes without a finite route: no route, no step, no value
+            lost = ~np.isfinite(best_val[:w])
+            if lost.any():
+                best[sl][lost] = -1
+                best_arg[sl][lost] = -1
+                best_max[sl][lost] = np.nan
     return route_max, best, best_arg, best_max
+
+
+def _pack_mask(n_rows: int) -> int:
+    """Mask of the low mantissa bits that carry a step index + 1 (1..n_rows)."""
+    return (1 << max(1, n_rows.bit_length())) - 1
 
 
 def unpack_step(packed: np.ndarray, n_rows: int) -> np.ndarray:
     """Step indices carried in the low mantissa bits by :func:`route_maxima` (-1 if not finite)."""
-    low = np.int64((1 << max(1, n_rows.bit_length())) - 1)
-    out = (np.ascontiguousarray(packed).view(np.int64) & low).astype(np.int16 if n_rows < 32000 else np.int32)
+    out = (np.ascontiguousarray(packed).view(np.int64) & np.int64(_pack_mask(n_rows))).astype(
+        np.int16 if n_rows < 32000 else np.int32)
+    out -= 1
     out[~np.isfinite(packed)] = -1
     return out
 
 
 class _AutoNames(tuple):
     """Placeholder names ``cand0, cand1, ...`` created on demand (no million-string tuple);
-    after :meth:`take`, the numbers of the candidates kept (``numbers``)."""
+    after :meth:`take`, the numbers of the candidates kept (``numbers``).
+    """
 
     def __new__(cls, n: int, numbers: np.ndarray | None = None):
         obj = super().__new__(cls)
@@ -480,6 +554,7 @@ def analyse(
     Raises:
         InputError: for a wrong shape, an inf, or (``incomplete="raise"``) no complete route for
             some candidate.
+
     """
     if incomplete not in ("raise", "keep"):
         raise InputError(f"incomplete must be 'raise' or 'keep', not {incomplete!r}")
@@ -510,20 +585,24 @@ def analyse(
     in_routes = sorted({i for r in route_idx for i in network.routes[r].unique_steps})
     # per step, the value competing for the route maximum: ΔG per electron at U_RHE = 0
     rows: list[np.ndarray | None] = [None] * n_steps
+    plain = True  # every row used is dG0's own row (the engine then reads dG0 directly)
     for i in in_routes:
         row = dG0[i] if shift[i] == 0 else dG0[i] + shift[i]
         if limiting[i]:
             rows[i] = row if abs(n_e[i]) == 1 else row / abs(n_e[i])
+            plain = plain and shift[i] == 0 and abs(n_e[i]) == 1
         else:
             total = np.add.reduce(row)  # one cheap pass: inf or NaN somewhere in the row?
             if not np.isfinite(total):
                 _check_inf(row, i, network, names)
                 if np.isnan(row).any():  # carries only "missing" into the route
                     rows[i] = np.where(np.isnan(row), np.nan, NO_CONTRIBUTION)
+                    plain = False
     all_steps = [network.routes[r].unique_steps for r in route_idx]
     seqs = [[i for i in seq if rows[i] is not None] for seq in all_steps]
     try:
-        mx, best, pds, best_max = route_maxima(rows, seqs, n, keep_routes=keep_routes)
+        mx, best, pds, best_max = route_maxima(rows, seqs, n, keep_routes=keep_routes,
+                                               table=dG0 if plain else None)
     except _InfiniteValue as exc:
         raise InfiniteEnergyError(
             f"step {network.steps[exc.step].id!r} of candidate {names[exc.candidate]!r} has an "

@@ -105,20 +105,41 @@ def _wls(X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> np.ndarra
     return beta
 
 
-def _ols_centred(x: np.ndarray, y: np.ndarray):
+def _constant_message(y_name: str, x_names) -> str:
+    return f"{y_name} vs {list(x_names)}: a descriptor is constant over the points"
+
+
+def _mean_abs(values: np.ndarray, chunk: int = 1 << 16) -> float:
+    """Mean of |values| through a cache-sized buffer (no temporary of the input's size)."""
+    n = len(values)
+    buf = np.empty(min(chunk, n))
+    total = 0.0
+    for start in range(0, n, chunk):
+        part = values[start: start + chunk]
+        total += float(np.add.reduce(np.abs(part, out=buf[: len(part)])))
+    return total / n if n else float("nan")
+
+
+def _ols_centred(x: np.ndarray, y: np.ndarray, sums=None):
     """Least squares on centred data (few passes over n points, no n x (p+1) design matrix).
 
-    Returns ``(beta, residuals, (XᵀX)⁻¹ of the design [x, 1], leverages h_ii, Σ(y − ȳ)²)``.
-    With centred columns the normal equations are well conditioned unless the descriptors are
-    nearly collinear; then (condition number above 1e8) the SVD solution is used instead.
+    ``sums``: (Σx per column, Σy) when already computed. Returns ``(beta, residuals, (XᵀX)⁻¹
+    of the design [x, 1], leverages h_ii, Σ(y − ȳ)²)``, or None when a descriptor is constant
+    (spread below 1e-12 eV: Σ(x − x̄)² ≤ n·1e-24). With centred columns the normal equations
+    are well conditioned unless the descriptors are nearly collinear; then (condition number
+    above 1e8) the SVD solution is used instead.
     """
     n, p = x.shape
-    xm = x.mean(axis=0)
-    ym = float(y.mean())
+    if sums is None:
+        sums = np.add.reduce(x, axis=0), float(np.add.reduce(y))
+    xm = sums[0] / n
+    ym = sums[1] / n
     xc = x - xm
     resid = y - ym  # centred y; becomes the residuals
     ss_tot = float(resid @ resid)
     S = xc.T @ xc
+    if np.any(np.diag(S) <= n * 1e-24):
+        return None
     if np.linalg.cond(S) > 1e8:
         X = _design(x)
         beta = _wls(X, y)
@@ -287,8 +308,11 @@ def fit_scaling(
         names = tuple(names)
     if len(y) != n or len(names) != n:
         raise ScalingError(f"{y_name} vs {list(x_names)}: x has {n} rows, y {len(y)}, names {len(names)}")
-    bad = ~np.isfinite(y) | ~np.isfinite(x).all(axis=1)
-    if bad.any():
+    # sums carry any NaN or inf (and give the means): the element-wise check runs only then
+    sums = np.add.reduce(x, axis=0), float(np.add.reduce(y))
+    bad = None if np.isfinite(sums[0]).all() and np.isfinite(sums[1]) else (
+        ~np.isfinite(y) | ~np.isfinite(x).all(axis=1))
+    if bad is not None and bad.any():
         raise ScalingError(f"{y_name} vs {list(x_names)}: NaN or inf for {[names[k] for k in np.flatnonzero(bad)][:10]}")
     if method not in METHODS:
         raise ScalingError(f"unknown fit method {method!r}; use one of {METHODS}")
@@ -299,15 +323,18 @@ def fit_scaling(
             f"{y_name} vs {list(x_names)}: {n} point(s) cannot determine {p + 1} parameters and an "
             f"error estimate (need at least {p + 2})"
         )
-    if np.any(np.ptp(x, axis=0) < 1e-12):
-        raise ScalingError(f"{y_name} vs {list(x_names)}: a descriptor is constant over the points")
+    if method != "ols" and np.any(np.ptp(x, axis=0) < 1e-12):  # (OLS checks its centred sums)
+        raise ScalingError(_constant_message(y_name, x_names))
     notes = []
     if n < p + 5:
         msg = f"{y_name} vs {list(x_names)} fitted on only {n} points: uncertainties are large"
         warnings.warn(msg, ScalingWarning, stacklevel=2)
         notes.append(msg)
     if method == "ols":
-        beta, resid, cov, hat, ss_tot = _ols_centred(x, y)
+        fitted = _ols_centred(x, y, sums if bad is None else None)
+        if fitted is None:
+            raise ScalingError(_constant_message(y_name, x_names))
+        beta, resid, cov, hat, ss_tot = fitted
     else:
         X = _design(x)
         beta = _estimate(X, y, method)
@@ -317,7 +344,7 @@ def fit_scaling(
     ss_res = float(resid @ resid)
     r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
     rmse = float(np.sqrt(ss_res / n))
-    mae = float(np.abs(resid).mean())
+    mae = _mean_abs(resid)
     dof = n - (p + 1)
     alpha = 1.0 - level
     if method == "ols":
@@ -422,10 +449,19 @@ def violations(fit: LinearFit, x, y, *, k: float = 2.0, threshold: float | None 
         x = x[:, None]
     res = np.asarray(fit.loo_residuals if use_loo else fit.residuals)
     y = np.asarray(y, dtype=float)
-    by_k = np.abs(res) > k * fit.rmse if fit.rmse > 0 else np.zeros(len(res), bool)
-    by_t = np.abs(res) > threshold if threshold is not None else np.zeros(len(res), bool)
-    idx = np.flatnonzero(by_k | by_t)
-    return Violations(fit, idx, res[idx], by_k[idx], by_t[idx], x[idx], y[idx], k, threshold)
+
+    def outside(limit: float) -> np.ndarray:  # |res| > limit without an |res| array
+        out = np.greater(res, limit)
+        out |= np.less(res, -limit)
+        return out
+
+    by_k = outside(k * fit.rmse) if fit.rmse > 0 else None
+    by_t = outside(threshold) if threshold is not None else None
+    hit = by_k if by_t is None else by_t if by_k is None else by_k | by_t
+    idx = np.flatnonzero(hit) if hit is not None else np.zeros(0, dtype=np.intp)
+    none = np.zeros(len(idx), bool)
+    return Violations(fit, idx, res[idx], by_k[idx] if by_k is not None else none,
+                      by_t[idx] if by_t is not None else none, x[idx], y[idx], k, threshold)
 
 
 def class_deviations(x, y, classes: Sequence[str], *, names=None, method: str = "ols",

@@ -43,6 +43,7 @@ class ScreenResult:
         classes: catalyst class per candidate (SAC/DAC/slab, metal, ...) or empty strings.
         flags: quality flags per candidate (from ``chefe collect``).
         nn_coupling: whether the network allows N-N coupling.
+
     """
 
     che: CHEResult
@@ -213,45 +214,94 @@ def _evaluate(node, cols):
     return node.value
 
 
-def _release_descriptors(che: CHEResult) -> dict[str, np.ndarray]:
+def _release_rivals(che: CHEResult) -> dict[str, tuple[int, list[int]]]:
+    """Per by-product, the step releasing it and its rivals: ``{"<product>_release": (i, rivals)}``.
+
+    The rivals are the other steps leaving the same surface state.
+    """
     net = che.network
-    out = {}
-    U = che.U_L_RHE
-    n_e = net.n_e
+    out: dict[str, tuple[int, list[int]]] = {}
     target_species = {s.name for s, _ in net.products[che.product].products}
-    scratch = tmp = None
     for pname, overall in net.products.items():
         if pname == che.product:
             continue
         released = {s.name for s, _ in overall.products if s.is_reservoir} - {"H2O(l)"} - target_species
         for i, step in enumerate(net.steps):
             prod = {s.name for s, _ in step.products if s.is_reservoir}
-            if not (prod & released) or pname in out:
+            key = f"{pname}_release"
+            if not (prod & released) or key in out:
                 continue
             source = step.surface_reactants()
             rivals = [j for j, other in enumerate(net.steps) if j != i and other.surface_reactants() == source]
-            if not rivals:
-                continue
-            # release minus the best rival at U_L: max over rivals j of
-            # (ΔG_i − ΔG_j)(U=0) + (n_e,i − n_e,j)·U_L, built in place (no stacked rival rows)
-            desc = None
-            for j in rivals:
-                if desc is not None and tmp is None:
-                    tmp = np.empty_like(U)
-                d = np.subtract(che.row_U0(i), che.row_U0(j), out=None if desc is None else tmp)
-                if n_e[i] != n_e[j]:
-                    if scratch is None:
-                        scratch = np.empty_like(U)
-                    d += np.multiply(U, n_e[i] - n_e[j], out=scratch)
-                if desc is None:
-                    desc = d
-                else:
-                    np.maximum(desc, d, out=desc)
-            out[f"{pname}_release"] = desc
+            if rivals:
+                out[key] = (i, rivals)
     return out
 
 
-def species_energies(che: CHEResult, only=None) -> dict[str, np.ndarray]:
+def _descriptors(che: CHEResult, dG_H: np.ndarray | None, ads: int | None,
+                 chunk: int = 1 << 14) -> dict[str, np.ndarray]:
+    """HER, site-competition and release descriptors, computed block by block.
+
+    Each input is read once and each output written once while the block is in cache:
+
+    * ``U_L_HER`` = −|ΔG*H| and ``UL_minus_UL_HER`` = U_L − U_L(HER) (V vs RHE);
+    * ``site_NO3_minus_H`` = ΔG(NO3- + * -> *NO3 + e-) − ΔG(H+ + e- + * -> *H) at U_L: the two
+      adsorptions at the catalyst's U_L, (ΔG_NO3 − ΔG*H) − 2·U_L (eV);
+    * ``<product>_release``: release step minus its best rival at U_L, max over rivals j of
+      (ΔG_i − ΔG_j)(U=0) + (n_e,i − n_e,j)·U_L (eV; negative: the release wins).
+    """
+    n = len(che.names)
+    U = che.U_L_RHE
+    n_e = che.network.n_e
+    out: dict[str, np.ndarray] = {}
+    if dG_H is not None:
+        out["U_L_HER"] = np.empty(n)
+        out["UL_minus_UL_HER"] = np.empty(n)
+        if ads is not None:
+            out["site_NO3_minus_H"] = np.empty(n)
+    site_row = che.row_U0(ads) if ads is not None else None
+    releases = []
+    rows: dict[int, np.ndarray] = {}
+    for key, (i, rivals) in _release_rivals(che).items():
+        for j in (i, *rivals):
+            if j not in rows:
+                rows[j] = che.row_U0(j)
+        out[key] = np.empty(n)
+        releases.append((out[key], i, [(j, n_e[i] - n_e[j]) for j in rivals]))
+    scratch = np.empty(min(chunk, max(n, 1)))
+
+    def add_potential(d: np.ndarray, k: float, u: np.ndarray) -> None:
+        if k == 1:
+            d += u
+        elif k == -1:
+            d -= u
+        elif k:
+            d += k * u
+
+    for start in range(0, n, chunk):
+        sl = slice(start, min(start + chunk, n))
+        u = U[sl]
+        if dG_H is not None:
+            h = out["U_L_HER"][sl]
+            np.copysign(dG_H[sl], -1.0, out=h)  # -|ΔG*H|
+            np.subtract(u, h, out=out["UL_minus_UL_HER"][sl])
+            if site_row is not None:
+                site = out["site_NO3_minus_H"][sl]
+                np.subtract(site_row[sl], dG_H[sl], out=site)
+                site -= u
+                site -= u
+        for target, i, rivals in releases:
+            desc = target[sl]
+            for r, (j, k) in enumerate(rivals):
+                d = desc if r == 0 else scratch[: len(desc)]
+                np.subtract(rows[i][sl], rows[j][sl], out=d)
+                add_potential(d, k, u)
+                if r:
+                    np.maximum(desc, d, out=desc)
+    return out
+
+
+def species_energies(che: CHEResult, only=None, chunk: int = 1 << 14) -> dict[str, np.ndarray]:
     """Free energy of each single-adsorbate state relative to the start, at U_RHE = 0 and pH
     (``only``: just these adsorbates, e.g. the two of a scaling fit).
 
@@ -278,23 +328,30 @@ def species_energies(che: CHEResult, only=None) -> dict[str, np.ndarray]:
         if missing:
             raise InputError(f"no single-adsorbate state {sorted(missing)} on the routes of {net.name}")
         wanted = {k: v for k, v in wanted.items() if k in keep}
-    # each state from the longest state prefix already summed: one new array per state, the
-    # remaining steps added in place
-    out: dict[str, np.ndarray] = {}
-    done: dict[tuple[int, ...], np.ndarray] = {}
-    for species, prefix in sorted(wanted.items(), key=lambda kv: len(kv[1])):
-        k = max((j for j in range(len(prefix), 0, -1) if prefix[:j] in done), default=0)
-        if k == len(prefix):
-            total = done[prefix].copy()
-        elif k:
-            total = np.add(done[prefix[:k]], che.row_U0(prefix[k]))
-            k += 1
-        else:
-            total = np.array(che.row_U0(prefix[0]), dtype=float, copy=True)
-            k = 1
-        for j in range(k, len(prefix)):
-            total += che.row_U0(prefix[j])
-        done[prefix] = out[species] = total
+    # each state from the longest state prefix already summed, block by block (every row read
+    # once, every state written once while the block is in cache)
+    order = sorted(wanted.items(), key=lambda kv: len(kv[1]))
+    plan = []  # (species, prefix state it starts from or None, steps still to add)
+    for m, (species, prefix) in enumerate(order):
+        k, base = 0, None
+        for other, prev in order[:m]:
+            if len(prev) > k and prefix[: len(prev)] == prev:
+                k, base = len(prev), other
+        plan.append((species, base, prefix[k:]))
+    n = len(che.names)
+    rows = {i: che.row_U0(i) for _, _, steps in plan for i in steps}
+    out: dict[str, np.ndarray] = {species: np.empty(n) for species, _, _ in plan}
+    for start in range(0, n, chunk):
+        sl = slice(start, min(start + chunk, n))
+        for species, base, steps in plan:
+            total = out[species][sl]
+            if base is None:
+                np.copyto(total, rows[steps[0]][sl])
+                steps = steps[1:]
+            else:
+                np.copyto(total, out[base][sl])
+            for i in steps:
+                total += rows[i][sl]
     return out
 
 
@@ -365,19 +422,9 @@ def screen(
         if dG_H.shape != (n,):
             raise InputError(f"dG_H has shape {dG_H.shape}, expected ({n},)")
         desc["dG_H"] = dG_H
-        U_L_HER = np.abs(dG_H)
-        np.negative(U_L_HER, out=U_L_HER)  # -|ΔG*H|, one array
-        desc["U_L_HER"] = U_L_HER
-        desc["UL_minus_UL_HER"] = che.U_L_RHE - U_L_HER
-        if ads:
-            # both adsorptions at the catalyst's U_L: NO3- + * -> *NO3 + e- and H+ + e- + * -> *H
-            site = np.subtract(desc["dG_NO3"], dG_H)
-            site -= che.U_L_RHE
-            site -= che.U_L_RHE
-            desc["site_NO3_minus_H"] = site
     else:
         notes.append("no ΔG*H given: HER descriptors left out")
-    desc.update(_release_descriptors(che))
+    desc.update(_descriptors(che, dG_H, ads[0] if ads else None))
     nn = network.sites >= 2 and any(
         sum(n_ for sp, n_ in s.reactants if sp.is_surface and "N" in dict(sp.composition)) >= 2
         for s in network.steps)
@@ -388,7 +435,8 @@ def screen(
 
 def candidates_from_columns(columns, network: Network, *, source: str = "<table>") -> dict:
     """Candidates from any column mapping (a pandas DataFrame, a dict of arrays): same rules as
-    :func:`load_candidates_csv` (``name``, step ids, optional ``dG_H``, ``class``, ``flags``)."""
+    :func:`load_candidates_csv` (``name``, step ids, optional ``dG_H``, ``class``, ``flags``).
+    """
     keys = list(columns.keys())
     name_col = next((c for c in ("name", "catalyst", "candidate") if c in keys), None)
     if name_col is None:

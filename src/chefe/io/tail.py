@@ -6,6 +6,8 @@ import gzip
 import os
 from pathlib import Path
 
+from .scan import find_word, rfind_word
+
 #: First tail block; doubled until the marker is found or the whole file is read.
 TAIL_BLOCK = 256 * 1024
 
@@ -82,7 +84,7 @@ def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: by
         tail = os.pread(fd, size - start, start)
     finally:
         os.close(fd)
-    if start == 0 or tail_marker in tail:
+    if start == 0 or rfind_word(tail, tail_marker) >= 0:
         return head, tail, start == 0
     tail, whole, _ = extend_tail_until(path, tail, tail_marker)
     return head, tail, whole
@@ -104,7 +106,7 @@ def extend_tail_until(path: str | Path, tail: bytes, marker: bytes) -> tuple[byt
             new_start = max(0, start - have)
             handle.seek(new_start)
             piece = handle.read(start - new_start)
-            at = (piece + pieces[0][: len(marker) - 1]).rfind(marker)
+            at = rfind_word(piece + pieces[0][: len(marker) - 1], marker)
             pieces.insert(0, piece)
             have += len(piece)
             start = new_start
@@ -117,7 +119,7 @@ def _cut_head(data: bytes, markers: tuple[bytes, ...], after: int, start: int = 
     """``data`` up to ``after`` bytes past the first of ``markers`` found (searched from
     ``start``, in the order given), or None."""
     for marker in markers:
-        i = data.find(marker, start)
+        i = find_word(data, marker, start)
         if i >= 0:
             return data[: i + after]
     return None

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .record import RunRecord, file_infos, with_flags
+from .scan import rfind_word
 from .tail import extend_tail_until, read_all, read_ends, read_head, read_tail
 
 _FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eEdD][-+]?\d+)?"
@@ -227,7 +228,7 @@ def _last_match(pattern: re.Pattern, data: bytes, literal: bytes, tries: int = 8
     scanning backwards."""
     end = len(data) if end is None else end
     for _ in range(tries):
-        i = data.rfind(literal, 0, end)
+        i = rfind_word(data, literal, 0, end)
         if i < 0:
             return None
         m = pattern.match(data, i)
@@ -263,12 +264,12 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
         # the tail must hold the last completed step from its last electronic step on: its
         # eigenvalue printout alone can be hundreds of kB between that step's 'Iteration' and
         # its TOTEN
-        toten = tail.rfind(b"free  energy   TOTEN")
-        if toten >= 0 and tail.rfind(b"Iteration", 0, toten) < 0:
+        toten = rfind_word(tail, b"free  energy   TOTEN")
+        if toten >= 0 and rfind_word(tail, b"Iteration", 0, toten) < 0:
             tail, whole, last_iteration = extend_tail_until(path, tail, b"Iteration")
     header = outcar_header(head)
     # both markers sit near the end of the file: search backwards
-    finished = tail.rfind(b"General timing and accounting") >= 0
+    finished = rfind_word(tail, b"General timing and accounting") >= 0
     energy = free = None
     # the last completed ionic step ends with its TOTEN: its electronic steps, moment, forces
     # and lattice come before it (what follows is a step cut short, or a vibration analysis)
@@ -290,7 +291,7 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     relaxing = nsw is not None and nsw > 0 and ibrion in (1, 2, 3)
     ionic = None
     if relaxing and finished:
-        ionic = tail.rfind(b"reached required accuracy") >= 0
+        ionic = rfind_word(tail, b"reached required accuracy") >= 0
     magmom = None
     if _int(header.get("ISPIN")) != 1 or header.get("LNONCOLLINEAR", "F").startswith("T"):
         # spin-polarised: the moment of that last electronic step
@@ -299,7 +300,7 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
         magmom = _f(mag.group(1).decode()) if mag else None
     atoms, max_force = None, None
     symbols = species_from_header(header)
-    block = tail.rfind(b"TOTAL-FORCE (eV/Angst)", 0, step_end)
+    block = rfind_word(tail, b"TOTAL-FORCE (eV/Angst)", 0, step_end)
     if block >= 0 and symbols:
         data = _force_block(tail, block, len(symbols))
         if data is None:
@@ -371,7 +372,7 @@ def _int(value) -> int | None:
 
 def _last_cell(text: bytes, end: int | None = None):
     """The last 'direct lattice vectors' block of an OUTCAR piece before ``end`` (Å), or None."""
-    i = text.rfind(b"direct lattice vectors", 0, len(text) if end is None else end)
+    i = rfind_word(text, b"direct lattice vectors", 0, end)
     if i < 0:
         return None
     lines = text[i:].split(b"\n", 4)[1:4]
