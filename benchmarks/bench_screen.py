@@ -21,7 +21,7 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=1_000_000)
     parser.add_argument("--network", default="no3rr_sac")
-    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs of each part")
+    parser.add_argument("--repeat", type=int, default=5, help="best of this many runs of each part")
     args = parser.parse_args(argv)
     net = load_network(args.network)
     rng = np.random.default_rng(0)

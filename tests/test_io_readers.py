@@ -323,16 +323,33 @@ def test_read_ends_grows_head_and_tail_and_reads_gzip_the_same(tmp_path):
     body = b"x" * 70_000 + b"HEAD-END" + b"y" * 5_000 + b"TAIL-MARK" + b"z" * 90_000
     plain = tmp_path / "f"
     plain.write_bytes(body)
-    head, tail, whole = read_ends(plain, (b"HEAD-END",), b"TAIL-MARK", block=4096, head_after=10)
+    head, tail, whole, at = read_ends(plain, (b"HEAD-END",), b"TAIL-MARK", block=4096, head_after=10)
     # the head grew past 70 kB to reach its marker and stops 10 bytes after it
     assert head == body[: body.index(b"HEAD-END") + 10]
     # the tail grew (4, 8, ... 128 kB) until it held the marker, not to the whole file
-    assert b"TAIL-MARK" in tail and body.endswith(tail) and not whole
+    assert b"TAIL-MARK" in tail and body.endswith(tail) and not whole and at == -1
     assert len(tail) == 131072
     packed = tmp_path / "f.gz"
     packed.write_bytes(gzip.compress(body))
-    ghead, gtail, gwhole = read_ends(packed, (b"HEAD-END",), b"TAIL-MARK", head_after=10)
+    ghead, gtail, gwhole, _ = read_ends(packed, (b"HEAD-END",), b"TAIL-MARK", head_after=10)
     assert ghead == head and gtail == body and gwhole
+
+
+@pytest.mark.parametrize("cut", [0, 2, 6])  # 'STEP' at the start of a 16 kB tail, cut in two by it, before it
+def test_read_ends_then_grows_until_a_word_before_the_tail_marker(tmp_path, cut):
+    from chefe.io.tail import read_ends
+
+    end = b"TOTEN\n" + b"STEP 2 cut short\n"
+    suffix = b"STEP" + b"9" * (16384 + cut - 4 - len(end)) + end  # STEP starts 16384 + cut from the end
+    body = b"HEAD-END" + b"8" * 50_000 + b"STEP 0\n" + suffix
+    path = tmp_path / "f"
+    path.write_bytes(body)
+    head, tail, whole, at = read_ends(path, (b"HEAD-END",), b"TOTEN", block=4096, then=b"STEP")
+    start = len(body) - len(tail)
+    assert body.endswith(tail) and not whole
+    assert len(tail) == (16384 if cut == 0 else 32768)
+    # the last 'STEP' before the last TOTEN, found while growing (not the one after TOTEN)
+    assert start + at == len(body) - 16384 - cut == body.rindex(b"STEP", 0, body.rindex(b"TOTEN"))
 
 
 def test_outcar_parameters_whole_words_and_out_of_order_keys():

@@ -109,65 +109,85 @@ def _constant_message(y_name: str, x_names) -> str:
     return f"{y_name} vs {list(x_names)}: a descriptor is constant over the points"
 
 
-def _mean_abs(values: np.ndarray, chunk: int = 1 << 16) -> float:
-    """Mean of |values| through a cache-sized buffer (no temporary of the input's size)."""
-    n = len(values)
-    buf = np.empty(min(chunk, n))
-    total = 0.0
-    for start in range(0, n, chunk):
-        part = values[start: start + chunk]
-        total += float(np.add.reduce(np.abs(part, out=buf[: len(part)])))
-    return total / n if n else float("nan")
+@dataclass(frozen=True)
+class _OLS:
+    """Ordinary least squares of y on [x, 1]: coefficients (slopes, intercept), residuals,
+    leave-one-out residuals e_i / (1 − h_ii), covariance factor (XᵀX)⁻¹ and sums of squares."""
+
+    beta: np.ndarray
+    resid: np.ndarray
+    loo: np.ndarray
+    cov: np.ndarray
+    ss_tot: float
+    ss_res: float
+    abs_sum: float
 
 
-def _ols_centred(x: np.ndarray, y: np.ndarray, sums=None):
-    """Least squares on centred data (few passes over n points, no n x (p+1) design matrix).
+def _ols_centred(x: np.ndarray, y: np.ndarray, sums=None, chunk: int = 1 << 14) -> _OLS | None:
+    """Least squares on centred data, in blocks of ``chunk`` points.
 
-    ``sums``: (Σx per column, Σy) when already computed. Returns ``(beta, residuals, (XᵀX)⁻¹
-    of the design [x, 1], leverages h_ii, Σ(y − ȳ)²)``, or None when a descriptor is constant
-    (spread below 1e-12 eV: Σ(x − x̄)² ≤ n·1e-24). With centred columns the normal equations
-    are well conditioned unless the descriptors are nearly collinear; then (condition number
-    above 1e8) the SVD solution is used instead.
+    ``sums``: (Σx per column, Σy) when already computed. One pass gathers the centred cross
+    products, a second writes residuals and leave-one-out residuals (leverage h_ii = 1/n +
+    (x_i − x̄)ᵀ S⁻¹ (x_i − x̄)); nothing but those two n-sized arrays is made. Returns None when
+    a descriptor is constant (spread below 1e-12 eV: Σ(x − x̄)² ≤ n·1e-24). With centred
+    columns the normal equations are well conditioned unless the descriptors are nearly
+    collinear; then (condition number above 1e8) the SVD solution is used instead.
     """
     n, p = x.shape
     if sums is None:
         sums = np.add.reduce(x, axis=0), float(np.add.reduce(y))
     xm = sums[0] / n
     ym = sums[1] / n
-    xc = x - xm
-    resid = y - ym  # centred y; becomes the residuals
-    ss_tot = float(resid @ resid)
-    S = xc.T @ xc
+    S = np.zeros((p, p))
+    sxy = np.zeros(p)
+    ss_tot = 0.0
+    for start in range(0, n, chunk):
+        xc = x[start: start + chunk] - xm
+        yc = y[start: start + chunk] - ym
+        S += xc.T @ xc
+        sxy += xc.T @ yc
+        ss_tot += float(yc @ yc)
     if np.any(np.diag(S) <= n * 1e-24):
         return None
     if np.linalg.cond(S) > 1e8:
         X = _design(x)
         beta = _wls(X, y)
         cov = np.linalg.pinv(X.T @ X)
-        return beta, y - X @ beta, cov, np.einsum("ij,jk,ik->i", X, cov, X), ss_tot
+        resid = y - X @ beta
+        hat = np.einsum("ij,jk,ik->i", X, cov, X)
+        loo = resid / np.clip(1.0 - hat, 1e-12, None)
+        return _OLS(beta, resid, loo, cov, ss_tot, float(resid @ resid), float(np.abs(resid).sum()))
     S_inv = np.linalg.inv(S)
-    coef = S_inv @ (xc.T @ resid)
+    coef = S_inv @ sxy
     beta = np.append(coef, ym - xm @ coef)
     # covariance of (coef, intercept) for the design [x, 1], from the centred blocks
     cov = np.empty((p + 1, p + 1))
     cov[:p, :p] = S_inv
     cov[:p, p] = cov[p, :p] = -S_inv @ xm
     cov[p, p] = 1.0 / n + xm @ S_inv @ xm
-    if p == 1:
-        # in place on x − x̄ (no further n-sized arrays): residuals, then leverages
-        xc1, b = xc[:, 0], float(coef[0])
-        if b != 0.0:
-            xc1 *= b
-            resid -= xc1  # y − ȳ − b(x − x̄)
-            xc1 /= b
-        np.multiply(xc1, xc1, out=xc1)
-        xc1 *= S_inv[0, 0]  # (x − x̄)² / Sxx
-        hat = xc1
-    else:
-        resid -= xc @ coef
-        hat = np.einsum("ij,ij->i", xc @ S_inv, xc)
-    hat += 1.0 / n
-    return beta, resid, cov, hat, ss_tot
+    resid = np.empty(n)
+    loo = np.empty(n)
+    ss_res = abs_sum = 0.0
+    x1 = x[:, 0] if p == 1 else None
+    for start in range(0, n, chunk):
+        sl = slice(start, min(start + chunk, n))
+        r, e = resid[sl], loo[sl]
+        np.subtract(y[sl], ym, out=r)
+        if p == 1:
+            xc = np.subtract(x1[sl], xm[0])
+            r -= coef[0] * xc  # y − ȳ − b(x − x̄)
+            np.multiply(xc, xc, out=xc)
+            xc *= -S_inv[0, 0]  # −(x − x̄)² / Sxx
+            lev = xc
+        else:
+            xc = x[sl] - xm
+            r -= xc @ coef
+            lev = -np.einsum("ij,ij->i", xc @ S_inv, xc)
+        lev += 1.0 - 1.0 / n  # 1 − h_ii
+        np.divide(r, np.maximum(lev, 1e-12, out=lev), out=e)
+        ss_res += float(r @ r)
+        abs_sum += float(np.add.reduce(np.abs(r, out=lev)))
+    return _OLS(beta, resid, loo, cov, ss_tot, ss_res, abs_sum)
 
 
 def _huber(X: np.ndarray, y: np.ndarray, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -331,20 +351,21 @@ def fit_scaling(
         warnings.warn(msg, ScalingWarning, stacklevel=2)
         notes.append(msg)
     if method == "ols":
-        fitted = _ols_centred(x, y, sums if bad is None else None)
-        if fitted is None:
+        ols = _ols_centred(x, y, sums if bad is None else None)
+        if ols is None:
             raise ScalingError(_constant_message(y_name, x_names))
-        beta, resid, cov, hat, ss_tot = fitted
+        beta, resid, cov, ss_tot, ss_res = ols.beta, ols.resid, ols.cov, ols.ss_tot, ols.ss_res
+        mae = ols.abs_sum / n
     else:
         X = _design(x)
         beta = _estimate(X, y, method)
         resid = y - X @ beta
         yc = y - y.mean()
         ss_tot = float(yc @ yc)
-    ss_res = float(resid @ resid)
+        ss_res = float(resid @ resid)
+        mae = float(np.abs(resid).mean())
     r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
     rmse = float(np.sqrt(ss_res / n))
-    mae = _mean_abs(resid)
     dof = n - (p + 1)
     alpha = 1.0 - level
     if method == "ols":
@@ -352,8 +373,7 @@ def fit_scaling(
         se = np.sqrt(np.diag(cov) * sigma2)
         t = stdtrit(dof, 1 - alpha / 2)
         ci = np.column_stack([beta - t * se, beta + t * se])
-        np.subtract(1.0, hat, out=hat)
-        loo = np.divide(resid, np.clip(hat, 1e-12, None, out=hat), out=hat)
+        loo = ols.loo
     else:
         ci, note = _bootstrap_ci(x, X, y, beta, method, n_boot, alpha, seed)
         if note:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 #: Anchor hits checked before falling back to the plain search (the anchor is common in text).
-_TRIES = 6
+_TRIES = 2
 
 
 @lru_cache(maxsize=256)

@@ -51,14 +51,15 @@ def read_tail(path: str | Path, marker: bytes | None = None, block: int = TAIL_B
 
 
 def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: bytes,
-              block: int = 32 * 1024, head_max: int = 3 * 2**20, head_after: int = 2048
-              ) -> tuple[bytes, bytes, bool]:
-    """Head and tail of a file through one descriptor: ``(head, tail, whole_tail)``.
+              block: int = 32 * 1024, head_max: int = 3 * 2**20, head_after: int = 2048,
+              then: bytes | None = None) -> tuple[bytes, bytes, bool, int]:
+    """Head and tail of a file through one descriptor: ``(head, tail, whole_tail, at)``.
 
     The head grows (doubling from ``block``) until one of ``head_markers`` is inside, or up to
     ``head_max`` bytes, and ends ``head_after`` bytes after that marker; the tail grows
-    (:func:`extend_tail_until`) until ``tail_marker`` is inside. Gzip files are decompressed
-    whole.
+    (doubling) until ``tail_marker`` is inside and, when ``then`` is given, until ``then``
+    occurs before the last ``tail_marker``; ``at`` is where that growth found ``then`` (-1 if
+    the tail did not grow for it). Gzip files are decompressed whole.
     """
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -66,7 +67,7 @@ def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: by
         head = os.pread(fd, block, 0)
         if head[:2] == b"\x1f\x8b":
             data = read_all(path)
-            return _cut_head(data, head_markers, head_after) or data, data, True
+            return _cut_head(data, head_markers, head_after) or data, data, True, -1
         # grow by doubling; each round reads and searches only the new bytes (plus an overlap
         # for a marker cut in two), so every byte is read and scanned once
         overlap = max(len(m) for m in head_markers) - 1
@@ -82,36 +83,50 @@ def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: by
             head += os.pread(fd, min(len(head), head_max - len(head)), len(head))
         start = max(0, size - block)
         tail = os.pread(fd, size - start, start)
+        whole, at = start == 0, -1
+        last = rfind_word(tail, tail_marker)
+        if last < 0 and not whole:
+            tail, whole, last = _extend(fd, size, tail, tail_marker)
+        if then is not None and last >= 0 and not whole and rfind_word(tail, then, 0, last) < 0:
+            tail, whole, at = _extend(fd, size, tail, then)
     finally:
         os.close(fd)
-    if start == 0 or rfind_word(tail, tail_marker) >= 0:
-        return head, tail, start == 0
-    tail, whole, _ = extend_tail_until(path, tail, tail_marker)
-    return head, tail, whole
+    return head, tail, whole, at
 
 
 def extend_tail_until(path: str | Path, tail: bytes, marker: bytes) -> tuple[bytes, bool, int]:
-    """Grow a tail read by :func:`read_tail` or :func:`read_ends` (doubling) until ``marker``
-    is inside; only the new bytes are read and searched.
+    """Grow a tail read by :func:`read_tail` (doubling) until ``marker`` is inside; only the
+    new bytes are read and searched.
 
     Returns ``(tail, whole, at)``: ``at`` is the position in the new tail of the last
     ``marker`` among the bytes added (-1 if none), i.e. the last one before the old tail.
     """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return _extend(fd, os.fstat(fd).st_size, tail, marker)
+    finally:
+        os.close(fd)
+
+
+def _extend(fd: int, size: int, tail: bytes, marker: bytes) -> tuple[bytes, bool, int]:
+    """:func:`extend_tail_until` on an open descriptor of a file of ``size`` bytes."""
     pieces = [tail]
     have = len(tail)
+    start = size - have
     at = -1
-    with open(path, "rb") as handle:
-        start = handle.seek(0, os.SEEK_END) - have
-        while start > 0:
-            new_start = max(0, start - have)
-            handle.seek(new_start)
-            piece = handle.read(start - new_start)
-            at = rfind_word(piece + pieces[0][: len(marker) - 1], marker)
-            pieces.insert(0, piece)
-            have += len(piece)
-            start = new_start
-            if at >= 0:
-                break
+    k = len(marker) - 1
+    while start > 0:
+        new_start = max(0, start - have)
+        piece = os.pread(fd, start - new_start, new_start)
+        # the last occurrence: one cut in two by the old start, else one inside the new piece
+        end = piece[-k:] if k else b""
+        seam = (end + pieces[0][:k]).rfind(marker) if k else -1
+        at = len(piece) - len(end) + seam if seam >= 0 else rfind_word(piece, marker)
+        pieces.insert(0, piece)
+        have += len(piece)
+        start = new_start
+        if at >= 0:
+            break
     return b"".join(pieces), start <= 0, at
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from .record import RunRecord, file_infos, with_flags
 from .scan import rfind_word
-from .tail import extend_tail_until, read_all, read_ends, read_head, read_tail
+from .tail import read_all, read_ends, read_head, read_tail
 
 _FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eEdD][-+]?\d+)?"
 HEADER_BYTES = 400 * 1024
@@ -255,18 +255,14 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     folder = os.fspath(folder) if folder else (os.path.dirname(path) or ".")
     flags: list[str] = []
     messages: list[str] = []
-    head, tail, whole = read_ends(path, _HEAD_END, b"free  energy   TOTEN", head_max=HEADER_BYTES * 8)
+    # the tail must hold the last completed step (its TOTEN) from its last electronic step on:
+    # its eigenvalue printout alone can be hundreds of kB between that step's last 'Iteration'
+    # and its TOTEN (last_iteration: where the tail's growth found it, or -1)
+    head, tail, whole, last_iteration = read_ends(path, _HEAD_END, b"free  energy   TOTEN",
+                                                  head_max=HEADER_BYTES * 8, then=b"Iteration")
     if not head:
         return RunRecord(folder, "vasp", "vasp-outcar", None, flags=("empty",),
                          files=file_infos([path]), messages=(f"{path} is empty",))
-    last_iteration = -1  # where the tail growth below found the last step's last 'Iteration'
-    if not whole:
-        # the tail must hold the last completed step from its last electronic step on: its
-        # eigenvalue printout alone can be hundreds of kB between that step's 'Iteration' and
-        # its TOTEN
-        toten = rfind_word(tail, b"free  energy   TOTEN")
-        if toten >= 0 and rfind_word(tail, b"Iteration", 0, toten) < 0:
-            tail, whole, last_iteration = extend_tail_until(path, tail, b"Iteration")
     header = outcar_header(head)
     # both markers sit near the end of the file: search backwards
     finished = rfind_word(tail, b"General timing and accounting") >= 0
