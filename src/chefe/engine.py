@@ -411,9 +411,13 @@ def route_maxima(
                 np.subtract(itype(r), best_r[:w], out=t)
                 np.multiply(t, m, out=t)
                 np.add(best_r[:w], t, out=best_r[:w])
-        for i, child in node["children"].items():
-            np.maximum(packed[i, :w], cur, out=vals[d + 1, :w])
-            walk(child, d + 1, sl, w)
+        children = node["children"]
+        # an only child takes over its parent's buffer (nothing else reads it afterwards):
+        # fewer buffers in use, and the one in use stays in cache
+        nd = d if len(children) == 1 else d + 1
+        for i, child in children.items():
+            np.maximum(packed[i, :w], cur, out=vals[nd, :w])
+            walk(child, nd, sl, w)
 
     for start in range(0, n, chunk):
         sl = slice(start, min(start + chunk, n))
