@@ -238,11 +238,13 @@ def _last_match(pattern: re.Pattern, data: bytes, literal: bytes, tries: int = 8
     return None
 
 
-def _folder_files(folder: str) -> set[str]:
-    try:
-        return set(os.listdir(folder))
-    except OSError:
-        return set()
+def _beside(folder: str, *names: str) -> str | None:
+    """Path of the first of ``names`` that is a file in ``folder`` (one stat each), or None."""
+    for name in names:
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            return path
+    return None
 
 
 def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True,
@@ -264,8 +266,8 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
         return RunRecord(folder, "vasp", "vasp-outcar", None, flags=("empty",),
                          files=file_infos([path]), messages=(f"{path} is empty",))
     header = outcar_header(head)
-    # both markers sit near the end of the file: search backwards
-    finished = rfind_word(tail, b"General timing and accounting") >= 0
+    # both markers sit near the end of the file, in text: plain backward searches
+    finished = tail.rfind(b"General timing and accounting") >= 0
     energy = free = None
     # the last completed ionic step ends with its TOTEN: its electronic steps, moment, forces
     # and lattice come before it (what follows is a step cut short, or a vibration analysis)
@@ -287,7 +289,7 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     relaxing = nsw is not None and nsw > 0 and ibrion in (1, 2, 3)
     ionic = None
     if relaxing and finished:
-        ionic = rfind_word(tail, b"reached required accuracy") >= 0
+        ionic = tail.rfind(b"reached required accuracy") >= 0
     magmom = None
     if _int(header.get("ISPIN")) != 1 or header.get("LNONCOLLINEAR", "F").startswith("T"):
         # spin-polarised: the moment of that last electronic step
@@ -307,22 +309,22 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
                 cell = _last_cell(tail, block) or _last_cell(head)
                 if cell is not None:
                     from ase import Atoms
+                    from ase.data import atomic_numbers
 
-                    atoms = Atoms(symbols, positions=data[:, :3], cell=cell, pbc=True)
-    names = _folder_files(folder)
-    incar_path = os.path.join(folder, "INCAR") if "INCAR" in names else None
+                    numbers = [atomic_numbers[s] for s in symbols]
+                    atoms = Atoms(numbers=numbers, positions=data[:, :3], cell=np.array(cell), pbc=True)
+    incar_path = _beside(folder, "INCAR")
     incar = read_incar(incar_path) if incar_path else {}
-    kpoints_path = os.path.join(folder, "KPOINTS") if "KPOINTS" in names else None
+    kpoints_path = _beside(folder, "KPOINTS")
     kpoints = read_kpoints(kpoints_path) if kpoints_path else {}
     from .settings import vasp_settings
 
     # the run's own POTCAR titles (printed in its OUTCAR); a POTCAR file left in the folder may
     # have been replaced since, and reading it costs more than the whole OUTCAR head
     titles = header.get("potcars") or []
-    potcar_path = None
-    if not titles and ("POTCAR" in names or "POTCAR.spec" in names):
+    potcar_path = None if titles else _beside(folder, "POTCAR", "POTCAR.spec")
+    if potcar_path:
         titles = potcar_titles(folder)
-        potcar_path = os.path.join(folder, "POTCAR" if "POTCAR" in names else "POTCAR.spec")
     settings = vasp_settings(incar, header, titles, kpoints)
     if not finished:
         messages.append(f"{path}: no 'General timing and accounting' block: the run did not finish")
