@@ -11,8 +11,9 @@ import pytest
 from chefe.io.scan import anchor_of, find_word, rfind_word
 
 OUTCAR = Path(__file__).parent / "files" / "vasp" / "Fe2O2_relax" / "OUTCAR.gz"
-WORDS = [b"Iteration", b"free  energy   TOTEN", b"TOTAL-FORCE (eV/Angst)", b"direct lattice vectors",
-         b"reached required accuracy", b"General timing", b"e", b"--", b"  ", b"LOOP", b"no such word"]
+WORDS = [b"Iteration", b"free  energy   TOTEN", b"TOTAL-FORCE (eV/Angst)",
+         b"direct lattice vectors", b"reached required accuracy", b"General timing", b"e", b"--",
+         b"  ", b"LOOP", b"no such word"]
 
 
 def test_anchor_is_a_rare_letter():
@@ -26,8 +27,8 @@ def test_anchor_is_a_rare_letter():
 def test_same_answers_as_bytes_methods_on_a_real_outcar(word):
     data = gzip.decompress(OUTCAR.read_bytes())
     rng = np.random.default_rng(len(word))
-    bounds = [(0, len(data)), (0, len(data) + 10)] + [tuple(sorted(rng.integers(0, len(data) + 5, 2)))
-                                                     for _ in range(40)]
+    bounds = [(0, len(data)), (0, len(data) + 10)]
+    bounds += [tuple(sorted(rng.integers(0, len(data) + 5, 2))) for _ in range(40)]
     for start, end in bounds:
         start, end = int(start), int(end)
         assert rfind_word(data, word, start, end) == data.rfind(word, start, end)
@@ -38,8 +39,9 @@ def test_same_answers_as_bytes_methods_on_a_real_outcar(word):
 
 
 def test_edges():
-    for data in (b"", b"I", b"Iteration", b"xxIterationIteration", b"IIIIIIIIIIIIIIIIIIIteration"):
+    word = b"Iteration"
+    for data in (b"", b"I", word, b"xxIterationIteration", b"IIIIIIIIIIIIIIIIIIIteration"):
         for start in range(len(data) + 2):
             for end in range(start, len(data) + 2):
-                assert rfind_word(data, b"Iteration", start, end) == data.rfind(b"Iteration", start, end)
-                assert find_word(data, b"Iteration", start, end) == data.find(b"Iteration", start, end)
+                assert rfind_word(data, word, start, end) == data.rfind(word, start, end)
+                assert find_word(data, word, start, end) == data.find(word, start, end)

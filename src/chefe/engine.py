@@ -92,7 +92,6 @@ class CHEResult:
         rds, barrier_rds: rate-determining step on the best route and its barrier (eV) at the
             conditions' potential, when barriers were given.
         notes: per-run messages (skipped routes, missing tables).
-
     """
 
     network: Network
@@ -348,7 +347,6 @@ def route_maxima(
     Callers needing the exact value take it from the row at the returned index (``best_max``
     is exact). Every used row lies on a route, so a block whose route maxima are all finite
     has no NaN or inf; only other blocks are searched for infinities.
-
     """
     n_routes = len(sequences)
     n_rows = len(rows)
@@ -558,7 +556,6 @@ def analyse(
     Raises:
         InputError: for a wrong shape, an inf, or (``incomplete="raise"``) no complete route for
             some candidate.
-
     """
     if incomplete not in ("raise", "keep"):
         raise InputError(f"incomplete must be 'raise' or 'keep', not {incomplete!r}")

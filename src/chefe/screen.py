@@ -43,7 +43,6 @@ class ScreenResult:
         classes: catalyst class per candidate (SAC/DAC/slab, metal, ...) or empty strings.
         flags: quality flags per candidate (from ``chefe collect``).
         nn_coupling: whether the network allows N-N coupling.
-
     """
 
     che: CHEResult
