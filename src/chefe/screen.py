@@ -258,7 +258,7 @@ def _descriptors(che: CHEResult, dG_H: np.ndarray | None, ads: int | None,
         out["UL_minus_UL_HER"] = np.empty(n)
         if ads is not None:
             out["site_NO3_minus_H"] = np.empty(n)
-    site_row = che.row_U0(ads) if ads is not None else None
+    site_row = che.row_U0(ads) if ads is not None and dG_H is not None else None
     releases = []
     rows: dict[int, np.ndarray] = {}
     for key, (i, rivals) in _release_rivals(che).items():
