@@ -178,3 +178,57 @@ def test_cli_lists_the_largest_violations_and_writes_all(tmp_path, capsys):
     rows = out.read_text().splitlines()
     assert rows[0].startswith("fit,name,residual_eV") and [r.split(",")[1] for r in rows[1:4]] == ["c0", "c1", "c2"]
     assert "more violation(s)" in text
+
+
+@pytest.mark.parametrize("case", ["plain", "crlf", "labels", "blank", "spaces", "nan", "duplicate",
+                                  "quoted", "short", "underscore", "empty_lines", "header_only"])
+def test_csv_fast_reader_gives_what_the_row_reader_gives(tmp_path, monkeypatch, case):
+    """numpy's C reader takes plain tables; every other table must read (or fail) exactly as the
+    csv module's row-by-row path does."""
+    import chefe.screen as screen_module
+
+    net = load_network("no3rr_sac")
+    steps = net.step_ids[:4]
+    rows = [["name", "dG_H", *steps]]
+    for k, values in enumerate(([-0.25, 1e-3, 0.5, -1.5], [".5", "+0.125", "5.", "-2e-1"],
+                                [0.1, 0.2, 0.3, 0.4])):
+        rows.append([f"Cu-N{k}", f"{0.1 * k:.2f}", *map(str, values)])
+    if case == "labels":
+        rows = [r + (["class", "flags"] if i == 0 else ["SAC", "no_slab" if i % 2 else ""])
+                for i, r in enumerate(rows)]
+    edits = {"blank": (2, 3, ""), "spaces": (1, 2, " 0.7 "), "nan": (3, 4, "nan"),
+             "duplicate": (2, 0, "Cu-N0"), "quoted": (1, 0, '"Cu, N4"'), "underscore": (2, 2, "1_0")}
+    if case in edits:
+        i, j, value = edits[case]
+        rows[i][j] = value
+    if case == "short":
+        rows[2] = rows[2][:-1]
+    lines = [",".join(r) for r in rows]
+    if case == "header_only":
+        lines = lines[:1]
+    newline = "\r\n" if case == "crlf" else "\n"
+    text = newline.join(lines) + newline
+    if case == "empty_lines":
+        text = text.replace(newline, newline * 2, 2)
+    path = tmp_path / "c.csv"
+    path.write_text(text, newline="")
+
+    def read():
+        try:
+            return load_candidates_csv(path, net)
+        except InputError as exc:
+            return str(exc)
+
+    fast = read()
+    monkeypatch.setattr(screen_module, "_plain_table", lambda *args: None)
+    slow = read()
+    if isinstance(slow, str):
+        assert fast == slow
+        return
+    assert fast["names"] == slow["names"] and fast["classes"] == slow["classes"]
+    assert fast["flags"] == slow["flags"] and fast["unknown_columns"] == slow["unknown_columns"]
+    np.testing.assert_array_equal(fast["dG0"], slow["dG0"])  # NaN where missing, same doubles elsewhere
+    np.testing.assert_array_equal(fast["dG_H"], slow["dG_H"])
+    if case in ("plain", "crlf", "labels", "empty_lines"):  # these take the fast path
+        monkeypatch.undo()
+        assert screen_module._plain_table(text.replace("\r\n", "\n"), rows[0], list(steps), ["name"]) is not None

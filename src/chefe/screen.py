@@ -19,6 +19,7 @@ from the network itself, all at the candidate's own U_L:
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from collections.abc import Sequence
@@ -461,22 +462,40 @@ def load_candidates_csv(path: str | Path, network: Network) -> dict:
     """Candidates from a CSV: ``name`` column, step-id columns (ΔG° at U = 0, pH 0, eV),
     optional ``dG_H``, ``class`` and ``flags`` columns. Unknown columns are reported; missing
     step values are NaN (those routes are skipped for that candidate).
+
+    A plain table (no quotes, no empty or non-finite values, no repeated names) is parsed by
+    numpy's C reader; any other goes through the csv module row by row, whose errors name the
+    row, the candidate and the column.
     """
     path = Path(path)
     with open(path, newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames or []
-        rows = list(reader)
-    if not rows:
-        raise InputError(f"{path}: no candidates")
+        text = handle.read()
+    header = next(csv.reader(io.StringIO(text)), [])
     name_col = next((c for c in ("name", "catalyst", "candidate") if c in header), None)
     if name_col is None:
-        raise InputError(f"{path}: needs a 'name' (or 'catalyst') column")
+        no_rows = not header or not text.split("\n", 1)[-1].strip()
+        raise InputError(f"{path}: no candidates" if no_rows
+                         else f"{path}: needs a 'name' (or 'catalyst') column")
     known = set(network.step_ids) | {name_col, "dG_H", "class", "flags"}
     unknown = [c for c in header if c not in known]
     steps = [c for c in header if c in network.step_ids]
     if not steps:
         raise InputError(f"{path}: no column matches a step id of {network.name!r} ({list(network.step_ids)})")
+    numeric = steps + (["dG_H"] if "dG_H" in header else [])
+    labels = [c for c in ("class", "flags") if c in header]
+    table = _plain_table(text, header, numeric, [name_col, *labels])
+    if table is not None:
+        values, strings = table
+        dG0 = np.full((len(network.steps), values.shape[0]), np.nan)
+        for j, c in enumerate(steps):
+            dG0[network.index(c)] = values[:, j]
+        return {"names": strings[name_col], "dG0": dG0,
+                "dG_H": values[:, len(steps)].copy() if "dG_H" in header else None,
+                "classes": strings.get("class"), "flags": strings.get("flags"),
+                "unknown_columns": unknown}
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if not rows:
+        raise InputError(f"{path}: no candidates")
     n = len(rows)
     dG0 = np.full((len(network.steps), n), np.nan)
     names = []
@@ -489,13 +508,13 @@ def load_candidates_csv(path: str | Path, network: Network) -> dict:
         seen.add(name)
         names.append(name)
         for c in steps:
-            text = (row.get(c) or "").strip()
-            if text == "":
+            field = (row.get(c) or "").strip()
+            if field == "":
                 continue
             try:
-                value = float(text)
+                value = float(field)
             except ValueError:
-                raise InputError(f"{path} row {k + 2} ({name}): {c} = {text!r} is not a number") from None
+                raise InputError(f"{path} row {k + 2} ({name}): {c} = {field!r} is not a number") from None
             if not math.isfinite(value):
                 raise InputError(f"{path} row {k + 2} ({name}): {c} is {value}")
             dG0[network.index(c), k] = value
@@ -505,3 +524,37 @@ def load_candidates_csv(path: str | Path, network: Network) -> dict:
             "classes": [r.get("class", "") for r in rows] if "class" in header else None,
             "flags": [r.get("flags", "") for r in rows] if "flags" in header else None,
             "unknown_columns": unknown}
+
+
+def _plain_table(text: str, header: list[str], numeric: list[str], strings: list[str]):
+    """Columns of a plain CSV: ``(values, {column: [str, ...]})``, or None for any other.
+
+    Plain: no quotes, unique header names, every row with all ``numeric`` fields present and
+    finite, and no repeats in the first of ``strings`` (the names). ``values`` has one column
+    per name in ``numeric``, parsed by numpy's C reader (the same doubles as ``float()``).
+    """
+    if '"' in text or len(set(header)) != len(header):
+        return None
+    if "\r" in text:  # CRLF only (a lone CR also ends a csv row)
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    lines = [line for line in text.split("\n")[1:] if line]  # the csv module skips empty lines
+    if not lines or any(not line.strip() for line in lines):
+        return None
+    position = {c: j for j, c in enumerate(header)}
+    try:
+        values = np.loadtxt(lines, delimiter=",", usecols=[position[c] for c in numeric],
+                            dtype=float, comments=None, ndmin=2)
+    except ValueError:  # an empty or non-numeric field, or a short row
+        return None
+    if values.shape[0] != len(lines) or not np.isfinite(values).all():
+        return None
+    last = max(position[c] for c in strings)
+    fields = [line.split(",", last + 1) for line in lines]
+    if min(map(len, fields)) <= last:  # a row without its name, class or flags field
+        return None
+    columns = {c: [f[position[c]] for f in fields] for c in strings}
+    if len(set(columns[strings[0]])) != len(lines):
+        return None
+    return values, columns
