@@ -63,8 +63,27 @@ def test_fe2o2_settings(fe2o2):
     assert s["kpoints"] == "g1x1x1" and s["IVDW"] == 0 and s["LDIPOL"] is False
     # the same settings come out of vasprun.xml
     x = read_vasprun(fe2o2 / "vasprun.xml.gz").settings
-    for key in ("ENCUT", "PREC", "ISPIN", "LDAU", "U", "kpoints", "IVDW", "LDIPOL"):
+    for key in ("ENCUT", "PREC", "ISPIN", "LNONCOLLINEAR", "LSORBIT", "LDAU", "U", "kpoints", "IVDW", "LDIPOL"):
         assert x[key] == s[key], key
+
+
+def test_spin_orbit_run_is_told_apart_from_a_collinear_one(shared_data, fe2o2):
+    from chefe.io.consistency import compare_settings
+
+    soc = read_outcar(shared_data / "vasp" / "rsgrad" / "OUTCAR_ncl").settings
+    collinear = read_outcar(fe2o2 / "OUTCAR.gz").settings
+    # printed in the OUTCAR: 'LNONCOLLINEAR =      T' and 'LSORBIT =      T' vs F and F
+    assert soc["LNONCOLLINEAR"] is True and soc["LSORBIT"] is True
+    assert collinear["LNONCOLLINEAR"] is False and collinear["LSORBIT"] is False
+    assert {"LNONCOLLINEAR", "LSORBIT"} <= set(compare_settings(soc, collinear))
+    # rows stored before these keys existed compare as unknown, not as a mismatch
+    old = {k: v for k, v in collinear.items() if k not in ("LNONCOLLINEAR", "LSORBIT")}
+    assert compare_settings(old, soc, keys=("LNONCOLLINEAR", "LSORBIT")) == []
+    # LSORBIT = .TRUE. in an INCAR alone implies the non-collinear treatment
+    from chefe.io.settings import vasp_settings
+
+    s = vasp_settings({"LSORBIT": ".TRUE."}, {}, [], {})
+    assert s["LNONCOLLINEAR"] is True and s["LSORBIT"] is True
 
 
 def test_folder_without_outcar_uses_oszicar_and_contcar(fe2o2, tmp_path):

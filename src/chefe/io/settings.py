@@ -1,9 +1,10 @@
 """The settings that matter for energy differences, normalised so two runs can be compared.
 
 Two runs whose energies are subtracted (slab and slab + adsorbate, or a reference molecule)
-must share functional, cutoff, precision, spin treatment, DFT+U values per element, dispersion
-correction, dipole correction, implicit solvent, k-point mesh and pseudopotentials; the cell
-and the electron count enter separately (see :mod:`chefe.io.consistency`).
+must share functional, cutoff, precision, spin treatment (ISPIN, non-collinear, spin-orbit),
+DFT+U values per element, dispersion correction, dipole correction, implicit solvent, k-point
+mesh and pseudopotentials; the cell and the electron count enter separately (see
+:mod:`chefe.io.consistency`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import math
 import re
 
 #: Settings compared between runs whose energies are combined.
-COMPARED = ("functional", "ENCUT", "PREC", "ISPIN", "LDAU", "U", "IVDW", "LDIPOL", "IDIPOL",
-            "LSOL", "kpoints", "potcars")
+COMPARED = ("functional", "ENCUT", "PREC", "ISPIN", "LNONCOLLINEAR", "LSORBIT", "LDAU", "U", "IVDW",
+            "LDIPOL", "IDIPOL", "LSOL", "kpoints", "potcars")
 
 
 def _bool(value) -> bool | None:
@@ -117,6 +118,9 @@ def vasp_settings(incar: dict, header: dict, potcars: list[str], kpoints: dict) 
         "ENCUT": _number(get("ENCUT")),
         "PREC": _PREC.get(prec[:1], prec),
         "ISPIN": int(_number(get("ISPIN", 1)) or 1),
+        # spin-orbit coupling needs (and VASP switches on) the non-collinear treatment
+        "LNONCOLLINEAR": bool(_bool(get("LNONCOLLINEAR", False)) or _bool(get("LSORBIT", False))),
+        "LSORBIT": bool(_bool(get("LSORBIT", False))),
         "LDAU": ldau,
         "U": u_values,
         "IVDW": int(_number(get("IVDW", 0)) or 0),
