@@ -33,14 +33,6 @@ def anchor_of(word: bytes) -> int:
     return 0
 
 
-def _window(data: bytes, word: bytes, start: int, end: int | None, anchor: int | None):
-    """``(k, char, lo, hi)``: the anchor's index in ``word``, the anchor, and the range where
-    the anchor of a whole match inside ``data[start:end]`` can sit."""
-    end = len(data) if end is None else min(end, len(data))
-    k = anchor_of(word) if anchor is None else anchor
-    return k, word[k: k + 1], start + k, end - len(word) + k + 1
-
-
 def rfind_word(data: bytes, word: bytes, start: int = 0, end: int | None = None,
                anchor: int | None = None) -> int:
     """Like ``data.rfind(word, start, end)``: the highest index, or -1 (``start``, ``end`` >= 0).
@@ -48,32 +40,31 @@ def rfind_word(data: bytes, word: bytes, start: int = 0, end: int | None = None,
     Found through the occurrences of one character of ``word`` (:func:`anchor_of` unless
     ``anchor`` is given).
     """
-    k, char, lo, hi = _window(data, word, start, end, anchor)
-    if hi <= lo:
-        return -1
-    i = data.rfind(char, lo, hi)
-    for _ in range(_TRIES):
-        if i < 0 or data.startswith(word, i - k):
-            return i - k if i >= 0 else -1
-        i = data.rfind(char, lo, i)
-    # text, where the anchor is common: the plain search over what is left
-    return data.rfind(word, start, i - k + len(word)) if i >= 0 else -1
+    return _search(data, word, start, end, anchor, backward=True)
 
 
 def find_word(data: bytes, word: bytes, start: int = 0, end: int | None = None,
               anchor: int | None = None) -> int:
-    """Like ``data.find(word, start, end)``: the lowest index, or -1 (``start``, ``end`` >= 0).
+    """Like ``data.find(word, start, end)``: the lowest index, or -1 (``start``, ``end`` >= 0)."""
+    return _search(data, word, start, end, anchor, backward=False)
 
-    Found through the occurrences of one character of ``word`` (:func:`anchor_of` unless
-    ``anchor`` is given).
-    """
-    k, char, lo, hi = _window(data, word, start, end, anchor)
+
+def _search(data: bytes, word: bytes, start: int, end: int | None, anchor: int | None,
+            backward: bool) -> int:
+    end = len(data) if end is None else min(end, len(data))
+    k = anchor_of(word) if anchor is None else anchor
+    char = word[k: k + 1]
+    lo, hi = start + k, end - len(word) + k + 1  # where the anchor of a whole match can sit
     if hi <= lo:
         return -1
-    i = data.find(char, lo, hi)
+    i = data.rfind(char, lo, hi) if backward else data.find(char, lo, hi)
     for _ in range(_TRIES):
-        if i < 0 or data.startswith(word, i - k):
-            return i - k if i >= 0 else -1
-        i = data.find(char, i + 1, hi)
+        if i < 0:
+            return -1
+        if data.startswith(word, i - k):
+            return i - k
+        i = data.rfind(char, lo, i) if backward else data.find(char, i + 1, hi)
+    if i < 0:
+        return -1
     # text, where the anchor is common: the plain search over what is left
-    return data.find(word, i - k, hi - k + len(word) - 1) if i >= 0 else -1
+    return data.rfind(word, start, i - k + len(word)) if backward else data.find(word, i - k, end)
