@@ -94,22 +94,13 @@ def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: by
     return head, tail, whole, at
 
 
-def extend_tail_until(path: str | Path, tail: bytes, marker: bytes) -> tuple[bytes, bool, int]:
-    """Grow a tail read by :func:`read_tail` (doubling) until ``marker`` is inside; only the
-    new bytes are read and searched.
+def _extend(fd: int, size: int, tail: bytes, marker: bytes) -> tuple[bytes, bool, int]:
+    """Grow ``tail``, the end of the file of ``size`` bytes open as ``fd``, by doubling until
+    ``marker`` is inside; only the new bytes are read and searched.
 
     Returns ``(tail, whole, at)``: ``at`` is the position in the new tail of the last
     ``marker`` among the bytes added (-1 if none), i.e. the last one before the old tail.
     """
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        return _extend(fd, os.fstat(fd).st_size, tail, marker)
-    finally:
-        os.close(fd)
-
-
-def _extend(fd: int, size: int, tail: bytes, marker: bytes) -> tuple[bytes, bool, int]:
-    """:func:`extend_tail_until` on an open descriptor of a file of ``size`` bytes."""
     pieces = [tail]
     have = len(tail)
     start = size - have
