@@ -90,6 +90,38 @@ def test_rerun_is_idempotent_and_updates_changed_runs(tree, tmp_path):
     assert len(list(connect(db_path).select())) == 4
 
 
+def test_rows_are_written_once_with_their_consistency_flags(tree, tmp_path, monkeypatch):
+    """Slab runs are stored first, so each adsorbate row is written with its flags against its
+    slab (no second write per row); a slab added later still updates the rows it concerns."""
+    from ase.db.sqlite import SQLite3Database
+
+    updates = []
+    real_update = SQLite3Database.update
+    def counted_update(self, id, *args, **kwargs):
+        updates.append(id)
+        return real_update(self, id, *args, **kwargs)
+
+    monkeypatch.setattr(SQLite3Database, "update", counted_update)
+    slab = tree / "FeO" / "slab"
+    hidden = tmp_path / "slab_later"
+    shutil.move(slab, hidden)  # first collect: the adsorbate has no slab yet
+    db_path = str(tmp_path / "r.db")
+    collect(tree, db_path, workers=1, progress=False)
+    assert updates == []
+    ads = connect(db_path).get(species="*NO3")
+    assert ads.flags.split(",")[-1] == "no_slab"
+    shutil.move(hidden, slab)
+    collect(tree, db_path, workers=1, progress=False)
+    assert updates == [ads.id]  # the old adsorbate row, now checked against the new slab
+    flags = set(connect(db_path).get(id=ads.id).flags.split(","))
+    assert "no_slab" not in flags and {"settings_mismatch:LDAU", "cell_mismatch"} <= flags
+    updates.clear()
+    fresh = str(tmp_path / "fresh.db")
+    collect(tree, fresh, workers=1, progress=False)
+    assert updates == []
+    assert set(connect(fresh).get(species="*NO3").flags.split(",")) == flags
+
+
 def test_sqlite_key_tables_indexed_by_row_id(tree, tmp_path):
     """Updating a row deletes its keys by id; without an index that is a full-table scan per row
     (quadratic collects). The indices are added to new and to existing ase.db files, and the
@@ -116,9 +148,9 @@ def test_killed_collect_leaves_consistent_db_and_rerun_completes(tree, tmp_path,
     calls = {"n": 0}
     real_write = mod._write
 
-    def dying_write(database, batch, stored, report):
+    def dying_write(database, batch, stored, report, slabs=None):
         calls["n"] += 1
-        real_write(database, batch[:2], stored, report)  # first rows committed...
+        real_write(database, batch[:2], stored, report, slabs)  # first rows committed...
         raise KeyboardInterrupt  # ...then the job is killed
 
     monkeypatch.setattr(mod, "_write", dying_write)
@@ -275,3 +307,33 @@ def test_collect_finds_a_gpaw_text_output(files_dir, tmp_path):
     row = connect(tmp_path / "r.db").get(role="gas")
     assert report.found == 1 and row.species == "H2" and row.code == "gpaw"
     assert row.e_dft == pytest.approx(-6.496603, abs=1e-9) and row.ok
+
+
+def test_stored_row_equals_ase_singlepoint_row(files_dir, tmp_path):
+    """Rows written by collect hold what ASE's own SinglePointCalculator row holds (the quick
+    state check changes only the speed), and a changed structure still gets ASE's check."""
+    import numpy as np
+    from ase.calculators.singlepoint import SinglePointCalculator
+
+    from chefe.io.readers import read_run
+    from chefe.io.store import row_payload
+    from chefe.io.tree import RunKey
+
+    record = read_run(files_dir / "vasp" / "Fe2O2_relax", "vasp")
+    atoms, kvp, data = row_payload(record, RunKey("FeO", "*", "slab"))
+    plain = record.atoms.copy()
+    plain.calc = SinglePointCalculator(plain, energy=record.energy, free_energy=record.free_energy,
+                                       magmom=record.magmom)
+    db = connect(tmp_path / "rows.db")
+    ours, theirs = db.get(id=db.write(atoms, key_value_pairs=kvp)), db.get(id=db.write(plain))
+    for name in ("energy", "free_energy", "magmom", "calculator", "calculator_parameters"):
+        assert ours.get(name) == theirs.get(name), name
+    assert ours.energy == record.energy and ours.magmom == record.magmom
+    assert np.array_equal(ours.positions, theirs.positions)
+    assert np.array_equal(ours.cell, theirs.cell)
+    assert atoms.calc.check_state(atoms) == []
+    moved = atoms.copy()
+    moved.positions[0, 2] += 0.1
+    moved.set_initial_magnetic_moments([1.0] * len(moved))
+    assert set(atoms.calc.check_state(moved)) == {"positions", "initial_magmoms"}
+    assert atoms.calc.get_property("energy", moved, allow_calculation=False) is None

@@ -105,6 +105,7 @@ def collect(
     database = connect(db)
     index_row_ids(database)
     stored = existing_rows(database)
+    slabs = SlabIndex.from_database(database)
     todo = []
     for f in found:
         if f.key.role == "unknown":
@@ -113,6 +114,8 @@ def collect(
             report.skipped += 1
             continue
         todo.append(f)
+    # slab runs first: every adsorbate run is then written with its flags against its slab
+    todo.sort(key=lambda f: f.key.role != "slab")
     workers = workers or min(os.cpu_count() or 1, 8)
     if workers > 1 and len(todo) > 8:
         pool = ProcessPoolExecutor(max_workers=workers)
@@ -125,10 +128,10 @@ def collect(
         for found_run, record in _progress(results, len(todo), progress, "reading runs"):
             batch.append((found_run, record))
             if len(batch) >= BATCH:
-                _write(database, batch, stored, report)
+                _write(database, batch, stored, report, slabs)
                 batch = []
         if batch:
-            _write(database, batch, stored, report)
+            _write(database, batch, stored, report, slabs)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -150,10 +153,21 @@ def index_row_ids(database) -> None:
             con.execute(f"CREATE INDEX IF NOT EXISTS chefe_{table}_id ON {table}(id)")
 
 
-def _write(database, batch, stored, report: CollectReport) -> None:
+def _write(database, batch, stored, report: CollectReport, slabs: SlabIndex | None = None) -> None:
+    """Store a batch in one transaction; with ``slabs``, each adsorbate and gas row is written
+    with its consistency flags against the slab runs known so far (slab rows of the batch
+    are added to ``slabs`` first)."""
+    if slabs is not None:
+        for found_run, record in batch:
+            if found_run.key.role == "slab":
+                slabs.add(found_run.key.catalyst, record)
     with database:  # one transaction per batch
         for found_run, record in batch:
-            atoms, kvp, data = row_payload(record, found_run.key)
+            key = found_run.key
+            extra = []
+            if slabs is not None:
+                extra = slabs.flags(key.role, key.catalyst, key.species, record)[0]
+            atoms, kvp, data = row_payload(record, key, tuple(extra))
             old = stored.get(found_run.path)
             if old is not None:
                 database.write(atoms, key_value_pairs=kvp, data=data, id=old[0])
@@ -166,48 +180,88 @@ def _write(database, batch, stored, report: CollectReport) -> None:
                 report.problems.append(message)
 
 
-def check_consistency(database, report: CollectReport | None = None) -> None:
-    """Compare every adsorbate row with its catalyst's slab row; store the flags on the rows."""
+def _row_record(row, with_atoms: bool = True):
+    """The parts of a stored row the consistency checks compare, as a RunRecord."""
     from .io.record import RunRecord
 
-    rows = list(database.select(include_data=True))
-    slabs = {}
-    for row in rows:
-        if row.get("role") == "slab":
-            slabs.setdefault(row.get("catalyst"), []).append(row)
-    updates = []
-    for row in rows:
-        read_flags = list(row.data.get("read_flags", []))
+    atoms = row.toatoms() if with_atoms and row.natoms else None
+    return RunRecord(row.get("run_path"), row.get("code"), row.get("reader"), row.get("e_dft"),
+                     atoms=atoms, settings=row.data.get("settings", {}))
+
+
+class SlabIndex:
+    """The slab runs that adsorbate and gas runs are checked against, by catalyst.
+
+    A catalyst's first slab run (first stored) is its reference; gas runs are compared with
+    the first catalyst's, on the settings molecules must share with slabs.
+    """
+
+    def __init__(self) -> None:
+        self.by_catalyst: dict[str, list] = {}
+
+    @classmethod
+    def from_database(cls, database) -> SlabIndex:
+        index = cls()
+        for row in database.select(role="slab", include_data=True):
+            index.add(row.get("catalyst"), _row_record(row))
+        return index
+
+    def add(self, catalyst: str, record) -> None:
+        """Add a slab run, or replace the one stored under the same path."""
+        runs = self.by_catalyst.setdefault(catalyst, [])
+        for k, old in enumerate(runs):
+            if old.path == record.path:
+                runs[k] = record
+                return
+        runs.append(record)
+
+    def flags(self, role: str, catalyst: str, species: str, record) -> tuple[list[str], list[str]]:
+        """Consistency flags and messages of one run (none for slab and vibration runs)."""
         extra: list[str] = []
         messages: list[str] = []
-        if row.get("role") == "adsorbate":
+        if role == "adsorbate":
             from .io.tree import slab_owner
 
-            candidates = slabs.get(slab_owner(row.get("catalyst") or "", slabs), [])
+            candidates = self.by_catalyst.get(slab_owner(catalyst or "", self.by_catalyst), [])
             if not candidates:
                 extra.append("no_slab")
-                messages.append(f"{row.get('run_path')}: no slab run for catalyst {row.get('catalyst')!r}")
+                messages.append(f"{record.path}: no slab run for catalyst {catalyst!r}")
             else:
-                slab = candidates[0]
-
-                def as_record(r):
-                    atoms = r.toatoms() if r.natoms else None
-                    return RunRecord(r.get("run_path"), r.get("code"), r.get("reader"), r.get("e_dft"),
-                                     atoms=atoms, settings=r.data.get("settings", {}))
-
-                flags, msgs = check_pair(as_record(slab), as_record(row), row.get("species"))
+                flags, msgs = check_pair(candidates[0], record, species)
                 extra += flags
                 messages += msgs
-        if row.get("role") == "gas" and slabs:
+        if role == "gas" and self.by_catalyst:
             # molecules legitimately differ in k-points, dipole and spin; not in the rest
             from .io.consistency import compare_settings
 
-            reference = next(iter(slabs.values()))[0]
-            for d in compare_settings(reference.data.get("settings", {}), row.data.get("settings", {}),
+            reference = next(iter(self.by_catalyst.values()))[0]
+            for d in compare_settings(reference.settings, record.settings,
                                       keys=("functional", "ENCUT", "PREC", "IVDW", "LSOL", "potcars")):
                 extra.append(f"settings_mismatch:{d}")
-                messages.append(f"{row.get('run_path')}: {d} differs from the slab run "
-                                f"{reference.get('run_path')}")
+                messages.append(f"{record.path}: {d} differs from the slab run {reference.path}")
+        return extra, messages
+
+
+def check_consistency(database, report: CollectReport | None = None) -> None:
+    """Compare every adsorbate row with its catalyst's slab row; store the flags on the rows.
+
+    Rows written by :func:`collect` already carry these flags; this pass catches the rows
+    whose slab run changed since they were written, and fills the report.
+    """
+    rows = list(database.select(include_data=True))
+    slabs = SlabIndex()
+    for row in rows:
+        if row.get("role") == "slab":
+            slabs.add(row.get("catalyst"), _row_record(row))
+    updates = []
+    seen = set(report.problems) if report is not None else set()
+    for row in rows:
+        role = row.get("role")
+        read_flags = list(row.data.get("read_flags", []))
+        record = None
+        if role in ("adsorbate", "gas"):
+            record = _row_record(row, with_atoms=role == "adsorbate")
+        extra, messages = slabs.flags(role, row.get("catalyst"), row.get("species"), record)
         flags = list(dict.fromkeys(read_flags + extra))
         text = ",".join(flags)
         ok = bool(row.get("e_dft") is not None and not flags)
@@ -216,7 +270,10 @@ def check_consistency(database, report: CollectReport | None = None) -> None:
         if report is not None:
             if flags:
                 report.flagged[row.get("run_path")] = flags
-            report.problems.extend(m for m in messages if m not in report.problems)
+            for m in messages:
+                if m not in seen:
+                    seen.add(m)
+                    report.problems.append(m)
     if updates:
         with database:
             for row_id, text, ok in updates:
@@ -284,6 +341,7 @@ def collect_ase_db(
             continue
         batch.append((found, record))
     if batch:
-        _write(database, batch, stored, report)
+        batch.sort(key=lambda item: item[0].key.role != "slab")
+        _write(database, batch, stored, report, SlabIndex.from_database(database))
     check_consistency(database, report)
     return report
