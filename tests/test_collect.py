@@ -337,3 +337,20 @@ def test_stored_row_equals_ase_singlepoint_row(files_dir, tmp_path):
     moved.set_initial_magnetic_moments([1.0] * len(moved))
     assert set(atoms.calc.check_state(moved)) == {"positions", "initial_magmoms"}
     assert atoms.calc.get_property("energy", moved, allow_calculation=False) is None
+
+
+def test_all_rows_reads_over_one_connection(tmp_path, monkeypatch):
+    """ase.db's SQLite backend opens a connection per returned row outside a transaction."""
+    from ase.db.sqlite import SQLite3Database
+
+    from chefe.io.store import all_rows
+
+    db = connect(tmp_path / "rows.db")
+    with db:
+        for k in range(30):
+            db.write(Atoms("H", positions=[(0, 0, k)]), catalyst="a" if k % 2 else "b", data={"k": k})
+    opened = []
+    real_connect = SQLite3Database._connect
+    monkeypatch.setattr(SQLite3Database, "_connect", lambda self: opened.append(1) or real_connect(self))
+    rows = all_rows(db, catalyst="a")
+    assert [r.data["k"] for r in rows] == list(range(1, 30, 2)) and len(opened) == 1

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .io.consistency import check_pair, imaginary_flags
 from .io.readers import read_run
-from .io.store import existing_rows, row_payload, unchanged
+from .io.store import all_rows, existing_rows, row_payload, unchanged
 from .io.tree import Found, find_runs, load_manifest
 
 BATCH = 200
@@ -202,7 +202,7 @@ class SlabIndex:
     @classmethod
     def from_database(cls, database) -> SlabIndex:
         index = cls()
-        for row in database.select(role="slab", include_data=True):
+        for row in all_rows(database, role="slab"):
             index.add(row.get("catalyst"), _row_record(row))
         return index
 
@@ -248,7 +248,7 @@ def check_consistency(database, report: CollectReport | None = None) -> None:
     Rows written by :func:`collect` already carry these flags; this pass catches the rows
     whose slab run changed since they were written, and fills the report.
     """
-    rows = list(database.select(include_data=True))
+    rows = all_rows(database)
     slabs = SlabIndex()
     for row in rows:
         if row.get("role") == "slab":

@@ -54,10 +54,12 @@ def energies_from_db(
     """An :class:`~chefe.inputs.EnergySet` from an ASE database written by ``chefe collect``."""
     from ase.db import connect
 
+    from .io.store import all_rows
+
     database = connect(db) if isinstance(db, str) else db
     net = load_network(network) if isinstance(network, str) else network
     temperature = conditions.T
-    rows = list(database.select(include_data=True))
+    rows = all_rows(database)
     if not rows:
         raise InputError(f"{db}: the database holds no runs")
     by_key = {}

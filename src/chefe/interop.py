@@ -23,8 +23,9 @@ from .species import parse_species
 def _rows(db):
     from ase.db import connect
 
-    database = connect(db) if isinstance(db, str) else db
-    return list(database.select(include_data=True))
+    from .io.store import all_rows
+
+    return all_rows(connect(db) if isinstance(db, str) else db)
 
 
 def _potentials(rows, references: tuple[str, ...]) -> dict[str, float]:
