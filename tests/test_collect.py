@@ -354,3 +354,15 @@ def test_all_rows_reads_over_one_connection(tmp_path, monkeypatch):
     monkeypatch.setattr(SQLite3Database, "_connect", lambda self: opened.append(1) or real_connect(self))
     rows = all_rows(db, catalyst="a")
     assert [r.data["k"] for r in rows] == list(range(1, 30, 2)) and len(opened) == 1
+
+
+def test_report_of_rows_checked_when_written_equals_a_full_check(tree, tmp_path):
+    from chefe.collect import CollectReport, check_consistency
+
+    db_path = str(tmp_path / "r.db")
+    report = collect(tree, db_path, workers=1, progress=False)
+    full = CollectReport(str(tree), db_path)
+    check_consistency(connect(db_path), full)
+    assert report.flagged == full.flagged and len(full.flagged) == 2
+    assert set(full.problems) <= set(report.problems)
+    assert any("no slab run" in p or "differs from the slab run" in p for p in full.problems)

@@ -124,18 +124,19 @@ def collect(
         pool = None
         results = map(_read, todo)
     batch = []
+    checked: set[str] = set()
     try:
         for found_run, record in _progress(results, len(todo), progress, "reading runs"):
             batch.append((found_run, record))
             if len(batch) >= BATCH:
-                _write(database, batch, stored, report, slabs)
+                checked |= _write(database, batch, stored, report, slabs)
                 batch = []
         if batch:
-            _write(database, batch, stored, report, slabs)
+            checked |= _write(database, batch, stored, report, slabs)
     finally:
         if pool is not None:
             pool.shutdown()
-    check_consistency(database, report)
+    check_consistency(database, report, skip=checked)
     return report
 
 
@@ -153,10 +154,15 @@ def index_row_ids(database) -> None:
             con.execute(f"CREATE INDEX IF NOT EXISTS chefe_{table}_id ON {table}(id)")
 
 
-def _write(database, batch, stored, report: CollectReport, slabs: SlabIndex | None = None) -> None:
-    """Store a batch in one transaction; with ``slabs``, each adsorbate and gas row is written
-    with its consistency flags against the slab runs known so far (slab rows of the batch
-    are added to ``slabs`` first)."""
+def _write(database, batch, stored, report: CollectReport,
+           slabs: SlabIndex | None = None) -> set[str]:
+    """Store a batch in one transaction.
+
+    With ``slabs``, each adsorbate and gas row is written with its consistency flags against
+    the slab runs known so far (the batch's slab rows are added first) and its problems go to
+    the report; the run paths so checked are returned.
+    """
+    checked = set()
     if slabs is not None:
         for found_run, record in batch:
             if found_run.key.role == "slab":
@@ -164,9 +170,9 @@ def _write(database, batch, stored, report: CollectReport, slabs: SlabIndex | No
     with database:  # one transaction per batch
         for found_run, record in batch:
             key = found_run.key
-            extra = []
+            extra, messages = [], []
             if slabs is not None:
-                extra = slabs.flags(key.role, key.catalyst, key.species, record)[0]
+                extra, messages = slabs.flags(key.role, key.catalyst, key.species, record)
             atoms, kvp, data = row_payload(record, key, tuple(extra))
             old = stored.get(found_run.path)
             if old is not None:
@@ -176,8 +182,13 @@ def _write(database, batch, stored, report: CollectReport, slabs: SlabIndex | No
                 new_id = database.write(atoms, key_value_pairs=kvp, data=data)
                 stored[found_run.path] = (new_id, data["files"])
                 report.written += 1
-            for message in record.messages:
-                report.problems.append(message)
+            report.problems.extend(record.messages)
+            if slabs is not None:
+                checked.add(kvp["run_path"])
+                report.problems.extend(messages)
+                if kvp["flags"]:
+                    report.flagged[kvp["run_path"]] = kvp["flags"].split(",")
+    return checked
 
 
 def _row_record(row, with_atoms: bool = True):
@@ -235,18 +246,19 @@ class SlabIndex:
             from .io.consistency import compare_settings
 
             reference = next(iter(self.by_catalyst.values()))[0]
-            for d in compare_settings(reference.settings, record.settings,
-                                      keys=("functional", "ENCUT", "PREC", "IVDW", "LSOL", "potcars")):
+            shared = ("functional", "ENCUT", "PREC", "IVDW", "LSOL", "potcars")
+            for d in compare_settings(reference.settings, record.settings, keys=shared):
                 extra.append(f"settings_mismatch:{d}")
                 messages.append(f"{record.path}: {d} differs from the slab run {reference.path}")
         return extra, messages
 
 
-def check_consistency(database, report: CollectReport | None = None) -> None:
+def check_consistency(database, report: CollectReport | None = None, skip=frozenset()) -> None:
     """Compare every adsorbate row with its catalyst's slab row; store the flags on the rows.
 
-    Rows written by :func:`collect` already carry these flags; this pass catches the rows
-    whose slab run changed since they were written, and fills the report.
+    Rows written by :func:`collect` already carry these flags (``skip``: the run paths it has
+    just written, checked and reported); this pass catches the rows whose slab run changed
+    since they were written, and reports the flags of every other row.
     """
     rows = all_rows(database)
     slabs = SlabIndex()
@@ -256,6 +268,8 @@ def check_consistency(database, report: CollectReport | None = None) -> None:
     updates = []
     seen = set(report.problems) if report is not None else set()
     for row in rows:
+        if row.get("run_path") in skip:
+            continue
         role = row.get("role")
         read_flags = list(row.data.get("read_flags", []))
         record = None
@@ -340,8 +354,9 @@ def collect_ase_db(
             report.skipped += 1
             continue
         batch.append((found, record))
+    checked: set[str] = set()
     if batch:
         batch.sort(key=lambda item: item[0].key.role != "slab")
-        _write(database, batch, stored, report, SlabIndex.from_database(database))
-    check_consistency(database, report)
+        checked = _write(database, batch, stored, report, SlabIndex.from_database(database))
+    check_consistency(database, report, skip=checked)
     return report
