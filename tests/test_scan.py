@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chefe.io.scan import anchor_of, find_word, rfind_word
+from chefe.io.scan import anchor_of, count_word, find_word, rfind_word
 
 OUTCAR = Path(__file__).parent / "files" / "vasp" / "Fe2O2_relax" / "OUTCAR.gz"
 WORDS = [b"Iteration", b"free  energy   TOTEN", b"TOTAL-FORCE (eV/Angst)",
@@ -36,6 +36,8 @@ def test_same_answers_as_bytes_methods_on_a_real_outcar(word):
         for k in range(len(word)):  # any anchor gives the same answer
             assert rfind_word(data, word, start, end, anchor=k) == data.rfind(word, start, end)
             assert find_word(data, word, start, end, anchor=k) == data.find(word, start, end)
+        if len(word) > 2:  # non-overlapping counts agree for words that cannot overlap
+            assert count_word(data, word, start, end) == data.count(word, start, end)
 
 
 def test_edges():
@@ -45,3 +47,19 @@ def test_edges():
             for end in range(start, len(data) + 2):
                 assert rfind_word(data, word, start, end) == data.rfind(word, start, end)
                 assert find_word(data, word, start, end) == data.find(word, start, end)
+
+
+def test_count_in_a_file_read_by_blocks(tmp_path):
+    """The block reader counts a word cut in two by a block boundary once, and stops at ``end``."""
+    from chefe.io.vasp import _count
+
+    word = b"<calculation>"
+    data = bytearray(b"x" * (3 * 2**20))
+    starts = [0, 2**20 - 5, 2**20 + 100, 2 * 2**20 - 12, len(data) - len(word)]
+    for i in starts:
+        data[i: i + len(word)] = word
+    path = tmp_path / "vasprun.xml"
+    path.write_bytes(bytes(data))
+    assert _count(path, word) == len(starts) == bytes(data).count(word)
+    for end in (0, 1, 2**20, 2**20 + 8, 2**20 + 200, len(data) - 1, len(data)):
+        assert _count(path, word, end) == bytes(data).count(word, 0, end)

@@ -49,6 +49,16 @@ def find_word(data: bytes, word: bytes, start: int = 0, end: int | None = None,
     return _search(data, word, start, end, anchor, backward=False)
 
 
+def count_word(data: bytes, word: bytes, start: int = 0, end: int | None = None) -> int:
+    """Like ``data.count(word, start, end)`` (non-overlapping occurrences; ``word`` not empty)."""
+    end = len(data) if end is None else min(end, len(data))
+    n, i = 0, find_word(data, word, start, end)
+    while i >= 0:
+        n += 1
+        i = find_word(data, word, i + len(word), end)
+    return n
+
+
 def _search(data: bytes, word: bytes, start: int, end: int | None, anchor: int | None,
             backward: bool) -> int:
     end = len(data) if end is None else min(end, len(data))

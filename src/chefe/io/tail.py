@@ -33,21 +33,23 @@ def read_all(path: str | Path) -> bytes:
 def read_tail(path: str | Path, marker: bytes | None = None, block: int = TAIL_BLOCK) -> tuple[bytes, bool]:
     """Last bytes of a file, at least one ``block``, grown (doubling) until ``marker`` is inside.
 
-    Returns ``(data, whole)``; ``whole`` is True when the entire file was read. A gzip stream
-    cannot be read from its end, so it is decompressed whole.
+    Returns ``(data, whole)``; ``whole`` is True when the entire file was read. Each round
+    reads and searches only the new bytes. A gzip stream cannot be read from its end, so it
+    is decompressed whole.
     """
     if is_gzip(path):
         return read_all(path), True
-    size = os.path.getsize(path)
-    with open(path, "rb") as handle:
-        n = block
-        while True:
-            start = max(0, size - n)
-            handle.seek(start)
-            data = handle.read(size - start)
-            if start == 0 or marker is None or marker in data:
-                return data, start == 0
-            n *= 2
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        start = max(0, size - block)
+        data = os.pread(fd, size - start, start)
+        if start == 0 or marker is None or rfind_word(data, marker) >= 0:
+            return data, start == 0
+        data, whole, _ = _extend(fd, size, data, marker)
+        return data, whole
+    finally:
+        os.close(fd)
 
 
 def read_ends(path: str | Path, head_markers: tuple[bytes, ...], tail_marker: bytes,

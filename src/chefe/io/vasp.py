@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .record import RunRecord, file_infos, with_flags
-from .scan import rfind_word
+from .scan import count_word, find_word, rfind_word
 from .tail import read_all, read_ends, read_head, read_tail
 
 _FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eEdD][-+]?\d+)?"
@@ -416,8 +416,10 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
         return RunRecord(str(folder), "vasp", "vasp-xml", None, flags=("empty",),
                          files=file_infos([path]), messages=(f"{path} is empty",))
     head = read_head(path, HEADER_BYTES)
-    tail, _ = read_tail(path, marker=b"<calculation>")
-    complete = tail.rstrip().endswith(b"</modeling>")
+    tail, whole = read_tail(path, marker=b"<calculation>")
+    offset = 0 if whole else path.stat().st_size - len(tail)  # of the tail in the file
+    end_text = tail[-256:].rstrip() or tail.rstrip()  # (a 3 MB tail is not copied to strip it)
+    complete = end_text.endswith(b"</modeling>")
     messages: list[str] = []
     flags: list[str] = [] if complete else ["truncated"]
     if not complete:
@@ -449,36 +451,45 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
                 symbols = [rc.findall("c")[0].text.strip() for rc in arr.iter("rc")]
             if arr.get("name") == "atomtypes":
                 potcars = [rc.findall("c")[-1].text.strip() for rc in arr.iter("rc")]
-    kp = _piece(head, b"kpoints")
+    # only the <generation> of the k-points (their list can be most of the head)
     kpoints = {}
-    if kp is not None:
-        gen = kp.find("generation")
-        if gen is not None:
-            div = gen.find("v[@name='divisions']")
-            kpoints = {"mode": gen.get("param", "").lower(), "mesh": [int(x) for x in (div.text or "").split()] if div is not None else None}
+    k0 = head.find(b"<kpoints")
+    k1 = head.find(b"</kpoints>", k0) if k0 >= 0 else -1
+    gen = _piece(head, b"generation", k0, k1) if k1 >= 0 else None
+    if gen is not None:
+        div = gen.find("v[@name='divisions']")
+        mesh = [int(x) for x in (div.text or "").split()] if div is not None else None
+        kpoints = {"mode": gen.get("param", "").lower(), "mesh": mesh}
     header["potcars"] = potcars
-    calc_start = tail.rfind(b"<calculation>")
+    # words are found through a rare letter of theirs (chefe.io.scan): a plain search crawls
+    # over the number blocks (DOS, eigenvalues) that make up most of a calculation
+    calc_start = rfind_word(tail, b"<calculation>")
     energy = free = magmom = None
     atoms = max_force = None
-    n_ionic = _count(path, b"<calculation>") if calc_start >= 0 else 0
+    # the ionic steps: those before the last one (the tail starts just before it) plus it
+    n_ionic = 1 + _count(path, b"<calculation>", offset + calc_start) if calc_start >= 0 else 0
     electronic = None
     calc_done = False
     if calc_start >= 0:
-        end = tail.find(b"</calculation>", calc_start)
-        calc_done = end > 0
+        # a calculation's closing tag is the last one after its opening tag
+        end = rfind_word(tail, b"</calculation>")
+        calc_done = end > calc_start
         if not calc_done:
             # the last calculation is incomplete: fall back to the one before, if in the tail
-            prev = tail.rfind(b"<calculation>", 0, calc_start)
+            prev = rfind_word(tail, b"<calculation>", 0, calc_start)
             if prev >= 0:
-                calc_start, end = prev, tail.find(b"</calculation>", prev)
-                calc_done = end > 0
+                calc_start, end = prev, rfind_word(tail, b"</calculation>", prev, calc_start)
+                calc_done = end > prev
         if calc_done:
-            # Parse only the pieces needed (the last calculation may carry a large DOS and
-            # eigenvalues): the last electronic step, then structure, forces and energy.
-            calc = tail[calc_start: end]
-            n_scsteps = calc.count(b"<scstep>")
-            last_sc = calc.rfind(b"<scstep>")
-            after = calc.rfind(b"</scstep>")
+            # Parse only the pieces needed: the electronic steps, structure, forces and energy
+            # come before the eigenvalues (and the DOS, often most of the file)
+            core_end = find_word(tail, b"<eigenvalues", calc_start, end)
+            if core_end < 0 or rfind_word(tail, b"</energy>", calc_start, core_end) < 0:
+                core_end = end
+            calc = tail[calc_start: core_end]
+            n_scsteps = count_word(calc, b"<scstep>")
+            last_sc = rfind_word(calc, b"<scstep>")
+            after = rfind_word(calc, b"</scstep>")
             after = after + len(b"</scstep>") if after >= 0 else 0
             last_step = _piece(calc, b"scstep", last_sc) if last_sc >= 0 else None
             energy_el = _piece(calc, b"energy", after)
@@ -499,7 +510,7 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
             forces = _varray_bytes(calc, forces_start) if forces_start >= 0 else None
             if forces is not None and len(forces):
                 max_force = float(np.sqrt((forces ** 2).sum(axis=1)).max())
-            magmom = _dos_magnetisation(calc)
+            magmom = _dos_magnetisation(tail, calc_start, end)
             structure = _piece(calc, b"structure", after)
             if with_atoms and structure is not None and symbols:
                 basis = _varray(structure.find("crystal"), "basis")
@@ -538,52 +549,73 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
     )
 
 
-def _dos_magnetisation(calc: bytes) -> float | None:
+def _dos_magnetisation(calc: bytes, lo: int = 0, hi: int | None = None) -> float | None:
     """Total moment (μB) of a spin-polarised run: N↑ − N↓ of the integrated total DOS at the
     Fermi level (vasprun.xml prints no magnetisation). Exact when E_F lies in a gap; for a metal
-    it is limited by the DOS grid (NEDOS). None for ISPIN = 1 or without a DOS."""
-    start = calc.find(b"<dos>")
+    it is limited by the DOS grid (NEDOS). None for ISPIN = 1 or without a DOS.
+
+    ``calc[lo:hi]`` is the calculation (searched in place, not copied).
+    """
+    start = find_word(calc, b"<dos>", lo, hi)
     if start < 0:
         return None
     m = re.search(rb'<i name="efermi">\s*(\S+)\s*</i>', calc[start: start + 400])
-    total_end = calc.find(b"</total>", start)
+    total_end = find_word(calc, b"</total>", start)
     if m is None or total_end < 0:
         return None
-    sets = re.findall(rb'<set comment="spin (\d)">(.*?)</set>', calc[start:total_end], re.S)
-    if len(sets) != 2:
+    blocks, i = [], find_word(calc, b'<set comment="spin ', start, total_end)
+    while i >= 0:
+        body = calc.find(b">", i) + 1
+        j = find_word(calc, b"</set>", body, total_end)
+        if j < 0:
+            break
+        blocks.append(calc[body:j])
+        i = find_word(calc, b'<set comment="spin ', j, total_end)
+    if len(blocks) != 2:
         return None
     e_fermi = float(m.group(1))
     counts = []
-    for _, block in sets:
-        rows = np.array(re.sub(rb"</?r>", b" ", block).split(), dtype=float).reshape(-1, 3)
+    for block in blocks:
+        rows = np.array(block.replace(b"</r>", b" ").replace(b"<r>", b" ").split(), dtype=float)
+        rows = rows.reshape(-1, 3)
         counts.append(float(np.interp(e_fermi, rows[:, 0], rows[:, 2])))
     return counts[0] - counts[1]
 
 
-def _count(path: Path, needle: bytes) -> int:
-    """Occurrences of ``needle`` in a file (mmap: no copy, GB/s)."""
-    import mmap
+def _count(path: Path, needle: bytes, end: int | None = None) -> int:
+    """Occurrences of ``needle`` (a word that cannot overlap itself) in the first ``end`` bytes
+    of a file (all when None).
 
+    Read in 1 MiB blocks: no mmap, whose pages fault (SIGBUS) if a job truncates the file
+    meanwhile, as VASP does to vasprun.xml when a run restarts in its folder.
+    """
     from .tail import is_gzip
 
     if is_gzip(path):
-        return read_all(path).count(needle)
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        count, pos = 0, mm.find(needle)
-        while pos >= 0:
-            count += 1
-            pos = mm.find(needle, pos + 1)
-        return count
+        return read_all(path).count(needle, 0, end)
+    count, carry, pos = 0, b"", 0
+    with open(path, "rb", buffering=0) as handle:
+        while end is None or pos < end:
+            want = 2**20 if end is None else min(2**20, end - pos)
+            block = handle.read(want)
+            if not block:
+                break
+            data = carry + block
+            count += data.count(needle)
+            carry = data[len(data) - len(needle) + 1:] if len(needle) > 1 else b""
+            pos += len(block)
+    return count
 
 
-def _piece(data: bytes, tag: bytes, start: int = 0):
-    """Parse the first ``<tag ...>...</tag>`` at or after ``start`` (None when absent/broken)."""
+def _piece(data: bytes, tag: bytes, start: int = 0, stop: int | None = None):
+    """Parse the first ``<tag ...>...</tag>`` in ``data[start:stop]`` (None when absent/broken)."""
     import xml.etree.ElementTree as ET
 
-    match = re.compile(rb"<" + re.escape(tag) + rb"[\s>]").search(data, start)
+    stop = len(data) if stop is None else stop
+    match = re.compile(rb"<" + re.escape(tag) + rb"[\s>]").search(data, start, stop)
     if match is None:
         return None
-    end = data.find(b"</" + tag + b">", match.start())
+    end = data.find(b"</" + tag + b">", match.start(), stop)
     if end < 0:
         return None
     try:
