@@ -10,6 +10,7 @@ path is stored replaces that row.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from .record import RunRecord
@@ -22,8 +23,10 @@ def _jsonable(value: Any):
     return json.loads(json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
 
 
+@lru_cache(maxsize=1)
 def _results_calculator():
-    """A SinglePointCalculator class with a quick state check.
+    """A SinglePointCalculator class with a quick state check (made on first use: ASE is
+    imported only then).
 
     ``ase.db`` asks a row's calculator whether the atoms changed once per property it could
     hold; ASE's check compares every array with ``allclose`` (0.5 ms per row, a third of a
@@ -51,12 +54,8 @@ def _results_calculator():
     return RowResults
 
 
-_RowResults = None
-
-
 def row_payload(record: RunRecord, key: RunKey, extra_flags: tuple[str, ...] = ()) -> tuple[Any, dict, dict]:
     """(atoms, key_value_pairs, data) for one record."""
-    global _RowResults
     from ase import Atoms
 
     from .. import __version__
@@ -68,9 +67,7 @@ def row_payload(record: RunRecord, key: RunKey, extra_flags: tuple[str, ...] = (
             results["free_energy"] = record.free_energy
         if record.magmom is not None:
             results["magmom"] = record.magmom
-        if _RowResults is None:
-            _RowResults = _results_calculator()
-        atoms.calc = _RowResults(atoms, **results)
+        atoms.calc = _results_calculator()(atoms, **results)
     flags = tuple(dict.fromkeys(record.flags + tuple(extra_flags)))
     kvp = {
         "catalyst": key.catalyst, "species": key.species, "role": key.role, "code": record.code,
