@@ -348,11 +348,12 @@ def test_all_rows_reads_over_one_connection(tmp_path, monkeypatch):
     db = connect(tmp_path / "rows.db")
     with db:
         for k in range(30):
-            db.write(Atoms("H", positions=[(0, 0, k)]), catalyst="a" if k % 2 else "b", data={"k": k})
+            db.write(Atoms("H", positions=[(0, 0, k)]), catalyst="ab"[k % 2], data={"k": k})
     opened = []
     real_connect = SQLite3Database._connect
-    monkeypatch.setattr(SQLite3Database, "_connect", lambda self: opened.append(1) or real_connect(self))
-    rows = all_rows(db, catalyst="a")
+    monkeypatch.setattr(SQLite3Database, "_connect",
+                        lambda self: opened.append(1) or real_connect(self))
+    rows = all_rows(db, catalyst="b")
     assert [r.data["k"] for r in rows] == list(range(1, 30, 2)) and len(opened) == 1
 
 
@@ -366,3 +367,30 @@ def test_report_of_rows_checked_when_written_equals_a_full_check(tree, tmp_path)
     assert report.flagged == full.flagged and len(full.flagged) == 2
     assert set(full.problems) <= set(report.problems)
     assert any("no slab run" in p or "differs from the slab run" in p for p in full.problems)
+
+
+def test_pool_reads_in_order_with_a_bounded_read_ahead(tree):
+    """Records come back in the order of the runs, whichever worker read them, and no more
+    than 4 chunks per worker are read ahead of the consumer."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import chefe.collect as mod
+
+    for i in range(10):
+        _copy_run(tree / "FeO" / "slab", tree / f"X{i:02d}" / "slab")
+    found, _ = mod.find_runs(tree)
+    serial = [(f.path, r.energy, r.flags) for f, r in map(mod._read, found)]
+    submitted = []
+
+    class CountingPool(ProcessPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            submitted.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    with CountingPool(max_workers=2) as pool:
+        reader = mod._read_in_pool(pool, found, workers=2, chunk=1)
+        first = next(reader)
+        assert len(submitted) == 8  # 4 chunks per worker, then the first result is handed out
+        parallel = [first] + list(reader)
+    assert [(f.path, r.energy, r.flags) for f, r in parallel] == serial
+    assert len(submitted) == len(found) and set(submitted) == {1}

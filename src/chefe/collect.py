@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .io.consistency import check_pair, imaginary_flags
 from .io.readers import read_run
-from .io.store import all_rows, existing_rows, row_payload, unchanged
+from .io.store import all_rows, existing_rows, iter_rows, row_payload, unchanged
 from .io.tree import Found, find_runs, load_manifest
 
 BATCH = 200
@@ -67,6 +67,25 @@ def _read(found: Found):
             flags += ("no_frequencies",)
         record = replace(record, frequencies=freqs, flags=record.flags + flags)
     return found, record
+
+
+def _read_chunk(chunk: list[Found]) -> list:
+    return [_read(found) for found in chunk]
+
+
+def _read_in_pool(pool, todo: list[Found], workers: int, chunk: int = 64):
+    """``map(_read, todo)`` in the pool's processes, in order, with at most ``4 * workers``
+    chunks read ahead of the writer: a slow database does not pile every record up in memory."""
+    from collections import deque
+
+    size = max(1, min(chunk, len(todo) // (workers * 8)))
+    pending: deque = deque()
+    for start in range(0, len(todo), size):
+        pending.append(pool.submit(_read_chunk, todo[start: start + size]))
+        if len(pending) >= 4 * workers:
+            yield from pending.popleft().result()
+    while pending:
+        yield from pending.popleft().result()
 
 
 def _progress(iterable: Iterable, total: int, enabled: bool, desc: str):
@@ -119,7 +138,7 @@ def collect(
     workers = workers or min(os.cpu_count() or 1, 8)
     if workers > 1 and len(todo) > 8:
         pool = ProcessPoolExecutor(max_workers=workers)
-        results = pool.map(_read, todo, chunksize=max(1, len(todo) // (workers * 8)))
+        results = _read_in_pool(pool, todo, workers)
     else:
         pool = None
         results = map(_read, todo)
@@ -260,14 +279,10 @@ def check_consistency(database, report: CollectReport | None = None, skip=frozen
     just written, checked and reported); this pass catches the rows whose slab run changed
     since they were written, and reports the flags of every other row.
     """
-    rows = all_rows(database)
-    slabs = SlabIndex()
-    for row in rows:
-        if row.get("role") == "slab":
-            slabs.add(row.get("catalyst"), _row_record(row))
+    slabs = SlabIndex.from_database(database)
     updates = []
     seen = set(report.problems) if report is not None else set()
-    for row in rows:
+    for row in iter_rows(database):  # one row at a time: a large database is never all in memory
         if row.get("run_path") in skip:
             continue
         role = row.get("role")

@@ -95,20 +95,26 @@ def row_payload(record: RunRecord, key: RunKey, extra_flags: tuple[str, ...] = (
     return atoms, kvp, data
 
 
-def all_rows(db, **query) -> list:
-    """The rows of an ASE database matching ``query``, with their data, over one connection.
+def iter_rows(db, **query):
+    """The rows of an ASE database matching ``query``, with their data, over one connection
+    (iterate to the end before writing to ``db``).
 
     Outside a transaction, ase.db's SQLite (and PostgreSQL) backend opens a connection for
     every row it returns, to look up its external tables: 0.1 ms a row, more than the row.
     """
     with db:
-        return list(db.select(include_data=True, **query))
+        yield from db.select(include_data=True, **query)
+
+
+def all_rows(db, **query) -> list:
+    """:func:`iter_rows` as a list."""
+    return list(iter_rows(db, **query))
 
 
 def existing_rows(db) -> dict[str, tuple[int, list[dict]]]:
     """``run_path -> (row id, files)`` of the rows already stored."""
     out = {}
-    for row in all_rows(db):
+    for row in iter_rows(db):
         path = row.key_value_pairs.get("run_path")
         if path:
             out[path] = (row.id, list(row.data.get("files", [])))
