@@ -437,3 +437,17 @@ def test_every_shared_outcar_step_count_matches_ase(shared_data):
             assert rec.magmom == pytest.approx(float(np.ravel(ref)[0]), abs=1e-9), path
         checked += 1
     assert checked >= 14
+
+
+def test_dos_moment_by_hand_and_on_a_broken_spin_set():
+    """N↑ − N↓ of the integrated DOS at E_F: at 0.5 eV, (1 + 3)/2 − (1 + 2)/2 = 0.5 μB; a spin
+    set whose opening tag never closes gives no moment (and no error)."""
+    from chefe.io.vasp import _dos_magnetisation
+
+    head = b'<calculation><dos><i name="efermi"> 0.5 </i><total><array>'
+    good = head + (b'<set comment="spin 1"><r> 0 0 1 </r><r> 1 0 3 </r></set>'
+                   b'<set comment="spin 2"><r> 0 0 1 </r><r> 1 0 2 </r></set></array></total>')
+    assert _dos_magnetisation(good) == pytest.approx(0.5, abs=1e-12)
+    assert _dos_magnetisation(b"xx" + good, 2) == pytest.approx(0.5, abs=1e-12)
+    broken = head + b'<set comment="spin 1"><r> 0 0 1 </r></set><set comment="spin 2</total>'
+    assert _dos_magnetisation(broken) is None

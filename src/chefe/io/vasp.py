@@ -565,8 +565,8 @@ def _dos_magnetisation(calc: bytes, lo: int = 0, hi: int | None = None) -> float
         return None
     blocks, i = [], find_word(calc, b'<set comment="spin ', start, total_end)
     while i >= 0:
-        body = calc.find(b">", i) + 1
-        j = find_word(calc, b"</set>", body, total_end)
+        body = calc.find(b">", i, total_end) + 1
+        j = find_word(calc, b"</set>", body, total_end) if body else -1
         if j < 0:
             break
         blocks.append(calc[body:j])
