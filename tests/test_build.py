@@ -706,10 +706,16 @@ def test_build_to_diagram_without_a_manifest(tmp_path):
     e_slab, e_h, e_h2 = (db.get(catalyst="Pt111", role="slab").e_dft, db.get(species="*H").e_dft,
                          db.get(role="gas", species="H2").e_dft)
     es = energies_from_db(db_path, "her", adsorbate_table="adsorbates_pt111_kreitz")
-    # ΔG*H = E(*H) − E(*) − ½E(H2) + G_corr(*H) − ½(ZPE − TS)(H2): Nørskov 2004 H2 row (0.27, 0.41 eV)
-    expected = e_h - e_slab - 0.5 * (e_h2 + 0.27 - 0.41) + table_correction("*H", "adsorbates_pt111_kreitz").g
+    # ΔG*H = E(*H) − E(*) − ½E(H2) + G_corr(*H) − ½(ZPE + ∫Cp dT − TS)(H2). Without a vibration run
+    # the H2 correction is the ideal gas of the experimental molecule; by hand from tabulated values:
+    # ZPE = ½hcω, ω = 4401 cm-1; ∫Cp dT = H°(298.15) − H°(0) = 8.467 kJ/mol and S° = 130.680 J/mol/K
+    # (NIST-JANAF H-050). Agreement to 3 meV (the rigid rotor misses H2's quantum rotation).
+    from ase import units
+
+    g_h2 = 0.5 * 4401 * units.invcm + 8.467 * units.kJ / units.mol - 298.15 * 130.680 * units.J / units.mol
+    expected = e_h - e_slab - 0.5 * (e_h2 + g_h2) + table_correction("*H", "adsorbates_pt111_kreitz").g
     assert es.names == ("Pt111",)
-    assert es.dG0[es.network.index("Volmer"), 0] == pytest.approx(expected, abs=1e-9)
+    assert es.dG0[es.network.index("Volmer"), 0] == pytest.approx(expected, abs=3e-3)
     assert any("HNO3: not used by" in n for n in es.notes)
 
 

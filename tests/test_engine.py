@@ -51,9 +51,9 @@ def test_hand_worked_nine_step_chain():
     # NO3- adsorption at U_L: ΔG = -0.45 + (-1)(-0.38) = -0.07 eV, still downhill.
     assert res.dG_counter_at_UL[0] == pytest.approx(-0.07, abs=1e-12)
     assert bool(res.counter_downhill[0])
-    # η = U_eq - U_L = 0.802 - (-0.38) at pH 0.
+    # η = U_eq - U_L at pH 0, U_eq = 616.4 kJ/mol / (8 F) = 0.7986 V (CRC ΔfG, see test_formation)
     assert res.eta[0] == pytest.approx(res.U_eq + 0.38, abs=1e-12)
-    assert res.U_eq == pytest.approx(0.802, abs=6e-4)
+    assert res.U_eq == pytest.approx(616.4 / 8 / 96.4853, abs=2e-5)
     # Levels at 0 V: cumulative sums written out.
     prof = free_energy_profile(res, 0, 0.0)
     expected = [0.0, -0.45, -1.05, -1.35, -0.97, -1.92, -2.62, -3.02, -3.27, -2.72]

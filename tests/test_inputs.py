@@ -12,8 +12,8 @@ from chefe.inputs import energies_from_dict, load_energies
 
 REFS = {
     "species": {
-        "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_norskov2004"}},
-        "H2O(l)": {"energy": -14.2194, "thermo": {"table": "gas_norskov2004"}},
+        "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_molecules_experimental"}},
+        "H2O(l)": {"energy": -14.2194, "thermo": {"table": "gas_molecules_experimental"}},
         "HNO3(g)": {"energy": -28.5, "thermo": {"zpe": 0.70, "cp": 0.10, "ts": 0.82}},
         "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "cp": 0.10, "ts": 0.60}},
     }
@@ -146,10 +146,12 @@ def test_nh3_aqueous_product_renames_network():
     es = energies_from_dict({**total_doc(), "references": refs})
     assert "NH3(aq)" in es.network.species and "NH3(g)" not in es.network.species
     res = analyse(es.network, es.dG0)
-    assert res.U_eq == pytest.approx(0.815, abs=6e-4)  # NO3- -> NH3(aq), CHE_REFERENCE §1.3
+    # NO3- -> NH3(aq), CRC: ΔrG = -26.501 - 3·237.1 + 111.3 = -626.501 kJ/mol; U = 626.501/8/96.4853 V
+    assert res.U_eq == pytest.approx(626.501 / 8 / 96.4853, abs=2e-5)
     gas = energies_from_dict(total_doc())
     i = gas.network.index("NH3_des")
-    assert es.dG0[i, 0] - gas.dG0[i, 0] == pytest.approx(-10.05 * 0.010364269574711572, abs=1e-9)
+    # NH3(g) -> NH3(aq): -26.501 + 16.4 = -10.101 kJ/mol
+    assert es.dG0[i, 0] - gas.dG0[i, 0] == pytest.approx(-10.101 * 0.010364269574711572, abs=3e-5)
 
 
 def test_step_free_energies_nan_for_missing_species():
@@ -180,6 +182,8 @@ def test_temperature_of_thermal_corrections_follows_the_file(tmp_path):
         load_energies(write(tmp_path, doc))
     doc["adsorbate_thermo"]["*NO3H"] = 0.3
     # a value table cannot be used at another temperature
-    doc["references"] = REFS
+    doc["references"] = {"species": {**REFS["species"],
+                                     "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_norskov2004"}}}}
+    doc["thermo_policy"] = {"heat_capacity": False}
     with pytest.raises(InputError, match="tabulated at 298.15 K"):
         load_energies(write(tmp_path, doc))

@@ -49,8 +49,8 @@ def test_wheel_installed_alone_finds_its_data(wheel, tmp_path):
 
 
 def test_this_installation_finds_tables():
-    assert {"formation_crc98", "formation_nbs82", "gas_norskov2004"} <= set(available_tables())
-    assert load_table("formation_crc98")["values"]["NO3-(aq)"] == -111.3
+    assert {"formation_crc", "formation_nbs82", "gas_norskov2004"} <= set(available_tables())
+    assert load_table("formation_crc")["values"]["NO3-(aq)"] == -111.3
     package = Path(chefe.__file__).parent
     if "site-packages" in str(package):  # a non-editable (wheel) install, as in CI
         assert refs_dir().is_relative_to(package)

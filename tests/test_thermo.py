@@ -64,32 +64,43 @@ def test_imaginary_as_real_policy(nh3_modes):
     assert corr.zpe == pytest.approx(ase.get_ZPE_correction(), abs=1e-8)
 
 
-def test_ideal_gas_equals_ase(nh3_modes):
+def test_ideal_gas_entropy_by_hand(nh3_modes):
+    # The translational entropy alone, written out (Sackur-Tetrode): chefe's T·S minus that of
+    # the same molecule with all translations removed must equal T·S_trans at 1 bar. A pressure
+    # passed in the wrong unit (ASE's units.bar instead of Pa) adds kT ln(1e5/6.24e-7) = 0.663 eV.
     atoms = molecule("NH3")
     modes = sorted(real_modes(nh3_modes))[-6:]
     corr = ideal_gas_correction(modes, atoms, "nonlinear", 3, 0.0, T, 1.0)
     ase = IdealGasThermo([f * units.invcm for f in modes], "nonlinear", atoms=atoms,
                          symmetrynumber=3, spin=0)
-    assert corr.zpe == pytest.approx(ase.get_ZPE_correction(), abs=1e-8)
-    assert corr.zpe + corr.cp == pytest.approx(ase.get_enthalpy(T, verbose=False), abs=1e-8)
-    assert corr.ts == pytest.approx(T * ase.get_entropy(T, units.bar, verbose=False), abs=1e-8)
+    s_rot_vib = ase.get_ideal_entropy(T, translation=False, rotation=True, vibration=True,
+                                      electronic=True, symmetrynumber=3, geometry="nonlinear")[0]
+    m = sum(atoms.get_masses()) * units._amu
+    kT = units._k * T
+    q_t = (2 * math.pi * m * kT / units._hplanck ** 2) ** 1.5 * kT / 1e5
+    s_trans = units.kB * (math.log(q_t) + 2.5)
+    assert corr.ts == pytest.approx(T * (s_trans + s_rot_vib), abs=1e-6)
     # 0.035 bar (liquid-water convention) raises S by k ln(1/0.035)
     low = ideal_gas_correction(modes, atoms, "nonlinear", 3, 0.0, T, 0.035)
     assert low.ts - corr.ts == pytest.approx(T * units.kB * math.log(1 / 0.035), abs=1e-10)
 
 
 def test_norskov_table_with_provenance():
-    h2o = table_correction("H2O(l)")
+    convention = ThermoPolicy(heat_capacity=False)
+    h2o = table_correction("H2O(l)", "gas_norskov2004", policy=convention)
     assert (h2o.zpe, h2o.ts, h2o.cp) == (0.56, 0.67, 0.0)
     assert "Nørskov" in h2o.source
     with pytest.raises(InputError, match="tabulated at 298.15"):
-        table_correction("H2(g)", temperature=350.0)
+        table_correction("H2(g)", "gas_norskov2004", temperature=350.0, policy=convention)
     with pytest.raises(InputError, match="NO"):
-        table_correction("NO(g)")
+        table_correction("NO(g)", "gas_norskov2004", policy=convention)
+    # the table has no ∫Cp dT: under the default convention (∫Cp dT for every species) it is refused
+    with pytest.raises(InputError, match="no ∫Cp dT.*heat_capacity: false"):
+        table_correction("H2(g)", "gas_norskov2004")
 
 
 def test_entropy_table_reproduces_norskov_ts():
-    # S°(H2O,g) = 188.835 J/mol/K at 1 bar; at 0.035 bar TS = 0.670 eV (CHE_REFERENCE §3.1)
+    # S°(H2O,g) = 188.834 J/mol/K at 1 bar (JANAF); at 0.035 bar TS = 0.670 eV (Nørskov 2004: 0.67)
     assert standard_entropy_ts("H2O(g)", pressure_bar=0.035) == pytest.approx(0.670, abs=5e-4)
     assert standard_entropy_ts("H2(g)") == pytest.approx(0.404, abs=5e-4)
 

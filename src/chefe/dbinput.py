@@ -5,8 +5,9 @@ own, as chefe.build writes per-site pathways of a dual-atom catalyst, uses the s
 correction computed from the catalyst's own vibration run of X (harmonic, through
 ase.thermochemistry) or, failing that, from a shipped adsorbate table when one is named. Gas
 references come from the ``gas`` rows: energy plus an ideal-gas correction from their
-vibration rows (H2O at 0.035 bar standing in for the liquid), or the Nørskov 2004 table for H2
-and H2O. Every flag of every run used travels into the catalyst's ``flags``.
+vibration rows (H2O at 0.035 bar standing in for the liquid; shape, symmetry number and inertia
+from the gas run's own geometry, spin from its moment), or, for a gas without a vibration run,
+from the experimental geometry and frequencies chefe ships (NIST CCCBDB). Every flag of every run used travels into the catalyst's ``flags``.
 """
 
 from __future__ import annotations
@@ -23,24 +24,12 @@ from .inputs import EnergySet
 from .network import Network, load_network
 from .references import ReferenceEntry, ReferenceLedger
 from .species import canonical
+from .gas import experimental_molecule, molecule_spin
 from .thermo import ThermoPolicy, harmonic_correction, ideal_gas_correction, table_correction
 
 #: Gas-row molecule -> reservoir species of the ledger.
 GAS_SPECIES = {"H2": "H2(g)", "H2O": "H2O(l)", "NH3": "NH3(g)", "HNO3": "HNO3(g)", "NO": "NO(g)",
                "NO2": "NO2(g)", "N2": "N2(g)", "N2O": "N2O(g)", "O2": "O2(g)"}
-#: Rotational symmetry numbers (point-group orders of the rotational subgroup).
-SYMMETRY_NUMBERS = {"H2": 2, "N2": 2, "O2": 2, "H2O": 2, "NH3": 3, "NO": 1, "NO2": 2, "N2O": 1,
-                    "HNO3": 1, "CO2": 2, "CO": 1, "CH4": 12}
-
-
-def _geometry(atoms) -> str:
-    if len(atoms) == 1:
-        return "monatomic"
-    pos = atoms.get_positions() - atoms.get_center_of_mass()
-    _, s, _ = np.linalg.svd(pos)
-    return "linear" if s[1] < 1e-3 * max(s[0], 1e-12) else "nonlinear"
-
-
 def energies_from_db(
     db,
     network: str | Network = "no3rr_sac",
@@ -48,8 +37,9 @@ def energies_from_db(
     conditions: Conditions = Conditions(),
     policy: ThermoPolicy = ThermoPolicy(),
     adsorbate_table: str | None = None,
-    nitrate: str | float = "hno3_cycle",
+    nitrate: str | dict = "hno3_cycle",
     ammonia: str = "gas",
+    formation_table: str = "crc",
 ) -> EnergySet:
     """An :class:`~chefe.inputs.EnergySet` from an ASE database written by ``chefe collect``."""
     from ase.db import connect
@@ -83,6 +73,7 @@ def energies_from_db(
     # gas references
     entries = {}
     gas_notes = []
+    gas_flags: list[str] = []  # problems of a gas reference reach every catalyst
     needed = set(net.reservoir_species) | {"H2(g)", "H2O(l)"}  # H2 and H2O set the CHE scale
     if "NO3-(aq)" in needed:
         needed.add("HNO3(g)")  # NO3-(aq) comes from HNO3(g) through the ledger's cycle
@@ -100,19 +91,18 @@ def energies_from_db(
         pressure = P_H2O_LIQUID_BAR if species == "H2O(l)" else 1.0
         vrow = vib.get(("", mol))
         if vrow is not None and vrow.data.get("frequencies"):
-            atoms = row.toatoms()
-            geometry = _geometry(atoms)
-            freqs = vrow.data["frequencies"]
-            n_modes = 3 * len(atoms) - (5 if geometry == "linear" else 6)
-            modes = sorted(freqs, key=lambda f: -f)[: max(n_modes, 0)]
-            magmom = row.get("magmom") or 0.0
-            spin = round(2 * abs(magmom)) / 4 if magmom else 0.0
-            corr = ideal_gas_correction(modes, atoms, geometry, SYMMETRY_NUMBERS.get(mol, 1), spin,
-                                        temperature, pressure, policy, name=f"{db}: gas {mol}")
+            # the gas row's own geometry (made whole, periodicity dropped) sets shape, σ and inertia;
+            # the spin comes from its moment, else the molecule's ground state
+            spin, spin_notes = molecule_spin(mol, row.get("magmom"), name=f"gas {mol}")
+            corr = ideal_gas_correction(vrow.data["frequencies"], row.toatoms(), None, None, spin,
+                                        temperature, pressure, policy, name=f"gas {mol}")
+            gas_notes.extend(spin_notes + corr.notes)
+            gas_flags.extend(f"{mol}(g):{f}" for f in corr.flags)
             note("", vrow)
-        elif species in ("H2(g)", "H2O(l)"):
-            corr = table_correction(species, "gas_norskov2004", temperature)
-            gas_notes.append(f"{species}: no vibration run; Nørskov 2004 ZPE/TS used")
+        elif experimental_molecule(mol) is not None:
+            corr = table_correction(species, "gas_molecules_experimental", temperature, policy)
+            gas_notes.append(f"{species}: no vibration run; ZPE, ∫Cp dT and TS from experimental "
+                             "geometry and frequencies (NIST CCCBDB)")
         else:
             raise InputError(f"{db}: gas {mol} ({row.get('run_path')}) has no vibration run for its "
                              "thermal correction")
@@ -121,7 +111,8 @@ def energies_from_db(
         for f in (row.get("flags") or "").split(","):
             if f:
                 gas_notes.append(f"gas {mol}: {f}")
-    ledger = ReferenceLedger(entries=entries, temperature=temperature, nitrate=nitrate, ammonia=ammonia)
+    ledger = ReferenceLedger(entries=entries, temperature=temperature, nitrate=nitrate, ammonia=ammonia,
+                             formation_table=formation_table)
     if ammonia == "aq" and "NH3(g)" in net.species:
         net = net.with_species_renamed("NH3(g)", "NH3(aq)")
     # catalysts
@@ -149,6 +140,7 @@ def energies_from_db(
     for cat in catalysts:
         slab = by_key[(slab_of[cat], "*")]
         note(cat, slab)
+        flags_of[cat].extend(gas_flags)
         g = {"*": float(slab.get("e_dft"))}
         for species in net.adsorbates:
             row = by_key.get((cat, species))
@@ -168,7 +160,7 @@ def energies_from_db(
             g[species] = float(row.get("e_dft")) + corr.g
         columns.append(step_free_energies(net, {**reservoir, **g})[:, 0])
     dG0 = np.column_stack(columns)
-    notes = [f"from database {db}", f"thermal corrections: {policy.describe()}"] + gas_notes
+    notes = [f"from database {db}", f"thermal corrections: {policy.describe()}", policy.convention()] + gas_notes
     if "NO3-(aq)" in net.species and ledger.has("NO3-(aq)"):
         notes.append(f"NO3-(aq) reference: {ledger.provenance('NO3-(aq)')}")
     es = EnergySet(network=net, names=tuple(catalysts), dG0=dG0, labels=tuple(catalysts),
@@ -178,4 +170,4 @@ def energies_from_db(
     return replace(es, flags=tuple(tuple(dict.fromkeys(flags_of[c])) for c in catalysts))
 
 
-__all__ = ["energies_from_db", "GAS_SPECIES", "SYMMETRY_NUMBERS", "T_STANDARD"]
+__all__ = ["energies_from_db", "GAS_SPECIES", "T_STANDARD"]

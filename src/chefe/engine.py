@@ -531,7 +531,7 @@ def analyse(
     product: str | None = None,
     barriers: np.ndarray | None = None,
     beta: np.ndarray | float = 0.5,
-    formation_table: str = "nbs82",
+    formation_table: str = "crc",
     keep_routes: bool = True,
     incomplete: str = "raise",
 ) -> CHEResult:

@@ -37,13 +37,60 @@ class ReactionFreeEnergy:
         return self.value / KJ_PER_MOL_IN_EV
 
 
-def formation_values(table: str = "nbs82") -> dict[str, float]:
-    """ΔfG° values (kJ/mol) keyed by canonical species name, from ``formation_<table>.yaml``."""
-    data = load_table(table if table.startswith("formation_") else f"formation_{table}")
-    return {canonical(k): float(v) for k, v in data["values"].items()}
+#: Earlier names of the shipped tables.
+TABLE_ALIASES = {"crc98": "crc"}
 
 
-def reaction_free_energy(step: Step | str, table: str = "nbs82") -> ReactionFreeEnergy:
+def table_name(table: str) -> str:
+    """File stem of a formation table: ``"crc"`` -> ``"formation_crc"`` (``"crc98"`` accepted)."""
+    stem = table[len("formation_"):] if table.startswith("formation_") else table
+    return f"formation_{TABLE_ALIASES.get(stem, stem)}"
+
+
+def pka_values(table: str = "acid_dissociation_crc") -> dict[str, float]:
+    """pKa of acids in water at 298.15 K keyed by the acid's canonical name."""
+    return {canonical(k): float(v) for k, v in load_table(table)["values"].items()}
+
+
+def formation_values(table: str = "crc") -> dict[str, float]:
+    """ΔfG° values (kJ/mol) keyed by canonical species name, from ``formation_<table>.yaml``.
+
+    Besides its ``values``, a table may derive neutral aqueous species from a listed ion and the
+    acid's pKa (``from_pKa``: ΔfG(acid) - ΔfG(base) = -RT ln10 pKa, RT ln10 from ase.units) and
+    may carry ``borrowed`` entries from another table, each with its source.
+    """
+    data = load_table(table_name(table))
+    values = {canonical(k): float(v) for k, v in data["values"].items()}
+    rt_ln10 = ln10_kT(T_STANDARD) / KJ_PER_MOL_IN_EV  # kJ/mol per pKa unit
+    derived = data.get("from_pKa") or {}
+    if derived:
+        pka = pka_values()
+        for name, pair in derived.items():
+            acid, base = canonical(pair["acid"]), canonical(pair["base"])
+            if acid == canonical(name):
+                values[acid] = values[base] - rt_ln10 * pka[acid]
+            else:
+                values[base] = values[acid] + rt_ln10 * pka[acid]
+    for name, entry in (data.get("borrowed") or {}).items():
+        values[canonical(name)] = float(entry["value"])
+    return values
+
+
+def formation_source(species: str, table: str = "crc") -> str:
+    """Where a table's ΔfG° of ``species`` comes from (its source, a pKa route or a borrowed table)."""
+    data = load_table(table_name(table))
+    key = canonical(species)
+    for name, pair in (data.get("from_pKa") or {}).items():
+        if canonical(name) == key:
+            return (f"{data['name']}: from ΔfG({pair['acid'] if canonical(pair['acid']) != key else pair['base']}) "
+                    f"and pKa({pair['acid']}) (acid_dissociation_crc)")
+    for name, entry in (data.get("borrowed") or {}).items():
+        if canonical(name) == key:
+            return f"{data['name']}: {entry['source']}"
+    return f"{data['name']}: {data.get('source', '')}"
+
+
+def reaction_free_energy(step: Step | str, table: str = "crc") -> ReactionFreeEnergy:
     """ΔrG° of a balanced reaction from tabulated ΔfG° (H+ and e- at the SHE contribute 0).
 
     Raises:
@@ -51,7 +98,7 @@ def reaction_free_energy(step: Step | str, table: str = "nbs82") -> ReactionFree
     """
     if isinstance(step, str):
         step = parse_step("reaction", step)
-    name = table if table.startswith("formation_") else f"formation_{table}"
+    name = table_name(table)
     data = load_table(name)
     values = formation_values(table)
     terms = []
@@ -72,15 +119,16 @@ def reaction_free_energy(step: Step | str, table: str = "nbs82") -> ReactionFree
     )
 
 
-def hno3_cycle(table: str = "crc98") -> ReactionFreeEnergy:
+def hno3_cycle(table: str = "crc") -> ReactionFreeEnergy:
     """ΔG° of HNO3(g) -> H+(aq) + NO3-(aq) through HNO3(l) (Niu et al. AFM 2021 SI cycle).
 
-    With the CRC 98th-edition values this is -37.8 kJ/mol = -0.392 eV: the "0.392 eV correction".
+    With the CRC values this is -37.8 kJ/mol = -0.392 eV: the "0.392 eV correction"; the NBS
+    1982 values give -34.0 kJ/mol = -0.353 eV.
     """
     return reaction_free_energy("HNO3(g) -> H+ + NO3-(aq)", table)
 
 
-def standard_potential(overall: Step | str, table: str = "nbs82") -> float:
+def standard_potential(overall: Step | str, table: str = "crc") -> float:
     """E° in V vs SHE of a half-reaction written as a reduction or an oxidation (-ΔrG°/(n_e e))."""
     if isinstance(overall, str):
         overall = parse_step("overall", overall)
@@ -93,7 +141,7 @@ def equilibrium_potential(
     overall: Step | str,
     pH: float = 0.0,
     temperature: float = T_STANDARD,
-    table: str = "nbs82",
+    table: str = "crc",
     scale: str = "RHE",
 ) -> float:
     """Equilibrium potential (V) of a half-reaction at ``pH`` on the RHE or SHE scale.

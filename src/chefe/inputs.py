@@ -203,8 +203,9 @@ def _adsorbate_correction(spec: Any, name: str, temperature: float, policy: Ther
                                     None if mode is None else str(mode)).g
         except ChefeError as exc:
             raise InputError(f"{where}: {exc}") from None
+    cp = _finite(spec.get("cp", 0.0), f"{where}: {name} cp") if policy.heat_capacity else 0.0
     corr = ThermalCorrection(
-        _finite(spec.get("zpe", 0.0), f"{where}: {name} zpe"), _finite(spec.get("cp", 0.0), f"{where}: {name} cp"),
+        _finite(spec.get("zpe", 0.0), f"{where}: {name} zpe"), cp,
         _finite(spec.get("ts", 0.0), f"{where}: {name} ts"), temperature, "explicit", "input")
     return corr.g
 

@@ -9,11 +9,17 @@ HNO3(g) -> HNO3(l) -> H+(aq) + NO3-(aq):
 
     G(NO3-) = G(HNO3, g) - ½G(H2) + ΔG_cycle
 
-``nitrate="hno3_cycle"`` (default) takes ΔG_cycle from the tabulated formation free energies
-(CRC 98th ed.: -0.392 eV), ``"hno3_raw"`` sets it to 0 (the known pitfall, for comparison), and
-a number sets it directly (eV). Other aqueous species are tied to a DFT-computed anchor by a
-tabulated reaction free energy (NO2-(aq) from NO3-(aq) through the NO3-/NO2- couple, NH3(aq)
-from NH3(g)) unless their energies are given.
+``nitrate="hno3_cycle"`` (default) takes ΔG_cycle from the formation table (CRC 98th ed.:
+-0.392 eV), ``"hno3_raw"`` sets it to 0 (the known pitfall, for comparison), and a constant is
+given in one of two explicit forms, because papers quote the same number with either sign:
+``{cycle_dG: -0.392}`` is ΔG of HNO3(g) -> H+ + NO3-(aq) itself, ``{adsorption_correction:
+0.392}`` is the positive correction papers add to ΔG(NO3- -> *NO3). A bare number is refused.
+
+Every tabulated number (the cycle, the couples that tie aqueous species to a DFT anchor, the
+equilibrium potentials) comes from one formation table, ``formation_table`` (``"crc"`` by
+default, ``"nbs82"`` selectable): NO2-(aq) from NO3-(aq) through the NO3-/NO2- couple, HNO2(aq)
+from NO2-(aq) (its pKa), NH3(aq) and NH4+(aq) from NH3(g), NH2OH(aq) from NH3(g) through the
+NH2OH/NH3 couple, unless their energies are given.
 """
 
 from __future__ import annotations
@@ -35,14 +41,52 @@ from .thermo import (
 )
 
 NITRATE_MODES = ("hno3_cycle", "hno3_raw")
+#: Explicit forms of a constant nitrate correction (eV): the cycle's ΔG, or the correction added
+#: to the adsorption free energy (ΔG_cycle = -correction).
+NITRATE_CONSTANT_KEYS = ("cycle_dG", "adsorption_correction")
 AMMONIA_MODES = ("gas", "aq")
+FORMATION_TABLES = ("crc", "nbs82")
 
-#: Aqueous species that may be derived from a DFT anchor by a tabulated reaction.
-DERIVED_BY_COUPLE: dict[str, tuple[str, str]] = {
-    "NO2-(aq)": ("NO3-(aq) + 2H+ + 2e- -> NO2-(aq) + H2O(l)", "nbs82"),
-    "NH3(aq)": ("NH3(g) -> NH3(aq)", "nbs82"),
-    "NH4+(aq)": ("NH3(g) + H+ -> NH4+(aq)", "nbs82"),
+#: Aqueous species that may be derived from a DFT anchor by a tabulated reaction (the ledger's
+#: formation table gives ΔrG°).
+DERIVED_BY_COUPLE: dict[str, str] = {
+    "NO2-(aq)": "NO3-(aq) + 2H+ + 2e- -> NO2-(aq) + H2O(l)",
+    "HNO2(aq)": "NO2-(aq) + H+ -> HNO2(aq)",
+    "NH3(aq)": "NH3(g) -> NH3(aq)",
+    "NH4+(aq)": "NH3(g) + H+ -> NH4+(aq)",
+    "NH2OH(aq)": "NH3(g) + H2O(l) -> NH2OH(aq) + 2H+ + 2e-",
 }
+
+_NITRATE_HELP = (
+    "write nitrate: hno3_cycle (ΔG_cycle from the formation table), hno3_raw (no correction), "
+    "{cycle_dG: -0.392} (ΔG of HNO3(g) -> H+ + NO3-(aq), eV) or {adsorption_correction: 0.392} "
+    "(the positive correction papers add to ΔG(NO3- -> *NO3), eV)"
+)
+
+
+def nitrate_cycle_value(spec: Any, *, where: str = "references") -> tuple[float, str] | None:
+    """ΔG_cycle (eV) and its description for an explicit constant, None for a named mode.
+
+    Raises:
+        InputError: for a bare number (its sign convention is ambiguous) or an unknown form.
+    """
+    if isinstance(spec, str):
+        if spec not in NITRATE_MODES:
+            raise InputError(f"{where}: nitrate reference {spec!r} unknown; {_NITRATE_HELP}")
+        return None
+    if isinstance(spec, bool) or isinstance(spec, (int, float)):
+        raise InputError(
+            f"{where}: nitrate: {spec!r} is ambiguous: papers quote the HNO3 cycle as '+0.392 eV' "
+            "(a correction added to ΔG of NO3- adsorption) while the cycle HNO3(g) -> H+ + NO3-(aq) "
+            f"itself has ΔG = -0.392 eV; {_NITRATE_HELP}"
+        )
+    if not isinstance(spec, Mapping) or len(spec) != 1 or next(iter(spec)) not in NITRATE_CONSTANT_KEYS:
+        raise InputError(f"{where}: nitrate: {spec!r} not understood; {_NITRATE_HELP}")
+    key, value = next(iter(spec.items()))
+    number = _number(value, f"{where}: nitrate.{key}")
+    if key == "cycle_dG":
+        return number, f"ΔG_cycle = {number:+.4f} eV given (cycle_dG)"
+    return -number, f"ΔG_cycle = {-number:+.4f} eV from the adsorption correction {number:+.4f} eV given"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,36 +121,40 @@ class ReferenceLedger:
     Attributes:
         entries: DFT-based species, keyed by canonical name.
         temperature: K.
-        nitrate: ``"hno3_cycle"``, ``"hno3_raw"`` or a constant ΔG_cycle in eV.
-        cycle_table: formation table for the cycle (``"crc98"``).
+        nitrate: ``"hno3_cycle"``, ``"hno3_raw"``, ``{"cycle_dG": eV}`` or
+            ``{"adsorption_correction": eV}`` (see the module docstring).
+        formation_table: the one formation table for the cycle, the couples and U_eq
+            (``"crc"`` or ``"nbs82"``).
+        notes: conventions used (the heat-capacity convention), for the output notes.
         ammonia: ``"gas"`` or ``"aq"``: the NH3 product phase the analysis uses.
     """
 
     entries: Mapping[str, ReferenceEntry]
     temperature: float = T_STANDARD
-    nitrate: str | float = "hno3_cycle"
-    cycle_table: str = "crc98"
+    nitrate: str | Mapping[str, float] = "hno3_cycle"
+    formation_table: str = "crc"
     ammonia: str = "gas"
+    notes: tuple[str, ...] = ()
     _cache: dict[str, tuple[float, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if isinstance(self.nitrate, str) and self.nitrate not in NITRATE_MODES:
-            raise InputError(
-                f"nitrate reference {self.nitrate!r} unknown: use {NITRATE_MODES} or a number in eV"
-            )
+        nitrate_cycle_value(self.nitrate)
         if self.ammonia not in AMMONIA_MODES:
             raise InputError(f"ammonia must be one of {AMMONIA_MODES}, got {self.ammonia!r}")
+        if self.formation_table not in FORMATION_TABLES:
+            raise InputError(f"formation_table must be one of {FORMATION_TABLES}, got {self.formation_table!r}")
 
     # ------------------------------------------------------------------ public
     def nitrate_correction(self) -> tuple[float, str]:
         """ΔG_cycle (eV) added to G(HNO3,g) - ½G(H2) to get G(NO3-(aq)), and its provenance."""
-        if not isinstance(self.nitrate, str):
-            return float(self.nitrate), "user constant"
+        constant = nitrate_cycle_value(self.nitrate)
+        if constant is not None:
+            return constant
         if self.nitrate == "hno3_raw":
             return 0.0, "hno3_raw: NO3- + H+ taken as HNO3(g), no correction"
         from .formation import hno3_cycle
 
-        cycle = hno3_cycle(self.cycle_table)
+        cycle = hno3_cycle(self.formation_table)
         terms = ", ".join(f"{s} {v:g} kJ/mol" for s, _, v in cycle.terms if s != "H+")
         return cycle.value, f"hno3_cycle from {cycle.table} ({terms}): {cycle.value:+.4f} eV"
 
@@ -178,7 +226,7 @@ class ReferenceLedger:
             from .formation import reaction_free_energy
             from .reaction import parse_step
 
-            equation, table = DERIVED_BY_COUPLE[name]
+            equation, table = DERIVED_BY_COUPLE[name], self.formation_table
             step = parse_step("couple", equation)
             tab = reaction_free_energy(step, table)
             g = tab.value
@@ -214,9 +262,10 @@ class ReferenceLedger:
             name = canonical(str(label))
             entries[name] = _entry_from_spec(name, spec, temperature, policy, source)
         nitrate = data.get("nitrate", "hno3_cycle")
+        nitrate_cycle_value(nitrate, where=source)
         return cls(entries=entries, temperature=temperature, nitrate=nitrate,
-                   cycle_table=str(data.get("cycle_table", "crc98")),
-                   ammonia=str(data.get("ammonia", "gas")))
+                   formation_table=str(data.get("formation_table", "crc")),
+                   ammonia=str(data.get("ammonia", "gas")), notes=(policy.convention(),))
 
 
 def _number(value: Any, what: str) -> float:
@@ -256,17 +305,24 @@ def _correction_from_spec(name: str, thermo: Any, temperature: float, policy: Th
     if "table" in thermo:
         return table_correction(name, str(thermo["table"]), temperature, policy)
     if "frequencies" in thermo:
+        from .gas import ground_state_spin
+
         default_p = P_H2O_LIQUID_BAR if name == "H2O(l)" else 1.0
-        atoms = _molecule(thermo.get("atoms", name.split("(")[0]), where)
-        geometry = str(thermo.get("geometry", "nonlinear"))
+        formula = name.split("(")[0]
+        atoms = _molecule(thermo.get("atoms", formula), where)
+        spin = thermo.get("spin")
+        if spin is None:
+            spin = ground_state_spin(formula) or 0.0
+        symmetry = thermo.get("symmetry")
         return ideal_gas_correction(
-            thermo["frequencies"], atoms, geometry, int(thermo.get("symmetry", 1)),
-            float(thermo.get("spin", 0.0)), temperature,
+            thermo["frequencies"], atoms, thermo.get("geometry"),
+            None if symmetry is None else int(symmetry), float(spin), temperature,
             float(thermo.get("pressure_bar", default_p)), policy, name=where,
         )
     if "zpe" in thermo or "ts" in thermo:
+        cp = _number(thermo.get("cp", 0.0), f"{where} cp") if policy.heat_capacity else 0.0
         return ThermalCorrection(
-            _number(thermo.get("zpe", 0.0), f"{where} zpe"), _number(thermo.get("cp", 0.0), f"{where} cp"),
+            _number(thermo.get("zpe", 0.0), f"{where} zpe"), cp,
             _number(thermo.get("ts", 0.0), f"{where} ts"), temperature, "explicit",
             str(thermo.get("source", "given in the input")),
         )
@@ -274,19 +330,31 @@ def _correction_from_spec(name: str, thermo: Any, temperature: float, policy: Th
 
 
 def _molecule(spec: Any, where: str):
+    """A gas geometry: a structure file, a molecule of the shipped experimental table, or ASE's g2."""
     from pathlib import Path
 
     from ase.build import molecule
+
+    from .gas import experimental_molecule
 
     text = str(spec)
     if Path(text).exists():
         from ase.io import read
 
         return read(text)
+    shipped = experimental_molecule(text)
+    if shipped is not None:
+        return shipped[0]
     try:
         return molecule(text)
     except KeyError:
-        raise InputError(f"{where}: no ase.build.molecule named {text!r}; give a structure file") from None
+        from .refdata import load_table
+
+        known = sorted(load_table("gas_molecules_experimental")["species"])
+        raise InputError(
+            f"{where}: no molecule named {text!r}: give a structure file (the relaxed geometry), or "
+            f"one of chefe's experimental geometries {known} or an ase.build.molecule name"
+        ) from None
 
 
 def adsorbate_correction(frequencies_cm, temperature: float = T_STANDARD,

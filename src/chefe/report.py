@@ -89,7 +89,8 @@ def fed_report(
     try:
         result = analyse(energies.network, energies.dG0, cond, names=energies.names, product=product,
                          barriers=energies.barriers,
-                         beta=0.5 if energies.beta is None else energies.beta)
+                         beta=0.5 if energies.beta is None else energies.beta,
+                         formation_table=ledger.formation_table if ledger is not None else "crc")
     except InputError as exc:
         raise InputError(f"{energies.source}: {exc}") from None
     if potentials is None:
