@@ -39,6 +39,14 @@ def test_aliases_fold_but_noh_stays_distinct():
     assert parse_species("*NOH").composition == parse_species("*HNO").composition
 
 
+def test_h_first_means_h_on_the_next_heavy_atom():
+    # the rule of *HNO -> *NHO applies to *HNO2 too: H-NO2 (N-bound) is not HONO (O-bound)
+    assert canonical("*HNO2") == "*NHO2" != canonical("*NO2H")
+    assert canonical("*HONO") == canonical("*ONOH") == canonical("*NO2H") == "*NO2H"
+    # nitric acid: N of nitrate has no room for H, so *HNO3 is H-O-NO2
+    assert canonical("*HNO3") == canonical("*HONO2") == "*NO3H"
+
+
 def test_composition():
     assert dict(parse_species("*NH2OH").composition) == {"N": 1, "H": 3, "O": 1}
     assert dict(parse_species("NO3-(aq)").composition) == {"N": 1, "O": 3}

@@ -21,7 +21,7 @@ from .conditions import Conditions
 from .constants import P_H2O_LIQUID_BAR, T_STANDARD
 from .errors import InputError
 from .inputs import EnergySet
-from .network import Network, load_network
+from .network import Network, load_network, with_nitrate_adsorption
 from .references import ReferenceEntry, ReferenceLedger
 from .species import canonical
 from .gas import experimental_molecule, molecule_spin
@@ -40,6 +40,9 @@ def energies_from_db(
     nitrate: str | dict = "hno3_cycle",
     ammonia: str = "gas",
     formation_table: str = "crc",
+    nitrate_adsorption: str = "oxidative",
+    solvation=None,
+    gas_corrections=None,
 ) -> EnergySet:
     """An :class:`~chefe.inputs.EnergySet` from an ASE database written by ``chefe collect``."""
     from ase.db import connect
@@ -48,6 +51,11 @@ def energies_from_db(
 
     database = connect(db) if isinstance(db, str) else db
     net = load_network(network) if isinstance(network, str) else network
+    net = with_nitrate_adsorption(net, nitrate_adsorption)
+    from .solvation import SolvationCorrections, solvation_from_spec
+
+    solv = solvation if isinstance(solvation, SolvationCorrections) else solvation_from_spec(
+        solvation, where="solvation", known=net.adsorbates)
     temperature = conditions.T
     rows = all_rows(database)
     if not rows:
@@ -77,7 +85,7 @@ def energies_from_db(
     needed = set(net.reservoir_species) | {"H2(g)", "H2O(l)"}  # H2 and H2O set the CHE scale
     if "NO3-(aq)" in needed:
         needed.add("HNO3(g)")  # NO3-(aq) comes from HNO3(g) through the ledger's cycle
-    if ammonia == "aq":
+    if ammonia != "gas":
         needed.add("NH3(g)")
     for (cat, mol), row in by_key.items():
         if row.get("role") != "gas" or row.get("e_dft") is None:
@@ -111,10 +119,19 @@ def energies_from_db(
         for f in (row.get("flags") or "").split(","):
             if f:
                 gas_notes.append(f"gas {mol}: {f}")
+    fixes = {}
+    if gas_corrections is not None:
+        from .gas_corrections import corrections_from_spec
+
+        fixes = corrections_from_spec(gas_corrections, {k: e.g for k, e in entries.items()},
+                                      formation_table, f"{db}")
+        gas_notes.extend(f"gas-phase correction: {c.describe()}" for c in fixes.values())
     ledger = ReferenceLedger(entries=entries, temperature=temperature, nitrate=nitrate, ammonia=ammonia,
-                             formation_table=formation_table)
-    if ammonia == "aq" and "NH3(g)" in net.species:
-        net = net.with_species_renamed("NH3(g)", "NH3(aq)")
+                             formation_table=formation_table, gas_corrections=fixes)
+    if ammonia != "gas" and "NH3(g)" in net.species:
+        from .network import with_ammonia_product
+
+        net = with_ammonia_product(net, ammonia)
     # catalysts
     slabs = {cat for (cat, sp), row in by_key.items() if row.get("role") == "slab"}
     if not slabs:
@@ -157,12 +174,16 @@ def energies_from_db(
             else:
                 raise InputError(f"{db}: catalyst {cat!r}, {species}: no vibration run and no "
                                  "adsorbate table for its thermal correction (see --adsorbate-thermo)")
-            g[species] = float(row.get("e_dft")) + corr.g
+            g[species] = float(row.get("e_dft")) + corr.g + solv.correction(species)
         columns.append(step_free_energies(net, {**reservoir, **g})[:, 0])
     dG0 = np.column_stack(columns)
     notes = [f"from database {db}", f"thermal corrections: {policy.describe()}", policy.convention()] + gas_notes
     if "NO3-(aq)" in net.species and ledger.has("NO3-(aq)"):
         notes.append(f"NO3-(aq) reference: {ledger.provenance('NO3-(aq)')}")
+    if nitrate_adsorption != "oxidative":
+        notes.append(net.description.splitlines()[-1])
+    if solv.values or solv.default:
+        notes.append(solv.describe())
     es = EnergySet(network=net, names=tuple(catalysts), dG0=dG0, labels=tuple(catalysts),
                    colors=tuple(None for _ in catalysts), sites=tuple(None for _ in catalysts),
                    conditions=conditions, ledger=ledger, source=str(db), title=f"{net.name} from {db}",

@@ -276,8 +276,9 @@ def _dG0_from_species(network: Network, per_cat: list[dict[str, float]], ledger:
     return dG0, notes
 
 
-def _from_total(network, data, where, policy) -> tuple[np.ndarray, ReferenceLedger, list[str]]:
+def _from_total(network, data, where, policy, base=".") -> tuple[np.ndarray, ReferenceLedger, list[str]]:
     ledger = _ledger(data, where, policy)
+    solvation = _solvation(network, data, where, base)
     shared = data.get("adsorbate_thermo", {}) or {}
     if not isinstance(shared, Mapping):
         raise InputError(f"{where}: 'adsorbate_thermo' must map adsorbates to corrections")
@@ -303,15 +304,27 @@ def _from_total(network, data, where, policy) -> tuple[np.ndarray, ReferenceLedg
                     f"{cw}: no thermal correction for {sp}; give adsorbate_thermo or thermo "
                     "(write 0 to use the bare DFT energy on purpose)"
                 )
-            g[sp] = e + corr.get(sp, 0.0)
+            g[sp] = e + corr.get(sp, 0.0) + solvation.correction(sp)
         per_cat.append(g)
         names.append(str(name))
     dG0, notes = _dG0_from_species(network, per_cat, ledger, where)
-    return dG0, ledger, names, notes
+    return dG0, ledger, names, notes + _solvation_notes(solvation)
 
 
-def _from_adsorption(network, data, where, policy):
+def _solvation(network, data, where, base):
+    from .solvation import solvation_from_spec
+
+    return solvation_from_spec(data.get("solvation"), where=f"{where}: solvation", base=base,
+                               known=network.adsorbates)
+
+
+def _solvation_notes(solvation) -> list[str]:
+    return [solvation.describe()] if (solvation.values or solvation.default) else []
+
+
+def _from_adsorption(network, data, where, policy, base="."):
     ledger = _ledger(data, where, policy)
+    solvation = _solvation(network, data, where, base)
     basis = data.get("basis", {"H": "H2(g)", "O": "H2O(l)", "N": "NH3(g)"})
     mu = _basis_potentials(ledger, basis, where)
     per_cat, names = [], []
@@ -326,11 +339,11 @@ def _from_adsorption(network, data, where, policy):
             missing = set(comp) - set(mu)
             if missing:
                 raise InputError(f"{cw}: {sp} contains {sorted(missing)} but the basis covers {sorted(mu)}")
-            g[sp] = dg + sum(n * mu[el] for el, n in comp.items())
+            g[sp] = dg + sum(n * mu[el] for el, n in comp.items()) + solvation.correction(sp)
         per_cat.append(g)
         names.append(str(name))
     dG0, notes = _dG0_from_species(network, per_cat, ledger, where)
-    return dG0, ledger, names, notes
+    return dG0, ledger, names, notes + _solvation_notes(solvation)
 
 
 def _from_steps(network, data, where):
@@ -471,27 +484,40 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
         raise type(exc)(f"{where}: {exc}") from None
     conditions, potentials = _conditions(data, where)
     policy = policy or ThermoPolicy(**(data.get("thermo_policy") or {}))
+    nitrate_mode = str(data.get("nitrate_adsorption", "oxidative"))
     ledger = None
     barriers = beta = None
     labels: list[str] | None = None
     notes: list[str] = []
     if kind in ("total", "adsorption"):
         pre_ledger = _ledger(data, where, policy)
-        if pre_ledger.ammonia == "aq" and "NH3(g)" in network.species:
-            network = network.with_species_renamed("NH3(g)", "NH3(aq)")
-            notes.append("NH3 product taken as NH3(aq) (tabulated NH3(g) -> NH3(aq))")
+        if pre_ledger.ammonia != "gas" and "NH3(g)" in network.species:
+            from .network import with_ammonia_product
+
+            network = with_ammonia_product(network, pre_ledger.ammonia)
+            notes.append(f"NH3 product taken as {'NH3(aq)' if pre_ledger.ammonia == 'aq' else 'NH4+(aq)'} "
+                         f"(tabulated from NH3(g), {pre_ledger.formation_table} table)")
         if kind == "total":
-            dG0, ledger, names, more = _from_total(network, data, where, policy)
+            dG0, ledger, names, more = _from_total(network, data, where, policy, base)
         else:
-            dG0, ledger, names, more = _from_adsorption(network, data, where, policy)
+            dG0, ledger, names, more = _from_adsorption(network, data, where, policy, base)
         notes.extend(more)
         if "NO3-(aq)" in network.species:
             notes.append(f"NO3-(aq) reference: {ledger.provenance('NO3-(aq)')}")
         notes.append(f"thermal corrections: low-frequency policy {policy.describe()}")
+        notes.extend(ledger.notes)
     elif kind == "step":
         dG0, names = _from_steps(network, data, where)
     else:
         dG0, names, labels, barriers, beta = _from_linear(network, data, where, base)
+    if nitrate_mode != "oxidative":
+        from .network import with_nitrate_adsorption
+
+        try:
+            network = with_nitrate_adsorption(network, nitrate_mode)
+        except ChefeError as exc:
+            raise InputError(f"{where}: {exc}") from None
+        notes.append(network.description.splitlines()[-1])
     if len(set(names)) != len(names):
         dup = sorted({x for x in names if names.count(x) > 1})
         raise InputError(f"{where}: duplicate catalysts {dup}")
@@ -524,6 +550,22 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
         sites=tuple(sites), conditions=conditions, potentials=potentials, barriers=barriers,
         beta=beta, ledger=ledger, source=str(source), title=str(data.get("title", "")), notes=tuple(notes),
     )
+
+
+def with_nitrate_adsorption_mode(energies: EnergySet, mode: str) -> EnergySet:
+    """The same energies with NO3- adsorption oxidative or chemical (see
+    :func:`chefe.network.with_nitrate_adsorption`); ΔG° is unchanged, the note is added."""
+    from dataclasses import replace
+
+    from .network import nitrate_adsorption_steps, with_nitrate_adsorption
+
+    current = "oxidative" if nitrate_adsorption_steps(energies.network) else "chemical"
+    if mode == current or not any("NO3-(aq)" == s for s in energies.network.species):
+        return energies
+    if mode == "oxidative":
+        raise InputError(f"{energies.source}: NO3- adsorption is already chemical in this file")
+    network = with_nitrate_adsorption(energies.network, mode)
+    return replace(energies, network=network, notes=energies.notes + (network.description.splitlines()[-1],))
 
 
 def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None) -> EnergySet:

@@ -206,6 +206,83 @@ class Network:
         )
 
 
+AMMONIA_PRODUCTS = {"gas": "NH3(g)", "aq": "NH3(aq)", "NH4+": "NH4+(aq)"}
+
+
+def with_ammonia_product(network: Network, ammonia: str = "gas") -> Network:
+    """The network with NH3(g) released as NH3(aq) (``"aq"``) or as NH4+(aq) (``"NH4+"``).
+
+    ``"aq"`` renames the species (NH3(g) -> NH3(aq), a tabulated solvation free energy).
+    ``"NH4+"`` also adds the proton each release takes: *NH3 + H+ -> * + NH4+(aq) is a chemical
+    step (no electron) that moves by +kT ln10 per pH unit on the RHE scale, and the overall
+    reaction becomes NO3- + 10H+ + 8e- -> NH4+ + 3H2O (U_eq from the same formation table).
+    """
+    if ammonia not in AMMONIA_PRODUCTS:
+        raise NetworkError(f"ammonia product {ammonia!r} unknown: use one of {list(AMMONIA_PRODUCTS)}")
+    if ammonia == "gas" or "NH3(g)" not in network.species:
+        return network
+    if ammonia == "aq":
+        return network.with_species_renamed("NH3(g)", "NH3(aq)")
+    from .reaction import parse_step
+
+    def protonate(step: Step) -> Step:
+        n = sum(k for sp, k in step.products if sp.name == "NH3(g)") - sum(
+            k for sp, k in step.reactants if sp.name == "NH3(g)")
+        if n == 0:
+            return step
+        left, right = step.equation.split("->")
+        extra = "H+" if n == 1 else f"{n:g}H+"
+        equation = f"{left.strip()} + {extra} -> {right.strip()}".replace("NH3(g)", "NH4+(aq)")
+        return parse_step(step.id, equation, label=step.label)
+
+    return Network(
+        name=network.name, steps=tuple(protonate(s) for s in network.steps), sites=network.sites,
+        products={k: protonate(v) for k, v in network.products.items()}, target=network.target,
+        title=network.title, description=(network.description + "\nNH3 released as NH4+(aq)").strip(),
+        sources=network.sources, path=network.path,
+    )
+
+
+NITRATE_ADSORPTION_MODES = ("oxidative", "chemical")
+
+
+def nitrate_adsorption_steps(network: Network) -> tuple[str, ...]:
+    """Ids of the oxidative NO3- adsorption steps (NO3-(aq) consumed, electrons released)."""
+    return tuple(s.id for s in network.steps
+                 if s.n_e < 0 and any(sp.name == "NO3-(aq)" for sp, _ in s.reactants))
+
+
+def with_nitrate_adsorption(network: Network, mode: str = "oxidative") -> Network:
+    """The network with NO3- adsorption treated as an oxidative (default) or a chemical step.
+
+    ``"oxidative"``: NO3-(aq) + * -> *NO3 + e- moves by -eU_RHE and +kT ln10 pH (the 9 H+ / 8 e-
+    imbalance of NO3- -> NH3 sits in this step). ``"chemical"``: the same ΔG° (U_RHE = 0, pH 0)
+    is kept at every potential and pH, as in papers that treat nitrate adsorption as
+    non-faradaic; the step then counts among the chemical steps. The choice is recorded in the
+    network's description.
+    """
+    if mode not in NITRATE_ADSORPTION_MODES:
+        raise NetworkError(f"nitrate adsorption {mode!r} unknown: use one of {NITRATE_ADSORPTION_MODES}")
+    ids = nitrate_adsorption_steps(network)
+    if mode == "oxidative" or not ids:
+        return network
+
+    def rewrite(step: Step) -> Step:
+        if step.id not in ids:
+            return step
+        label = f"{step.label or step.equation} (chemical)"
+        return Step(step.id, step.equation, step.reactants, step.products, 0.0, 0.0, label)
+
+    note = ("NO3- adsorption (" + ", ".join(ids) + ") treated as a chemical step: ΔG at U_RHE = 0, "
+            "pH 0, independent of U and pH")
+    return Network(
+        name=network.name, steps=tuple(rewrite(s) for s in network.steps), sites=network.sites,
+        products=network.products, target=network.target, title=network.title,
+        description=(network.description + "\n" + note).strip(), sources=network.sources,
+        path=network.path,
+    )
+
+
 def _species(name: str):
     from .species import parse_species
 

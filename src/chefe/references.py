@@ -44,7 +44,7 @@ NITRATE_MODES = ("hno3_cycle", "hno3_raw")
 #: Explicit forms of a constant nitrate correction (eV): the cycle's ΔG, or the correction added
 #: to the adsorption free energy (ΔG_cycle = -correction).
 NITRATE_CONSTANT_KEYS = ("cycle_dG", "adsorption_correction")
-AMMONIA_MODES = ("gas", "aq")
+AMMONIA_MODES = ("gas", "aq", "NH4+")
 FORMATION_TABLES = ("crc", "nbs82")
 
 #: Aqueous species that may be derived from a DFT anchor by a tabulated reaction (the ledger's
@@ -126,7 +126,7 @@ class ReferenceLedger:
         formation_table: the one formation table for the cycle, the couples and U_eq
             (``"crc"`` or ``"nbs82"``).
         notes: conventions used (the heat-capacity convention), for the output notes.
-        ammonia: ``"gas"`` or ``"aq"``: the NH3 product phase the analysis uses.
+        ammonia: ``"gas"``, ``"aq"`` or ``"NH4+"``: the NH3 product form the analysis uses.
     """
 
     entries: Mapping[str, ReferenceEntry]
@@ -135,6 +135,7 @@ class ReferenceLedger:
     formation_table: str = "crc"
     ammonia: str = "gas"
     notes: tuple[str, ...] = ()
+    gas_corrections: Mapping[str, Any] = field(default_factory=dict)
     _cache: dict[str, tuple[float, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -211,6 +212,9 @@ class ReferenceLedger:
                 how += f"; {corr.policy})" if corr.policy else ")"
             if entry.note:
                 how += f" [{entry.note}]"
+            fix = self.gas_corrections.get(name)
+            if fix is not None:
+                return entry.g + fix.value, f"{how} + gas correction {fix.describe()}"
             return entry.g, how
         if name == "NO3-(aq)":
             hno3 = self._entry("HNO3(g)")
@@ -220,7 +224,7 @@ class ReferenceLedger:
                     "NO3-(aq) entry"
                 )
             corr, how = self.nitrate_correction()
-            g = hno3.g - 0.5 * self._resolve("H2(g)")[0] + corr
+            g = self._resolve("HNO3(g)")[0] - 0.5 * self._resolve("H2(g)")[0] + corr
             return g, f"G(HNO3,g) - ½G(H2) + {corr:+.4f} eV ({how})"
         if name in DERIVED_BY_COUPLE:
             from .formation import reaction_free_energy
@@ -263,9 +267,17 @@ class ReferenceLedger:
             entries[name] = _entry_from_spec(name, spec, temperature, policy, source)
         nitrate = data.get("nitrate", "hno3_cycle")
         nitrate_cycle_value(nitrate, where=source)
-        return cls(entries=entries, temperature=temperature, nitrate=nitrate,
-                   formation_table=str(data.get("formation_table", "crc")),
-                   ammonia=str(data.get("ammonia", "gas")), notes=(policy.convention(),))
+        table = str(data.get("formation_table", "crc"))
+        notes = [policy.convention()]
+        fixes = {}
+        if data.get("gas_corrections") is not None:
+            from .gas_corrections import corrections_from_spec
+
+            gibbs = {k: e.g for k, e in entries.items()}
+            fixes = corrections_from_spec(data["gas_corrections"], gibbs, table, f"{source}: references")
+            notes += [f"gas-phase correction: {c.describe()}" for c in fixes.values()]
+        return cls(entries=entries, temperature=temperature, nitrate=nitrate, formation_table=table,
+                   ammonia=str(data.get("ammonia", "gas")), notes=tuple(notes), gas_corrections=fixes)
 
 
 def _number(value: Any, what: str) -> float:

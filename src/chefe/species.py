@@ -9,7 +9,8 @@ Accepted label forms::
     H+  e-          proton and electron (the CHE pair)
 
 Aliases for the same adsorbate are folded into one canonical name, e.g. ``*HNO`` = ``*NHO``
-(H on N) and ``*H2NO`` = ``*NH2O``; ``*NOH`` (H on O) stays distinct.
+(H on N), ``*HNO2`` = ``*NHO2`` (H on N) and ``*H2NO`` = ``*NH2O``; ``*NOH`` and ``*NO2H`` =
+``*HONO`` (H on O) stay distinct.
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from .errors import SpeciesError
 PHASES = ("g", "l", "aq", "s")
 
 #: Alias -> canonical adsorbate name. H written first means "the H sits on the first heavy atom
-#: named after it"; chefe keeps the heavy-atom-first spelling as canonical.
+#: named after it"; chefe keeps the heavy-atom-first spelling as canonical. So ``*HNO2`` is the
+#: N-bound H (H-NO2, canonical ``*NHO2``), distinct from nitrous acid ``*NO2H`` = ``*HONO``
+#: (H on O). ``*HNO3`` is the one exception: nitrate's N carries three O and no H, so the only
+#: *HNO3 is nitric acid, H-O-NO2 (``*NO3H``).
 ADSORBATE_ALIASES: dict[str, str] = {
     "*HNO": "*NHO",
     "*H2NO": "*NH2O",
@@ -33,7 +37,7 @@ ADSORBATE_ALIASES: dict[str, str] = {
     "*H2NOH": "*NH2OH",
     "*HNO3": "*NO3H",
     "*HONO2": "*NO3H",
-    "*HNO2": "*NO2H",
+    "*HNO2": "*NHO2",
     "*HONO": "*NO2H",
     "*ONOH": "*NO2H",
     "*HN": "*NH",

@@ -17,6 +17,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --db: low-frequency policy (raise = 100 cm-1 floor)")
     parser.add_argument("--imaginary", choices=["fail", "drop", "real"], default="fail",
                         help="with --db: what to do with imaginary modes (default: fail, naming the run)")
+    parser.add_argument("--nitrate-adsorption", choices=["oxidative", "chemical"],
+                        help="NO3- adsorption as an oxidative step (NO3- + * -> *NO3 + e-, default) or a "
+                             "chemical one (its ΔG at 0 V, pH 0, at every potential)")
+    parser.add_argument("--gas-corrections", choices=["formation"],
+                        help="with --db: correct the DFT gas energies so that their reactions with "
+                             "H2, H2O(l) and NH3 reproduce the formation table (reported in the notes)")
+    parser.add_argument("--solvation", metavar="FILE",
+                        help="with --db: YAML of solvation corrections per adsorbate (eV), "
+                             "added to G like the thermal corrections")
     parser.add_argument("-o", "--output", action="append", default=[],
                         help="figure file(s): .png, .pdf or .svg (repeat for several)")
     parser.add_argument("--U", nargs="+", metavar="U",
@@ -42,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
         from ..errors import InputError
 
         raise InputError("give an energies file or --db (one of them)")
+    if not args.db and (args.solvation or args.gas_corrections):
+        from ..errors import InputError
+
+        raise InputError("--solvation and --gas-corrections go with --db; in an energies file write "
+                         "solvation: {...} and references: {gas_corrections: {scheme: formation}}")
     if args.db:
         from ..conditions import Conditions
         from ..dbinput import energies_from_db
@@ -51,9 +65,16 @@ def run(args: argparse.Namespace) -> int:
             args.db, args.network,
             conditions=Conditions(0.0, args.pH or 0.0, args.T or 298.15, args.scale or "RHE"),
             policy=ThermoPolicy(low_frequency=args.low_frequency, imaginary=args.imaginary),
-            adsorbate_table=args.adsorbate_thermo)
+            adsorbate_table=args.adsorbate_thermo,
+            nitrate_adsorption=args.nitrate_adsorption or "oxidative",
+            solvation={"table": args.solvation} if args.solvation else None,
+            gas_corrections={"scheme": args.gas_corrections} if args.gas_corrections else None)
     else:
         energies = load_energies(args.energies)
+        if args.nitrate_adsorption:
+            from ..inputs import with_nitrate_adsorption_mode
+
+            energies = with_nitrate_adsorption_mode(energies, args.nitrate_adsorption)
     report = fed_report(
         energies, potentials=args.U, pH=args.pH, temperature=args.T, scale=args.scale,
         product=args.product,

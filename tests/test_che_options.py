@@ -1,0 +1,132 @@
+"""Modelling switches a NO3RR paper needs: chemical NO3- adsorption, solvation, gas corrections."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from ase import units
+
+from chefe.conditions import Conditions
+from chefe.engine import analyse
+from chefe.errors import InputError
+from chefe.inputs import energies_from_dict
+from chefe.network import load_network, with_nitrate_adsorption
+
+KJMOL = units.kJ / units.mol
+KT_LN10 = 0.0591593  # kT ln10 at 298.15 K, eV (k from CODATA 2014, as ase.units)
+
+
+def toy_dG0(net):
+    dG0 = np.full((len(net.steps), 1), -0.1)
+    dG0[net.index("NO3_ads")] = 0.30
+    return dG0
+
+
+def test_oxidative_and_chemical_nitrate_adsorption_by_hand():
+    net = load_network("no3rr_sac")
+    dG0 = toy_dG0(net)
+    ox = analyse(net, dG0, Conditions(0.0, 7.0))
+    # every PCET step -0.1 eV -> U_L = +0.1 V; oxidative NO3- adsorption at U_L, pH 7:
+    # ΔG = 0.30 + n_e·U + (n_H - n_e)·kT ln10·pH = 0.30 - 0.1 + 7·0.0591597 = 0.6141 eV
+    assert ox.U_L[0] == pytest.approx(0.1)
+    assert ox.dG_counter_at_UL[0] == pytest.approx(0.30 - 0.1 + 7 * KT_LN10, abs=5e-6)
+    chem_net = with_nitrate_adsorption(net, "chemical")
+    chem = analyse(chem_net, dG0, Conditions(0.0, 7.0))
+    # chemical: the same 0.30 eV at every U and pH, reported as the largest chemical step
+    assert chem.U_L[0] == pytest.approx(0.1)
+    assert chem.step_id(chem.chem_step[0]) == "NO3_ads" and chem.dG_chem[0] == pytest.approx(0.30)
+    assert "chemical step" in chem_net.description
+    with pytest.raises(Exception, match="nitrate adsorption"):
+        with_nitrate_adsorption(net, "faradaic")
+
+
+REFS = {
+    "species": {
+        "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_molecules_experimental"}},
+        "H2O(l)": {"energy": -14.2194, "thermo": {"table": "gas_molecules_experimental"}},
+        "HNO3(g)": {"energy": -28.5, "thermo": {"zpe": 0.70, "cp": 0.12, "ts": 0.82}},
+        "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "cp": 0.10, "ts": 0.60}},
+        "NO(g)": {"energy": -12.30, "thermo": {"zpe": 0.12, "cp": 0.09, "ts": 0.65}},
+    }
+}
+E = {"*": -300.0, "*NO3": -325.3, "*NO3H": -329.0, "*NO2": -320.4, "*NO2H": -324.2, "*NO": -316.1,
+     "*NOH": -319.4, "*N": -308.9, "*NH": -312.9, "*NH2": -317.0, "*NH3": -320.6}
+
+
+def doc(**extra):
+    d = {"network": "no3rr_sac", "kind": "total", "references": REFS,
+         "adsorbate_thermo": {k: 0.1 for k in E if k != "*"}, "catalysts": {"A": {"energies": dict(E)}}}
+    d.update(extra)
+    return d
+
+
+def test_chemical_adsorption_from_an_energies_file():
+    es = energies_from_dict(doc(nitrate_adsorption="chemical"))
+    assert any("chemical step" in n for n in es.notes)
+    with pytest.raises(InputError, match="nitrate adsorption"):
+        energies_from_dict(doc(nitrate_adsorption="chem"))
+
+
+def test_solvation_corrections_shift_the_listed_adsorbates():
+    plain = energies_from_dict(doc())
+    solv = energies_from_dict(doc(solvation={"*NOH": -0.3, "*NO3": -0.10, "source": "test values",
+                                             "classes": {"N-H": {"species": ["*NH2", "*NH3"], "value": -0.05}}}))
+    i = plain.network.index
+    # *NO3 lowered by 0.10 eV: adsorption -0.10, the next step +0.10
+    assert solv.dG0[i("NO3_ads"), 0] - plain.dG0[i("NO3_ads"), 0] == pytest.approx(-0.10, abs=1e-12)
+    assert solv.dG0[i("NO3_NO3H"), 0] - plain.dG0[i("NO3_NO3H"), 0] == pytest.approx(+0.10, abs=1e-12)
+    # *NH -> *NH2: only *NH2 (class N-H) moves by -0.05
+    assert solv.dG0[i("NH_NH2"), 0] - plain.dG0[i("NH_NH2"), 0] == pytest.approx(-0.05, abs=1e-12)
+    assert any("solvation" in n and "test values" in n for n in solv.notes)
+    with pytest.raises(InputError, match="not in the network"):
+        energies_from_dict(doc(solvation={"*CO": -0.1}))
+    with pytest.raises(InputError, match="not an adsorbate"):
+        energies_from_dict(doc(solvation={"H2O(l)": -0.1}))
+
+
+def test_formation_scheme_gas_corrections_reproduce_the_table():
+    from chefe.references import ReferenceLedger
+
+    led = ReferenceLedger.from_dict({**REFS, "gas_corrections": {"scheme": "formation"}})
+    raw = ReferenceLedger.from_dict(REFS)
+    g = led.free_energy
+    # NO3- + 4H+ + 3e- -> NO(g) + 2H2O(l) must now have the CRC ΔrG° = 87.6 - 474.2 + 111.3 = -275.3
+    # kJ/mol (H+ + e- = ½H2 at U = 0): NO and HNO3 (hence NO3-) are both corrected
+    dg = g("NO(g)") + 2 * g("H2O(l)") - g("NO3-(aq)") - 2 * g("H2(g)")
+    assert dg == pytest.approx(-275.3 * KJMOL, abs=1e-9)
+    # NH3(g) is the N anchor and H2, H2O(l) the others: unchanged
+    for anchor in ("NH3(g)", "H2(g)", "H2O(l)"):
+        assert g(anchor) == raw.free_energy(anchor)
+    # NO3- -> NH3(g) by DFT now equals -8 e U_eq with U_eq from the same table (0.7986 V, pH 0)
+    dg_nh3 = g("NH3(g)") + 3 * g("H2O(l)") - g("NO3-(aq)") - 4.5 * g("H2(g)")
+    assert dg_nh3 == pytest.approx(-616.4 * KJMOL, abs=1e-9)
+    # correction by hand for NO: NH3 + H2O -> NO + 5/2 H2, ΔrG°(table) = 87.6 + 16.4 + 237.1 kJ/mol
+    dft = raw.free_energy("NO(g)") + 2.5 * raw.free_energy("H2(g)") - raw.free_energy("NH3(g)") - raw.free_energy("H2O(l)")
+    assert led.gas_corrections["NO(g)"].value == pytest.approx(341.1 * KJMOL - dft, abs=1e-9)
+    assert any("gas-phase correction: NO(g)" in n for n in led.notes)
+    assert "gas correction" in led.provenance("NO(g)")
+    # fixed values with a source
+    fixed = ReferenceLedger.from_dict({**REFS, "gas_corrections": {"NO(g)": 0.29, "source": "a paper"}})
+    assert fixed.free_energy("NO(g)") == pytest.approx(raw.free_energy("NO(g)") + 0.29, abs=1e-12)
+    with pytest.raises(InputError, match="scheme"):
+        ReferenceLedger.from_dict({**REFS, "gas_corrections": {"scheme": "magic"}})
+
+
+def test_ammonium_product_by_hand():
+    from chefe.network import with_ammonia_product
+
+    gas = energies_from_dict(doc())
+    nh4 = energies_from_dict(doc(references={**REFS, "ammonia": "NH4+"}))
+    i = gas.network.index("NH3_des")
+    step = nh4.network.steps[i]
+    assert "NH4+(aq)" in step.equation and step.n_H == 1 and step.n_e == 0
+    # *NH3 + H+ -> * + NH4+: ΔG° moves by ΔfG(NH4+) - ΔfG(NH3,g) = -79.3 + 16.4 = -62.9 kJ/mol
+    assert nh4.dG0[i, 0] - gas.dG0[i, 0] == pytest.approx(-62.9 * KJMOL, abs=1e-9)
+    # U_eq of NO3- + 10H+ + 8e- -> NH4+ + 3H2O at pH 7 (CRC): 679.3/8/96.4853 - 7·kTln10·(10/8 - 1)
+    res = analyse(nh4.network, nh4.dG0, Conditions(0.0, 7.0))
+    assert res.U_eq == pytest.approx(679.3 / 8 / 96.4853 - 7 * KT_LN10 * 0.25, abs=2e-5)
+    # the release step now depends on pH: +kT ln10 per unit (n_H - n_e = 1)
+    shift = res.dG(Conditions(0.0, 7.0))[i, 0] - res.dG(Conditions(0.0, 0.0))[i, 0]
+    assert shift == pytest.approx(7 * KT_LN10, abs=5e-6)
+    with pytest.raises(Exception, match="ammonia product"):
+        with_ammonia_product(gas.network, "NH4")
