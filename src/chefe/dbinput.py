@@ -30,6 +30,21 @@ from .thermo import ThermoPolicy, harmonic_correction, ideal_gas_correction, tab
 #: Gas-row molecule -> reservoir species of the ledger.
 GAS_SPECIES = {"H2": "H2(g)", "H2O": "H2O(l)", "NH3": "NH3(g)", "HNO3": "HNO3(g)", "NO": "NO(g)",
                "NO2": "NO2(g)", "N2": "N2(g)", "N2O": "N2O(g)", "O2": "O2(g)"}
+#: First chefe version whose ideal-gas entropy takes the pressure in Pa (and finds σ, shape, spin).
+THERMO_FIX_VERSION = "0.2.0"
+
+
+def _before_thermo_fix(row) -> bool:
+    """True for a row written by a chefe older than :data:`THERMO_FIX_VERSION`."""
+    import re
+
+    stored = (row.data or {}).get("chefe_version") if hasattr(row, "data") else None
+    numbers = [int(x) for x in re.findall(r"\d+", str(stored or ""))[:3]]
+    if not numbers:
+        return False
+    return tuple(numbers) < tuple(int(x) for x in THERMO_FIX_VERSION.split("."))
+
+
 def energies_from_db(
     db,
     network: str | Network = "no3rr_sac",
@@ -82,6 +97,7 @@ def energies_from_db(
     entries = {}
     gas_notes = []
     gas_flags: list[str] = []  # problems of a gas reference reach every catalyst
+    recomputed: list[str] = []  # gases whose free energy differs from what chefe < 0.2 reported
     needed = set(net.reservoir_species) | {"H2(g)", "H2O(l)"}  # H2 and H2O set the CHE scale
     if "NO3-(aq)" in needed:
         needed.add("HNO3(g)")  # NO3-(aq) comes from HNO3(g) through the ledger's cycle
@@ -105,6 +121,8 @@ def energies_from_db(
             corr = ideal_gas_correction(vrow.data["frequencies"], row.toatoms(), None, None, spin,
                                         temperature, pressure, policy, name=f"gas {mol}")
             gas_notes.extend(spin_notes + corr.notes)
+            if _before_thermo_fix(vrow) or _before_thermo_fix(row):
+                recomputed.append(mol)
             gas_flags.extend(f"{mol}(g):{f}" for f in corr.flags)
             note("", vrow)
         elif experimental_molecule(mol) is not None:
@@ -119,6 +137,12 @@ def energies_from_db(
         for f in (row.get("flags") or "").split(","):
             if f:
                 gas_notes.append(f"gas {mol}: {f}")
+    if recomputed:
+        gas_notes.append(
+            f"gas {', '.join(recomputed)}: collected with chefe < {THERMO_FIX_VERSION}; the ideal-gas "
+            "corrections are recomputed here from the stored frequencies with the corrected entropy "
+            "(earlier versions added 0.663 eV to T·S at 298.15 K) and with shape, symmetry number and "
+            "spin from the stored geometry and moment: these free energies differ from earlier outputs")
     fixes = {}
     if gas_corrections is not None:
         from .gas_corrections import corrections_from_spec
