@@ -130,3 +130,22 @@ def test_ammonium_product_by_hand():
     assert shift == pytest.approx(7 * KT_LN10, abs=5e-6)
     with pytest.raises(Exception, match="ammonia product"):
         with_ammonia_product(gas.network, "NH4")
+
+
+def test_nitrite_as_hno2_at_low_ph_by_hand():
+    from chefe.network import with_nitrite_product
+
+    plain = energies_from_dict(doc())
+    low = energies_from_dict(doc(nitrite="auto", conditions={"pH": 1.0}))
+    high = energies_from_dict(doc(nitrite="auto", conditions={"pH": 7.0}))
+    i = plain.network.index("NO2_des")
+    assert "HNO2(aq)" in low.network.steps[i].equation and low.network.steps[i].n_H == 1
+    assert high.network.steps[i].equation == plain.network.steps[i].equation
+    # *NO2 + H+ + e- -> * + HNO2: ΔG° moves by ΔfG(HNO2) - ΔfG(NO2-) = -3.25 · 5.70798 kJ/mol
+    assert low.dG0[i, 0] - plain.dG0[i, 0] == pytest.approx(-3.25 * 5.70798 * KJMOL, abs=1e-5)
+    assert "HNO2" in low.network.products and "NO2-" not in low.network.products
+    # U_eq of NO3- + 3H+ + 2e- -> HNO2 + H2O at pH 1: 176.551/2/96.4853 - kTln10·(3/2 - 1)
+    res = analyse(low.network, low.dG0, Conditions(0.0, 1.0), product="HNO2")
+    assert res.U_eq == pytest.approx(176.551 / 2 / 96.4853 - KT_LN10 * 0.5, abs=2e-5)
+    with pytest.raises(Exception, match="nitrite product"):
+        with_nitrite_product(plain.network, "HONO")

@@ -497,6 +497,17 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
             network = with_ammonia_product(network, pre_ledger.ammonia)
             notes.append(f"NH3 product taken as {'NH3(aq)' if pre_ledger.ammonia == 'aq' else 'NH4+(aq)'} "
                          f"(tabulated from NH3(g), {pre_ledger.formation_table} table)")
+        nitrite = str(data.get("nitrite", "NO2-"))
+        if nitrite != "NO2-":
+            from .network import with_nitrite_product
+
+            try:
+                renamed = with_nitrite_product(network, nitrite, conditions.pH)
+            except ChefeError as exc:
+                raise InputError(f"{where}: {exc}") from None
+            if renamed is not network:
+                network = renamed
+                notes.append(f"nitrite released as HNO2(aq) (nitrite: {nitrite}; pH {conditions.pH:g}, pKa 3.25)")
         if kind == "total":
             dG0, ledger, names, more = _from_total(network, data, where, policy, base)
         else:
@@ -507,6 +518,9 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
         notes.append(f"thermal corrections: low-frequency policy {policy.describe()}")
         notes.extend(ledger.notes)
     elif kind == "step":
+        if "nitrite" in data:
+            raise InputError(f"{where}: 'nitrite' needs species energies (kinds total, adsorption); "
+                             "with kind step, write the HNO2 release step into the network instead")
         dG0, names = _from_steps(network, data, where)
     else:
         dG0, names, labels, barriers, beta = _from_linear(network, data, where, base)

@@ -223,24 +223,56 @@ def with_ammonia_product(network: Network, ammonia: str = "gas") -> Network:
         return network
     if ammonia == "aq":
         return network.with_species_renamed("NH3(g)", "NH3(aq)")
+    return with_protonated_release(network, "NH3(g)", "NH4+(aq)", {"NH3": "NH4+"})
+
+
+def with_protonated_release(network: Network, base: str, acid: str, rename: dict[str, str] | None = None) -> Network:
+    """The network with every release of ``base`` taking one proton to release ``acid`` instead.
+
+    Each step (and overall reaction) producing ``base`` gets ``+ H+`` on its left side, so its
+    proton count and pH dependence follow; ``rename`` maps product names (``{"NH3": "NH4+"}``).
+    """
     from .reaction import parse_step
 
     def protonate(step: Step) -> Step:
-        n = sum(k for sp, k in step.products if sp.name == "NH3(g)") - sum(
-            k for sp, k in step.reactants if sp.name == "NH3(g)")
+        n = sum(k for sp, k in step.products if sp.name == base) - sum(
+            k for sp, k in step.reactants if sp.name == base)
         if n == 0:
             return step
         left, right = step.equation.split("->")
         extra = "H+" if n == 1 else f"{n:g}H+"
-        equation = f"{left.strip()} + {extra} -> {right.strip()}".replace("NH3(g)", "NH4+(aq)")
+        equation = f"{left.strip()} + {extra} -> {right.strip()}".replace(base, acid)
         return parse_step(step.id, equation, label=step.label)
 
+    rename = rename or {}
+    products = {rename.get(k, k): protonate(v) for k, v in network.products.items()}
+    target = rename.get(network.target, network.target)
     return Network(
         name=network.name, steps=tuple(protonate(s) for s in network.steps), sites=network.sites,
-        products={k: protonate(v) for k, v in network.products.items()}, target=network.target,
-        title=network.title, description=(network.description + "\nNH3 released as NH4+(aq)").strip(),
+        products=products, target=target,
+        title=network.title, description=(network.description + f"\n{base} released as {acid}").strip(),
         sources=network.sources, path=network.path,
     )
+
+
+NITRITE_PRODUCTS = ("NO2-", "HNO2", "auto")
+
+
+def with_nitrite_product(network: Network, nitrite: str = "NO2-", pH: float = 0.0) -> Network:
+    """The network with nitrite released as NO2-(aq) (default) or HNO2(aq).
+
+    ``"auto"`` picks the form that predominates at ``pH``: HNO2 below its pKa (3.25, CRC), NO2-
+    above. *NO2 + e- -> * + NO2- becomes *NO2 + H+ + e- -> * + HNO2.
+    """
+    if nitrite not in NITRITE_PRODUCTS:
+        raise NetworkError(f"nitrite product {nitrite!r} unknown: use one of {list(NITRITE_PRODUCTS)}")
+    if nitrite == "auto":
+        from .formation import pka_values
+
+        nitrite = "HNO2" if pH < pka_values()["HNO2(aq)"] else "NO2-"
+    if nitrite == "NO2-" or "NO2-(aq)" not in network.species:
+        return network
+    return with_protonated_release(network, "NO2-(aq)", "HNO2(aq)", {"NO2-": "HNO2"})
 
 
 NITRATE_ADSORPTION_MODES = ("oxidative", "chemical")
