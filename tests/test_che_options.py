@@ -149,3 +149,72 @@ def test_nitrite_as_hno2_at_low_ph_by_hand():
     assert res.U_eq == pytest.approx(176.551 / 2 / 96.4853 - KT_LN10 * 0.5, abs=2e-5)
     with pytest.raises(Exception, match="nitrite product"):
         with_nitrite_product(plain.network, "HONO")
+
+
+def test_chemical_adsorption_in_a_step_file_keeps_the_given_value(tmp_path):
+    # a step file at reference_pH 7: the oxidative step's value is shifted to pH 0 by its own
+    # counts (-kT ln10·7), a chemical one is not (it has no pH dependence)
+    import yaml
+
+    from chefe.inputs import load_energies
+    from chefe.network import load_network
+
+    net = load_network("no3rr_sac")
+    steps = {s.id: -0.1 for s in net.steps}
+    steps["NO3_ads"] = 0.20
+    path = tmp_path / "steps.yaml"
+    path.write_text(yaml.safe_dump({"network": "no3rr_sac", "kind": "step", "reference_pH": 7,
+                                    "catalysts": {"A": {"energies": steps}}}))
+    i = net.index("NO3_ads")
+    ox = load_energies(path)
+    assert ox.dG0[i, 0] == pytest.approx(0.20 - 7 * KT_LN10, abs=5e-6)
+    chem = load_energies(path, nitrate_adsorption="chemical")
+    assert chem.dG0[i, 0] == pytest.approx(0.20, abs=1e-12)
+    assert analyse(chem.network, chem.dG0, Conditions(0.0, 7.0)).dG_chem[0] == pytest.approx(0.20)
+
+
+def test_cli_ph_decides_nitrite_auto(tmp_path):
+    import yaml
+
+    from chefe.inputs import load_energies
+
+    path = tmp_path / "e.yaml"
+    path.write_text(yaml.safe_dump(doc(nitrite="auto", conditions={"pH": 1.0}), allow_unicode=True))
+    assert "HNO2" in load_energies(path).network.products
+    assert "HNO2" not in load_energies(path, pH=7.0).network.products
+
+
+def test_explicit_corrections_follow_the_heat_capacity_convention():
+    refs = {"species": {**REFS["species"], "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "ts": 0.60}}}}
+    with pytest.raises(InputError, match="without cp.*heat_capacity: false"):
+        energies_from_dict(doc(references=refs))
+    with pytest.raises(InputError, match="without cp"):
+        energies_from_dict(doc(adsorbate_thermo={k: {"zpe": 0.1, "ts": 0.05} for k in E if k != "*"}))
+
+
+def test_protonating_a_consumed_base_gives_the_proton_back():
+    from chefe.network import network_from_dict, with_protonated_release
+
+    net = network_from_dict({
+        "name": "no2rr", "sites": 1, "target": "NO",
+        "products": {"NO": "NO2-(aq) + 2H+ + e- -> NO(g) + H2O(l)"},
+        "steps": [{"id": "ads", "eq": "NO2-(aq) + * -> *NO2 + e-"},
+                  {"id": "h1", "eq": "*NO2 + H+ + e- -> *NO2H"},
+                  {"id": "h2", "eq": "*NO2H + H+ + e- -> *NO + H2O(l)"},
+                  {"id": "des", "eq": "*NO -> * + NO(g)"}]})
+    acid = with_protonated_release(net, "NO2-(aq)", "HNO2(aq)")
+    step = acid.steps[acid.index("ads")]
+    assert step.equation == "HNO2(aq) + * -> *NO2 + e- + H+" and step.n_H == -1
+    assert acid.products["NO"].n_H == 1  # HNO2 + H+ + e- -> NO + H2O
+
+
+def test_gas_corrections_refused_off_the_table_temperature():
+    from chefe.references import ReferenceLedger
+
+    with pytest.raises(InputError, match="298.15 K.*fixed values"):
+        ReferenceLedger.from_dict({**REFS, "temperature": 350.0, "gas_corrections": {"scheme": "formation"}})
+
+
+def test_ammonium_above_its_pka_is_noted():
+    es = energies_from_dict(doc(references={**REFS, "ammonia": "NH4+"}, conditions={"pH": 13.0}))
+    assert any("above the pKa of NH4+" in n for n in es.notes)

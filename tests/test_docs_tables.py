@@ -55,4 +55,4 @@ def test_entropy_table():
         ts = ideal_gas_correction(freqs, atoms, spin=ground_state_spin(formula)).ts
         assert float(ours) == pytest.approx(ts / 298.15 / (units.J / units.mol), abs=0.006), formula
         assert float(tab) == pytest.approx(janaf[f"{formula}(g)"], abs=0.006), formula
-    assert re.search(r"NO is 5\.5 J", DOC.read_text())
+    assert re.search(r"leaves NO 5\.5 J", DOC.read_text())

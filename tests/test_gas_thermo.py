@@ -50,13 +50,22 @@ def test_entropy_matches_janaf(formula):
     corr = experimental_correction(formula)
     s_janaf = JANAF["values"][f"{formula}(g)"] * J_MOL_K
     s = corr.ts / T
-    if formula == "NO":
-        # the ideal-gas model has one electronic level; NO's low-lying ²Π3/2 adds 5.4 J/mol/K
-        missing = nitric_oxide_excited_level_entropy()
-        assert (s_janaf - s) / J_MOL_K == pytest.approx(5.4, abs=0.3)
-        s += missing
     assert abs(s - s_janaf) / J_MOL_K < 1.5, f"{formula}: S = {s / J_MOL_K:.2f} J/mol/K"
     assert abs(T * (s - s_janaf)) < 5e-3
+
+
+def test_nitric_oxide_needs_its_low_lying_level():
+    # with one electronic level (ASE's model alone) NO is 5.4 J/mol/K below JANAF; chefe adds the
+    # ²Π3/2 level, and what it adds equals the partition-function formula written out above
+    atoms, freqs = experimental_molecule("NO")
+    with_level = ideal_gas_correction(freqs, atoms, spin=0.5)
+    ground_only = ideal_gas_correction(freqs, atoms, spin=0.5, electronic_levels=())
+    s_janaf = JANAF["values"]["NO(g)"] * J_MOL_K
+    assert (s_janaf - ground_only.ts / T) / J_MOL_K == pytest.approx(5.4, abs=0.3)
+    assert (with_level.ts - ground_only.ts) / T == pytest.approx(nitric_oxide_excited_level_entropy(), abs=1e-12)
+    assert any("119.73 cm-1" in n for n in with_level.notes)
+    # a quartet NO (not the ground doublet) gets no level it does not have
+    assert ideal_gas_correction(freqs, atoms, spin=1.5).notes == ()
 
 
 @pytest.mark.parametrize("formula", MOLECULES)
@@ -64,10 +73,6 @@ def test_heat_capacity_integral_matches_janaf(formula):
     # ∫Cp dT from 0 to 298.15 K = H°(298.15) - H°(0), tabulated by JANAF
     corr = experimental_correction(formula)
     dh = JANAF["enthalpy_increment_kJ_per_mol"][f"{formula}(g)"] * KJ_MOL
-    if formula == "NO":
-        # the ²Π3/2 level's thermal energy: R T · x e^{-x} / (1 + e^{-x})
-        x = 119.73 * units.invcm / (units.kB * T)
-        dh -= units.kB * T * x * math.exp(-x) / (1 + math.exp(-x))
     # H2: the classical rigid rotor overestimates H2's rotational energy at 298 K by ~2 meV
     tol = 2.5e-3 if formula == "H2" else 1.0e-3
     assert corr.cp == pytest.approx(dh, abs=tol)
@@ -101,7 +106,8 @@ def test_ideal_gas_equals_pmutt(formula, pressure):
     model = pmutt_statmech.StatMech(
         name=formula, atoms=atoms, vib_wavenumbers=list(freqs), symmetrynumber=shape.symmetry_number,
         potentialenergy=0.0, spin=spin, **pmutt_statmech.presets["idealgas"])
-    corr = ideal_gas_correction(freqs, atoms, spin=spin, pressure_bar=pressure)
+    # pMuTT's GroundStateElec has one level: compare the same model (NO's ²Π3/2 level off)
+    corr = ideal_gas_correction(freqs, atoms, spin=spin, pressure_bar=pressure, electronic_levels=())
     assert corr.zpe == pytest.approx(model.vib_model.get_ZPE(), abs=1e-3)
     assert corr.zpe + corr.cp == pytest.approx(model.get_H(T=T, units="eV"), abs=1e-3)
     assert corr.ts == pytest.approx(T * model.get_S(T=T, P=pressure, units="eV/K"), abs=1e-3)
@@ -231,3 +237,24 @@ def test_diatomic_without_geometry_is_linear():
     assert "linear" in corr.source and "nonlinear" not in corr.source
     noted = ideal_gas_correction([2359.0], atoms, geometry="linear", symmetry_number=1)
     assert any("symmetry number 1 given" in n for n in noted.notes)
+
+
+def test_bent_molecules_are_not_linear():
+    # HCN bent to 160° has its H 0.37 Å off the axis: nonlinear, 3N-6 = 3 vibrations
+    bend = math.radians(20)
+    hcn = Atoms("HCN", positions=[[-1.066 * math.cos(bend), 1.066 * math.sin(bend), 0], [0, 0, 0], [1.156, 0, 0]])
+    assert molecule_shape(hcn).geometry == "nonlinear"
+    ideal_gas_correction([3311.0, 2097.0, 712.0], hcn)
+    # a symmetric bend of 170° keeps C2v (σ = 2), not C∞v (σ = 1)
+    a = math.radians(170)
+    h2o = Atoms("OH2", positions=[[0, 0, 0], [0.9578, 0, 0], [0.9578 * math.cos(a), 0.9578 * math.sin(a), 0]])
+    shape = molecule_shape(h2o)
+    assert (shape.geometry, shape.point_group, shape.symmetry_number) == ("nonlinear", "C2v", 2)
+
+
+def test_spin_respects_electron_parity():
+    # O2 has 16 electrons: a moment of 1.4 μB is a triplet (S = 1), never a doublet
+    assert molecule_spin("O2", 1.4)[0] == 1.0
+    assert molecule_spin("O2", 2.5)[0] == 1.0
+    # NO has 15: S = 1/2 for 0.5 and for 0 (a doublet cannot have zero moment in a spin run)
+    assert molecule_spin("NO", 0.5)[0] == 0.5 and molecule_spin("NO", 0.0)[0] == 0.5

@@ -170,8 +170,8 @@ def test_temperature_of_thermal_corrections_follows_the_file(tmp_path):
     doc["adsorbate_thermo"] = {k: {"table": "adsorbates_pt111_kreitz"} for k in E if k not in ("*", "*NO3H")}
     doc["adsorbate_thermo"]["*NO3H"] = 0.3
     doc["references"] = {**REFS, "species": {**REFS["species"],
-                                              "H2(g)": {"energy": -6.7598, "thermo": {"zpe": 0.27, "ts": 0.44}},
-                                              "H2O(l)": {"energy": -14.2194, "thermo": {"zpe": 0.56, "ts": 0.72}}}}
+                                              "H2(g)": {"energy": -6.7598, "thermo": {"zpe": 0.27, "cp": 0.09, "ts": 0.44}},
+                                              "H2O(l)": {"energy": -14.2194, "thermo": {"zpe": 0.56, "cp": 0.10, "ts": 0.72}}}}
     es = load_energies(write(tmp_path, doc))
     assert es.ledger.temperature == 320.0  # corrections computed at the analysis temperature
     with pytest.raises(InputError, match="computed at 320 K"):

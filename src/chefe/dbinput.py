@@ -145,7 +145,9 @@ def energies_from_db(
             "spin from the stored geometry and moment: these free energies differ from earlier outputs")
     fixes = {}
     if gas_corrections is not None:
-        from .gas_corrections import corrections_from_spec
+        from .gas_corrections import corrections_from_spec, require_table_temperature
+
+        require_table_temperature(gas_corrections, temperature, str(db))
 
         fixes = corrections_from_spec(gas_corrections, {k: e.g for k, e in entries.items()},
                                       formation_table, f"{db}")

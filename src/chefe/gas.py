@@ -21,6 +21,9 @@ from .errors import InputError
 
 #: Tolerance (Å) of the point-group search: relaxed DFT geometries are symmetric to ~0.01 Å.
 SYMMETRY_TOLERANCE = 0.1
+#: Largest distance (Å) of an atom from the molecular axis for a molecule to count as linear
+#: (a CO2 bent by 1° has its C 0.01 Å off the O–O line; HCN at 160° its H 0.37 Å off).
+LINEAR_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,23 +60,49 @@ def whole_molecule(atoms):
     return mol
 
 
+def _off_axis(mol) -> float:
+    """Largest distance (Å) of an atom from the line through the centre of mass along the
+    principal axis of smallest moment of inertia."""
+    pos = mol.positions - mol.get_center_of_mass()
+    _, axes = mol.get_moments_of_inertia(vectors=True)
+    axis = axes[0] / np.linalg.norm(axes[0])
+    return float(np.max(np.linalg.norm(pos - np.outer(pos @ axis, axis), axis=1)))
+
+
+def _has_inversion_centre(mol, tolerance: float) -> bool:
+    pos = mol.positions - mol.get_center_of_mass()
+    numbers = mol.numbers
+    for p, z in zip(pos, numbers):
+        d = np.linalg.norm(pos + p, axis=1)
+        if not np.any((d < tolerance) & (numbers == z)):
+            return False
+    return True
+
+
 def molecule_shape(atoms, *, name: str = "molecule") -> MoleculeShape:
-    """Whole molecule, linearity and rotational symmetry number of a gas geometry."""
+    """Whole molecule, linearity and rotational symmetry number of a gas geometry.
+
+    Linear when every atom lies within :data:`LINEAR_TOLERANCE` of the molecular axis; then
+    σ = 2 with an inversion centre (D∞h) and 1 without (C∞v). Otherwise σ is the number of
+    proper rotations of the point group found by pymatgen at :data:`SYMMETRY_TOLERANCE`.
+    """
     if len(atoms) == 0:
         raise InputError(f"{name}: the structure has no atoms")
     mol = whole_molecule(atoms)
     if len(mol) == 1:
         return MoleculeShape(mol, "monatomic", "Kh", 1)
+    if len(mol) == 2 or _off_axis(mol) < LINEAR_TOLERANCE:
+        inversion = _has_inversion_centre(mol, SYMMETRY_TOLERANCE)
+        return MoleculeShape(mol, "linear", "D*h" if inversion else "C*v", 2 if inversion else 1)
     from pymatgen.core import Molecule
     from pymatgen.symmetry.analyzer import PointGroupAnalyzer
 
-    # the point group needs no electron count: skip pymatgen's charge/spin parity check
+    # the point group needs no electron count: skip pymatgen's charge/spin parity check; a tight
+    # eigen_tolerance keeps pymatgen from calling a bent molecule linear
     structure = Molecule(mol.get_chemical_symbols(), mol.positions, charge_spin_check=False)
-    analyzer = PointGroupAnalyzer(structure, tolerance=SYMMETRY_TOLERANCE)
-    group = str(analyzer.sch_symbol)
-    if "*" in group:  # C∞v or D∞h: σ = 1 or 2 by the inversion centre
-        return MoleculeShape(mol, "linear", group, 2 if group.startswith("D") else 1)
-    return MoleculeShape(mol, "nonlinear", group, int(analyzer.get_rotational_symmetry_number()))
+    analyzer = PointGroupAnalyzer(structure, tolerance=SYMMETRY_TOLERANCE, eigen_tolerance=1e-6)
+    return MoleculeShape(mol, "nonlinear", str(analyzer.sch_symbol),
+                         int(analyzer.get_rotational_symmetry_number()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +174,30 @@ def select_vibrations(frequencies_cm: Sequence[float | complex], n_atoms: int, g
                               tuple(notes), tuple(flags))
 
 
+def electronic_levels(formula: str) -> tuple[tuple[float, int], ...]:
+    """Low-lying electronic levels ``(cm⁻¹, degeneracy)`` of a shipped molecule (ground first), or ()."""
+    from .refdata import load_table
+
+    entry = (load_table("gas_molecules_experimental").get("species") or {}).get(formula) or {}
+    return tuple((float(e), int(g)) for e, g in entry.get("electronic_levels", ()))
+
+
+def excited_level_terms(levels: Sequence[tuple[float, int]], temperature: float) -> tuple[float, float]:
+    """(ΔS in eV/K, ΔH in eV) that levels above the ground one add to an ideal gas whose model
+    counts only the ground level's degeneracy: q = Σ g exp(-ε/kT), ΔS = k ln(q/g0) + <ε>/T."""
+    from ase import units
+
+    if len(levels) < 2:
+        return 0.0, 0.0
+    kt = units.kB * temperature
+    eps = np.array([e for e, _ in levels]) * units.invcm
+    g = np.array([d for _, d in levels], float)
+    w = g * np.exp(-(eps - eps[0]) / kt)
+    q = w.sum()
+    mean = float((w * (eps - eps[0])).sum() / q)
+    return float(units.kB * np.log(q / g[0]) + mean / temperature), mean
+
+
 def ground_state_spin(formula: str) -> float | None:
     """Total spin S of a molecule's electronic ground state from the shipped gas table, if listed."""
     from .refdata import load_table
@@ -155,10 +208,33 @@ def ground_state_spin(formula: str) -> float | None:
     return (float(entry["multiplicity"]) - 1.0) / 2.0
 
 
+def _electron_count(formula: str) -> int | None:
+    """Electrons of the neutral molecule, or None when ``formula`` is not a chemical formula."""
+    from ase.data import atomic_numbers
+    from ase.formula import Formula
+
+    try:
+        return sum(atomic_numbers[el] * k for el, k in Formula(formula).count().items())
+    except (ValueError, KeyError):
+        return None
+
+
+def _spin_from_moment(moment: float, formula: str) -> float:
+    """S = n/2, n the integer nearest |m| (μB) that has the parity of the electron count."""
+    import math
+
+    n = math.floor(moment + 0.5)
+    electrons = _electron_count(formula)
+    if electrons is not None and n % 2 != electrons % 2:
+        n = n + 1 if moment > n or n == 0 else n - 1
+    return n / 2.0
+
+
 def molecule_spin(formula: str, magmom: float | None, *, name: str = "molecule") -> tuple[float, tuple[str, ...]]:
     """Spin S for the electronic entropy k ln(2S+1): from the run's moment (μB), else the ground state.
 
-    The run's total moment m gives S = |m|/2 rounded to the nearest half-integer. A run without
+    The run's total moment m gives S = n/2 with n the integer nearest |m| of the parity of the
+    molecule's electron count (O2 at 1.4 μB is a triplet, not a doublet). A run without
     a moment (not spin-polarised) falls back to the tabulated ground state (O2 triplet, NO and
     NO2 doublets), which is noted; when both exist and differ, the run's value is used and the
     difference is noted, because the DFT state is then not the ground state.
@@ -166,7 +242,7 @@ def molecule_spin(formula: str, magmom: float | None, *, name: str = "molecule")
     notes = []
     table = ground_state_spin(formula)
     if magmom is not None and np.isfinite(magmom):
-        spin = round(abs(float(magmom))) / 2.0
+        spin = _spin_from_moment(abs(float(magmom)), formula)
         if table is not None and abs(table - spin) > 1e-9:
             notes.append(f"{name}: the run's moment {magmom:.2f} μB gives S = {spin:g}, but the ground state "
                          f"of {formula} has S = {table:g}: the run is not in the ground state")

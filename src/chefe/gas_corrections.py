@@ -103,6 +103,19 @@ def formation_corrections(gibbs: Mapping[str, float], table: str = "crc",
     return out
 
 
+def require_table_temperature(spec, temperature: float, where: str) -> None:
+    """The formation scheme compares with 298.15 K tables: refuse it at another temperature."""
+    from .constants import T_STANDARD
+
+    if isinstance(spec, Mapping) and "scheme" in spec and abs(temperature - T_STANDARD) > 1e-6:
+        raise InputError(
+            f"{where}: gas_corrections scheme {spec['scheme']!r} fits the DFT gases to formation "
+            f"free energies tabulated at {T_STANDARD} K, but the references are at {temperature:g} K: "
+            "the correction would absorb the real temperature dependence; compute the corrections at "
+            f"{T_STANDARD} K and give them as fixed values ({{NO(g): ..., source: ...}})"
+        )
+
+
 def corrections_from_spec(spec, gibbs: Mapping[str, float], table: str, where: str) -> dict[str, GasCorrection]:
     """Read ``gas_corrections``: ``{scheme: formation, anchors: {...}}`` or ``{species: eV, source: ...}``."""
     if spec is None:

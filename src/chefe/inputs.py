@@ -187,6 +187,16 @@ def _ledger(data: Mapping[str, Any], where: str, policy: ThermoPolicy) -> Refere
         raise InputError(str(exc) if where in str(exc) else f"{where}: {exc}") from None
 
 
+def _require_cp(spec: Mapping[str, Any], policy: ThermoPolicy, where: str) -> None:
+    """Explicit corrections follow the one heat-capacity convention: cp given, or the term off."""
+    if policy.heat_capacity and "cp" not in spec:
+        raise InputError(
+            f"{where}: zpe and ts given without cp; every species carries ∫Cp dT (∫Cv dT for "
+            "adsorbates) under the default convention: add cp (cp: 0 if you mean it), or set "
+            "thermo_policy: {heat_capacity: false} to omit it for every species"
+        )
+
+
 def _adsorbate_correction(spec: Any, name: str, temperature: float, policy: ThermoPolicy, where: str) -> float:
     from .thermo import ThermalCorrection, harmonic_correction, table_correction
 
@@ -203,6 +213,7 @@ def _adsorbate_correction(spec: Any, name: str, temperature: float, policy: Ther
                                     None if mode is None else str(mode)).g
         except ChefeError as exc:
             raise InputError(f"{where}: {exc}") from None
+    _require_cp(spec, policy, f"{where}: thermo of {name}")
     cp = _finite(spec.get("cp", 0.0), f"{where}: {name} cp") if policy.heat_capacity else 0.0
     corr = ThermalCorrection(
         _finite(spec.get("zpe", 0.0), f"{where}: {name} zpe"), cp,
@@ -489,6 +500,15 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
     barriers = beta = None
     labels: list[str] | None = None
     notes: list[str] = []
+    if nitrate_mode != "oxidative":
+        # before any ΔG° is formed: a step file's reference_pH shift uses the step's own counts
+        from .network import with_nitrate_adsorption
+
+        try:
+            network = with_nitrate_adsorption(network, nitrate_mode)
+        except ChefeError as exc:
+            raise InputError(f"{where}: {exc}") from None
+        notes.append(network.description.splitlines()[-1])
     if kind in ("total", "adsorption"):
         pre_ledger = _ledger(data, where, policy)
         if pre_ledger.ammonia != "gas" and "NH3(g)" in network.species:
@@ -497,6 +517,13 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
             network = with_ammonia_product(network, pre_ledger.ammonia)
             notes.append(f"NH3 product taken as {'NH3(aq)' if pre_ledger.ammonia == 'aq' else 'NH4+(aq)'} "
                          f"(tabulated from NH3(g), {pre_ledger.formation_table} table)")
+            if pre_ledger.ammonia == "NH4+":
+                from .formation import pka_values
+
+                pka = pka_values()["NH4+(aq)"]
+                if conditions.pH > pka:
+                    notes.append(f"pH {conditions.pH:g} is above the pKa of NH4+ ({pka:g}): ammonia is "
+                                 "mostly NH3(aq) there; consider ammonia: aq")
         nitrite = str(data.get("nitrite", "NO2-"))
         if nitrite != "NO2-":
             from .network import with_nitrite_product
@@ -524,14 +551,6 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
         dG0, names = _from_steps(network, data, where)
     else:
         dG0, names, labels, barriers, beta = _from_linear(network, data, where, base)
-    if nitrate_mode != "oxidative":
-        from .network import with_nitrate_adsorption
-
-        try:
-            network = with_nitrate_adsorption(network, nitrate_mode)
-        except ChefeError as exc:
-            raise InputError(f"{where}: {exc}") from None
-        notes.append(network.description.splitlines()[-1])
     if len(set(names)) != len(names):
         dup = sorted({x for x in names if names.count(x) > 1})
         raise InputError(f"{where}: duplicate catalysts {dup}")
@@ -566,26 +585,22 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
     )
 
 
-def with_nitrate_adsorption_mode(energies: EnergySet, mode: str) -> EnergySet:
-    """The same energies with NO3- adsorption oxidative or chemical (see
-    :func:`chefe.network.with_nitrate_adsorption`); ΔG° is unchanged, the note is added."""
-    from dataclasses import replace
+def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None,
+                  nitrate_adsorption: str | None = None, pH: float | None = None) -> EnergySet:
+    """Read an energies YAML file (see module docstring) into an :class:`EnergySet`.
 
-    from .network import nitrate_adsorption_steps, with_nitrate_adsorption
-
-    current = "oxidative" if nitrate_adsorption_steps(energies.network) else "chemical"
-    if mode == current or not any("NO3-(aq)" == s for s in energies.network.species):
-        return energies
-    if mode == "oxidative":
-        raise InputError(f"{energies.source}: NO3- adsorption is already chemical in this file")
-    network = with_nitrate_adsorption(energies.network, mode)
-    return replace(energies, network=network, notes=energies.notes + (network.description.splitlines()[-1],))
-
-
-def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None) -> EnergySet:
-    """Read an energies YAML file (see module docstring) into an :class:`EnergySet`."""
+    ``nitrate_adsorption`` and ``pH`` override the file's (the CLI's ``--nitrate-adsorption``
+    and ``--pH``), before anything that depends on them (``nitrite: auto``) is decided.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"energies file {str(path)!r} does not exist")
     data = read_yaml(path)
+    if isinstance(data, Mapping) and (nitrate_adsorption is not None or pH is not None):
+        data = dict(data)
+        if nitrate_adsorption is not None:
+            data["nitrate_adsorption"] = nitrate_adsorption
+        if pH is not None:
+            conditions = data.get("conditions") or {}
+            data["conditions"] = {**(conditions if isinstance(conditions, Mapping) else {}), "pH": pH}
     return energies_from_dict(data, source=str(path), base=path.parent, policy=policy)

@@ -239,10 +239,11 @@ def with_protonated_release(network: Network, base: str, acid: str, rename: dict
             k for sp, k in step.reactants if sp.name == base)
         if n == 0:
             return step
-        left, right = step.equation.split("->")
-        extra = "H+" if n == 1 else f"{n:g}H+"
-        equation = f"{left.strip()} + {extra} -> {right.strip()}".replace(base, acid)
-        return parse_step(step.id, equation, label=step.label)
+        left, right = (t.strip() for t in step.equation.split("->"))
+        extra = "H+" if abs(n) == 1 else f"{abs(n):g}H+"
+        # released: the acid takes a proton from the solution; consumed: the acid gives one back
+        equation = f"{left} + {extra} -> {right}" if n > 0 else f"{left} -> {right} + {extra}"
+        return parse_step(step.id, equation.replace(base, acid), label=step.label)
 
     rename = rename or {}
     products = {rename.get(k, k): protonate(v) for k, v in network.products.items()}
@@ -306,7 +307,8 @@ def with_nitrate_adsorption(network: Network, mode: str = "oxidative") -> Networ
         return Step(step.id, step.equation, step.reactants, step.products, 0.0, 0.0, label)
 
     note = ("NO3- adsorption (" + ", ".join(ids) + ") treated as a chemical step: ΔG at U_RHE = 0, "
-            "pH 0, independent of U and pH")
+            "pH 0, independent of U and pH; the route then counts one electron transfer more than the "
+            "8-electron overall reaction, so its levels at U do not end at -8e(U - U_eq)")
     return Network(
         name=network.name, steps=tuple(rewrite(s) for s in network.steps), sites=network.sites,
         products=network.products, target=network.target, title=network.title,

@@ -225,7 +225,8 @@ class ReferenceLedger:
                 )
             corr, how = self.nitrate_correction()
             g = self._resolve("HNO3(g)")[0] - 0.5 * self._resolve("H2(g)")[0] + corr
-            return g, f"G(HNO3,g) - ½G(H2) + {corr:+.4f} eV ({how})"
+            sign = "+" if corr >= 0 else "-"
+            return g, f"G(HNO3,g) - ½G(H2) {sign} {abs(corr):.4f} eV ({how})"
         if name in DERIVED_BY_COUPLE:
             from .formation import reaction_free_energy
             from .reaction import parse_step
@@ -271,7 +272,9 @@ class ReferenceLedger:
         notes = [policy.convention()]
         fixes = {}
         if data.get("gas_corrections") is not None:
-            from .gas_corrections import corrections_from_spec
+            from .gas_corrections import corrections_from_spec, require_table_temperature
+
+            require_table_temperature(data["gas_corrections"], temperature, source)
 
             gibbs = {k: e.g for k, e in entries.items()}
             fixes = corrections_from_spec(data["gas_corrections"], gibbs, table, f"{source}: references")
@@ -332,6 +335,9 @@ def _correction_from_spec(name: str, thermo: Any, temperature: float, policy: Th
             float(thermo.get("pressure_bar", default_p)), policy, name=where,
         )
     if "zpe" in thermo or "ts" in thermo:
+        from .inputs import _require_cp
+
+        _require_cp(thermo, policy, where)
         cp = _number(thermo.get("cp", 0.0), f"{where} cp") if policy.heat_capacity else 0.0
         return ThermalCorrection(
             _number(thermo.get("zpe", 0.0), f"{where} zpe"), cp,

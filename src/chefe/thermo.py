@@ -181,6 +181,7 @@ def ideal_gas_correction(
     policy: ThermoPolicy = ThermoPolicy(),
     *,
     name: str = "molecule",
+    electronic_levels: Sequence[tuple[float, int]] | None = None,
 ) -> ThermalCorrection:
     """Ideal-gas ZPE, ∫Cp dT and T·S(p) of a molecule (:class:`ase.thermochemistry.IdealGasThermo`).
 
@@ -189,10 +190,13 @@ def ideal_gas_correction(
     geometry's point group (:func:`chefe.gas.molecule_shape`); ``spin`` is the total spin S.
     ``frequencies_cm`` may be all 3N modes of a finite-difference run or the 3N-6 (3N-5)
     vibrations alone (:func:`chefe.gas.select_vibrations`). ``pressure_bar`` is the partial
-    pressure (0.035 bar for H2O standing in for liquid water).
+    pressure (0.035 bar for H2O standing in for liquid water). ``electronic_levels``
+    (``(cm⁻¹, degeneracy)``, ground first) adds low-lying excited states to the electronic
+    partition function; by default those of the shipped table for the molecule's formula (NO's
+    ²Π3/2 at 119.7 cm⁻¹) when its ground degeneracy is 2S+1; ``()`` switches this off.
     """
     from .constants import BAR_IN_PA
-    from .gas import molecule_shape, select_vibrations
+    from .gas import excited_level_terms, molecule_shape, select_vibrations
 
     _, _, ideal_gas = _ase_classes()
     shape = molecule_shape(atoms, name=name)
@@ -221,6 +225,19 @@ def ideal_gas_correction(
     h = float(thermo.get_enthalpy(temperature, verbose=False))
     # ASE takes the pressure in Pa (its reference is 1e5 Pa; its own default, units.bar, is not Pa)
     s = float(thermo.get_entropy(temperature, pressure_bar * BAR_IN_PA, verbose=False))
+    levels = electronic_levels
+    if levels is None:
+        from .gas import electronic_levels as shipped_levels
+
+        levels = shipped_levels(shape.atoms.get_chemical_formula(mode="hill"))
+        if levels and levels[0][1] != round(2 * float(spin) + 1):
+            levels = ()
+    d_s, d_h = excited_level_terms(levels, temperature) if levels else (0.0, 0.0)
+    if d_s:
+        s += d_s
+        h += d_h
+        notes.append(f"{name}: excited electronic level(s) at {', '.join(f'{e:g}' for e, _ in levels[1:])} "
+                     f"cm-1 add {temperature * d_s * 1000:.1f} meV to T·S")
     if n_imag:
         notes.append(f"{name}: {n_imag} imaginary vibration(s) treated as {policy.imaginary}")
     flags = selected.flags + (("imaginary_mode",) if n_imag and "imaginary_vibration" not in selected.flags else ())

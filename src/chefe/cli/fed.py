@@ -70,11 +70,7 @@ def run(args: argparse.Namespace) -> int:
             solvation={"table": args.solvation} if args.solvation else None,
             gas_corrections={"scheme": args.gas_corrections} if args.gas_corrections else None)
     else:
-        energies = load_energies(args.energies)
-        if args.nitrate_adsorption:
-            from ..inputs import with_nitrate_adsorption_mode
-
-            energies = with_nitrate_adsorption_mode(energies, args.nitrate_adsorption)
+        energies = load_energies(args.energies, nitrate_adsorption=args.nitrate_adsorption, pH=args.pH)
     report = fed_report(
         energies, potentials=args.U, pH=args.pH, temperature=args.T, scale=args.scale,
         product=args.product,
