@@ -25,3 +25,21 @@ class InputError(ChefeError, ValueError):
 
 class InfiniteEnergyError(InputError):
     """A step of a candidate has an infinite ΔG (broken data, not missing data)."""
+
+
+def finite_number(value, where: str) -> float:
+    """``value`` as a finite float; an :class:`InputError` naming ``where`` otherwise.
+
+    Booleans and None are refused (YAML reads ``yes``/``no``/``~`` as those), so are NaN and inf.
+    """
+    import math
+
+    if isinstance(value, bool) or value is None:
+        raise InputError(f"{where}: expected a number, got {value!r}")
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{where}: expected a number, got {value!r}") from None
+    if not math.isfinite(out):
+        raise InputError(f"{where}: value is {out}; NaN and inf are not energies")
+    return out

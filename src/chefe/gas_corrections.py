@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, finite_number
 from .species import canonical, parse_species
 
 #: Default anchors: one species per element, assumed error-free (they define the scale).
@@ -136,11 +136,6 @@ def corrections_from_spec(spec, gibbs: Mapping[str, float], table: str, where: s
         if label == "source":
             continue
         name = canonical(str(label))
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise InputError(f"{where}: gas correction of {label} must be a number in eV, got {value!r}") from None
-        if not np.isfinite(number):
-            raise InputError(f"{where}: gas correction of {label} is {number}")
+        number = finite_number(value, f"{where}: gas correction of {label} (eV)")
         out[name] = GasCorrection(name, number, "given", source)
     return out

@@ -22,7 +22,6 @@ species or step. YAML is read with a safe loader that also rejects duplicate key
 from __future__ import annotations
 
 import csv
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,7 @@ import numpy as np
 
 from .conditions import Conditions
 from .constants import KJ_PER_MOL_IN_EV, T_STANDARD, ln10_kT
-from .errors import ChefeError, InputError
+from .errors import ChefeError, InputError, finite_number
 from .network import Network, load_network, network_from_dict
 from .references import ReferenceLedger
 from .species import canonical, parse_species
@@ -117,15 +116,7 @@ def read_yaml(path: str | Path) -> Any:
 
 # ---------------------------------------------------------------------- helpers
 def _finite(value: Any, where: str) -> float:
-    if isinstance(value, bool) or value is None:
-        raise InputError(f"{where}: expected a number, got {value!r}")
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{where}: expected a number, got {value!r}") from None
-    if not math.isfinite(out):
-        raise InputError(f"{where}: value is {out}; NaN and inf are not energies")
-    return out
+    return finite_number(value, where)
 
 
 def _resolve_network(spec: Any, base: Path, where: str) -> Network:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .constants import P_H2O_LIQUID_BAR, T_STANDARD
-from .errors import InputError
+from .errors import InputError, finite_number
 from .species import canonical
 from .thermo import (
     ThermalCorrection,
@@ -284,13 +284,7 @@ class ReferenceLedger:
 
 
 def _number(value: Any, what: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{what} must be a number, got {value!r}") from None
-    if not math.isfinite(out):
-        raise InputError(f"{what} is {out}: NaN and inf are not energies")
-    return out
+    return finite_number(value, what)
 
 
 def _entry_from_spec(name: str, spec: Any, temperature: float, policy: ThermoPolicy, source: str) -> ReferenceEntry:

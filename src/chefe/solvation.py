@@ -19,13 +19,12 @@ or ``solvation: {table: my_solvation.yaml}`` with the same content in that file.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, finite_number
 from .species import canonical, parse_species
 
 _RESERVED = ("source", "classes", "default", "table")
@@ -61,15 +60,7 @@ class SolvationCorrections:
 
 
 def _value(value: Any, where: str) -> float:
-    if isinstance(value, bool):
-        raise InputError(f"{where}: expected a number in eV, got {value!r}")
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{where}: expected a number in eV, got {value!r}") from None
-    if not math.isfinite(out):
-        raise InputError(f"{where}: {out} is not a correction")
-    return out
+    return finite_number(value, where)
 
 
 def solvation_from_spec(spec: Any, *, where: str = "solvation", base: str | Path = ".",
