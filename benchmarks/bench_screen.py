@@ -42,7 +42,7 @@ def main(argv=None) -> dict:
         species = species_energies(result.che, only=("*NO", "*NOH"))
         x, y = species["*NO"], species["*NOH"]
         fit = fit_scaling(x, y, method="ols", x_names=("*NO",), y_name="*NOH")
-        return violations(fit, x, y, k=2.0)
+        return violations(fit, x, y)
 
     t_bare, _ = best_of(lambda: np.max(dG0, axis=0), args.repeat)
     def screen_all():

@@ -150,3 +150,78 @@ def test_fitted_volcano_flags_a_candidate_that_breaks_scaling():
     amap = activity_map(model, np.linspace(-3, 3, 601))
     beats = amap.beats_optimum(result.che.U_L, tolerance=0.02)
     assert beats[-1] and not beats[:-1].any()
+    # with the fits' own scatter (none here: the candidates lie on the lines) the same verdict
+    assert amap.optimum_margin(sigma=fits) < 1e-6
+    assert np.array_equal(amap.beats_optimum(result.che.U_L, 0.02, sigma=fits), beats)
+
+
+def _noisy_no3rr_screen(seed, n=200, sigma=0.2, spread=0.15):
+    """Candidates generated from random NO3RR scaling lines in a latent t, near the volcano top:
+    ΔG of every step after *NO = line + N(0, σ²); the five steps summing to the descriptor *NO are
+    exact, so each step's energy is linear in *NO with normal scatter (the model's assumption)."""
+    from chefe.screen import screen, species_energies
+
+    net = load_network("no3rr_sac")
+    rng = np.random.default_rng(seed)
+    slopes = rng.uniform(-0.8, 0.8, len(net.steps))
+    consts = rng.uniform(-0.6, 0.1, len(net.steps))
+    grid = np.linspace(-1, 1, 2001)
+    top = grid[np.argmax(screen(net, slopes[:, None] * grid + consts[:, None]).che.U_L)]
+    t = np.clip(top + rng.normal(0, spread, n), -1, 1)
+    exact = np.isin(net.step_ids, ["NO3_ads", "NO3_NO3H", "NO3H_NO2", "NO2_NO2H", "NO2H_NO"])
+    noise = np.where(exact[:, None], 0.0, rng.normal(0, sigma, (len(net.steps), n)))
+    result = screen(net, slopes[:, None] * t + consts[:, None] + noise)
+    v = species_energies(result.che)["*NO"]
+    return result, np.linspace(v.min() - 0.1, v.max() + 0.1, 401)
+
+
+def test_beats_optimum_calibrated_on_data_from_the_lines():
+    """Candidates generated from the fitted lines with 0.2 eV normal scatter, crowded around the
+    volcano top: flagged as scaling breakers at most at the nominal 5 % (per candidate), where a
+    fixed 0.05 V tolerance flags about 1 % (no tolerance: 9 %); a candidate beyond the bound is flagged."""
+    import warnings
+
+    from chefe.activity import fit_step_model
+
+    flagged = fixed = total = 0
+    for seed in range(25):
+        result, grid = _noisy_no3rr_screen(seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model, fits = fit_step_model(result, ["*NO"], method="ols")
+        amap = activity_map(model, grid)
+        U_L = result.che.U_L
+        flagged += int(amap.beats_optimum(U_L, sigma=fits).sum())
+        fixed += int(amap.beats_optimum(U_L, tolerance=0.05).sum())
+        total += len(U_L)
+        margin = amap.optimum_margin(sigma=fits)
+        leg = fits[amap.legs[0]]
+        assert 1.6 * leg.scale < margin < 2.5 * max(f.scale for f in fits.values())  # z_0.95 = 1.645
+        best, _ = amap.optimum
+        assert amap.beats_optimum([best + margin + 0.01], sigma=fits)[0]
+        assert not amap.beats_optimum([best + margin - 0.01], sigma=fits)[0]
+    assert flagged / total <= 0.05
+    assert fixed / total > 0.005 and flagged < fixed
+
+
+def test_beats_optimum_bound_is_attained_on_one_leg():
+    """The worst case of the bound: every candidate at the optimum of a one-leg volcano (HER with
+    ΔG_Volmer = d, ΔG_Heyrovsky = −d, d ≥ 0.2) with 0.1 eV scatter on both steps. Beating the
+    optimum by more than z_{1−α}·σ then happens at rate α: the margin is not loose there."""
+    from chefe.engine import analyse
+    from chefe.errors import InputError
+
+    net = load_network("her")
+    model = DescriptorModel.from_relations(net, ["d"], {"Volmer": [1.0, 0.0], "Heyrovsky": [-1.0, 0.0]})
+    amap = activity_map(model, np.linspace(0.2, 1.0, 81))
+    assert amap.legs == ("Volmer",) and amap.optimum == (pytest.approx(-0.2), (pytest.approx(0.2),))
+    rng = np.random.default_rng(0)
+    m, sigma = 20000, 0.1
+    dG0 = np.vstack([0.2 + rng.normal(0, sigma, m), -0.2 + rng.normal(0, sigma, m)])
+    U_L = analyse(net, dG0).U_L
+    for alpha, z in ((0.05, 1.6448536), (0.01, 2.3263479)):
+        assert amap.optimum_margin(sigma, alpha) == pytest.approx(z * sigma, rel=1e-6)
+        rate = amap.beats_optimum(U_L, sigma=sigma, alpha=alpha).mean()
+        assert abs(rate - alpha) < 4 * np.sqrt(alpha / m) + 0.002, (alpha, rate)
+    with pytest.raises(InputError, match="Volmer"):
+        amap.optimum_margin({"Heyrovsky": 0.1})

@@ -97,11 +97,71 @@ class ActivityMap:
         where = tuple(float(ax[i]) for ax, i in zip(self.axes, k[::-1] if len(self.axes) == 2 else k))
         return float(self.U_L[k]), where
 
-    def beats_optimum(self, U_L, tolerance: float = 0.0) -> np.ndarray:
-        """True for candidates whose U_L is better than anything the model's line can reach."""
+    def optimum_margin(self, sigma=None, alpha: float = 0.05) -> float:
+        """How far (V) a U_L must lie beyond the optimum to beat it at one-sided level ``alpha``.
+
+        A candidate generated from the model's lines has, for the step i that limits the line at
+        its descriptors, ΔG_i = line_i + ε_i; so its U_L is at most the line's U_L − ε_i/|n_e,i|,
+        which is at most the optimum − ε_i/|n_e,i|. Beating the optimum by more than
+        q·σ_i/|n_e,i| therefore happens with probability at most ``alpha`` when ε_i has standard
+        deviation σ_i and q is the one-sided (1 − alpha) quantile: the margin returned is
+        q·max_i σ_i/|n_e,i| over the volcano's legs (the steps limiting somewhere on the map).
+        The bound is attained by a candidate at an optimum limited by one step; near an apex
+        where two legs cross, or where another route comes close, both the other step's noise and
+        the route's gap must also cooperate, so the rate is lower (0.2 % at α = 0.05 for NO3RR
+        candidates crowded around the top, in the tests). The optimum is the grid's best point.
+
+        Args:
+            sigma: the steps' scatter about their lines (eV): a number for every step, or a
+                mapping step id -> number or -> :class:`~chefe.scaling.LinearFit` (as returned by
+                :func:`fit_step_model`), whose prediction error at the optimum is used,
+                s·√(1 + h(d*)) (scatter and uncertainty of the fitted line) with Student-t
+                quantiles on the fit's degrees of freedom. None: no margin (0.0).
+            alpha: one-sided level per candidate (default 0.05).
+        """
+        if sigma is None:
+            return 0.0
+        if not 0.0 < alpha < 1.0:
+            raise InputError(f"alpha must lie in (0, 1), not {alpha!r}")
+        from .scaling import _t_ppf
+
+        net = self.model.network
+        n_e = np.abs(net.n_e)
+        _, where = self.optimum
+        worst, dof = 0.0, np.inf
+        for step_id in self.legs:
+            i = net.index(step_id)
+            if isinstance(sigma, Mapping):
+                if step_id not in sigma:
+                    raise InputError(f"sigma has no scatter for {step_id!r}, a leg of the volcano")
+                value = sigma[step_id]
+            else:
+                value = sigma
+            if hasattr(value, "prediction_sd"):
+                sd = float(value.prediction_sd(np.asarray(where, dtype=float)))
+                dof = min(dof, float(value.dof)) if value.dof >= 1 else dof
+            else:
+                sd = float(value)
+            if not np.isfinite(sd) or sd < 0:
+                raise InputError(f"scatter of {step_id!r} must be a finite non-negative number, not {sd!r}")
+            worst = max(worst, sd / max(n_e[i], 1.0))
+        return float(_t_ppf(1.0 - alpha, dof)) * worst
+
+    def beats_optimum(self, U_L, tolerance: float = 0.0, *, sigma=None, alpha: float = 0.05) -> np.ndarray:
+        """True for candidates whose U_L is better than anything the model's lines can reach.
+
+        A candidate beats the scaling-limited optimum when its U_L lies beyond it (in the
+        product's direction) by more than ``tolerance`` (V, an absolute allowance) plus
+        :meth:`optimum_margin` (``sigma``, ``alpha``): the one-sided (1 − alpha) prediction bound
+        of a candidate that follows the lines with the fits' scatter. With ``sigma`` (e.g. the
+        fits of :func:`fit_step_model`) a candidate generated from the lines with normal scatter
+        is flagged with probability at most ``alpha`` (default 0.05), wherever it lies; without,
+        only ``tolerance`` applies and nothing is calibrated.
+        """
         best, _ = self.optimum
         direction = 1.0 if self.model.network.products[self.product].n_e > 0 else -1.0
-        return direction * (np.asarray(U_L, dtype=float) - best) > tolerance
+        margin = float(tolerance) + self.optimum_margin(sigma, alpha)
+        return direction * (np.asarray(U_L, dtype=float) - best) > margin
 
 
 def activity_map(model: DescriptorModel, *grids, conditions: Conditions = Conditions(),

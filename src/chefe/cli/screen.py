@@ -23,8 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fit a scaling relation, e.g. '*NOH:*NO' (species) or 'dG_NH:dG_N' (columns)")
     parser.add_argument("--fit-method", choices=["ols", "huber", "theil-sen"], default="huber")
     parser.add_argument("--by-class", action="store_true", help="also fit each catalyst class")
-    parser.add_argument("--k", type=float, default=2.0, help="violation when |residual| > k·RMSE (default 2)")
-    parser.add_argument("--threshold", type=float, help="or when |residual| > this many eV")
+    parser.add_argument("--alpha", type=float, default=0.05,
+                        help="family-wise level of the scaling-violation and class tests: a clean data "
+                             "set shows any violator with at most this probability (default 0.05)")
+    parser.add_argument("--k", type=float, help=argparse.SUPPRESS)  # deprecated: a fixed |t| cut
+    parser.add_argument("--threshold", type=float, help="also a violation when |residual| > this many eV")
     parser.add_argument("--plot", metavar="FILE", help="scaling plot of the first --fit")
     parser.add_argument("--violations", metavar="FILE",
                         help="CSV of every scaling violation (the terminal shows the --top largest)")
@@ -107,7 +110,30 @@ def run(args: argparse.Namespace) -> int:
     for note in result.notes:
         out.write(f"note: {note}\n")
     if args.fit:
-        from ..scaling import compare_with_bond_order, fit_by_class, fit_scaling, violations
+        import warnings
+
+        from ..scaling import (
+            ALPHA,
+            class_deviations,
+            compare_with_bond_order,
+            fit_by_class,
+            fit_scaling,
+            violations,
+        )
+
+        alpha = args.alpha if args.alpha is not None else ALPHA
+        if not 0 < alpha < 1:
+            raise InputError(f"--alpha must lie between 0 and 1, got {alpha:g}")
+        # --k (the old |residual| > k·RMSE rule) is kept as a fixed cut on |t|, deprecated
+        k_cut = args.k
+        if k_cut is not None:
+            out.write(f"note: --k {k_cut:g} is deprecated: violations use |t| > {k_cut:g} instead of the "
+                      f"Bonferroni test at family-wise level {alpha:g}\n")
+
+        def off_line(fit, xv, yv):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # noted once above
+                return violations(fit, xv, yv, alpha=alpha, threshold=args.threshold, k=k_cut)
 
         species = species_energies(che)
         pool = {**{k: v for k, v in cols.items()}, **extra, **species}
@@ -129,11 +155,12 @@ def run(args: argparse.Namespace) -> int:
                 out.write(f"  bond-order slope {bo['predicted']:.3f}: {'inside' if bo['consistent'] else 'outside'} the CI\n")
             for note in fit.notes:
                 out.write(f"  note: {note}\n")
-            found = violations(fit, x[ok], y[ok], k=args.k, threshold=args.threshold)
+            found = off_line(fit, x[ok], y[ok])
             by_size = np.argsort(-np.abs(found.residual), kind="stable")
             for j in by_size[: args.top]:
                 v = found[int(j)]
-                out.write(f"  breaks scaling: {v.name}  residual {v.residual:+.3f} eV ({v.z:+.1f} RMSE)\n")
+                out.write(f"  breaks scaling: {v.name}  residual {v.residual:+.3f} eV (t {v.t:+.1f}, "
+                          f"p {v.p_value:.2g} Bonferroni)\n")
             if len(found) > args.top:
                 out.write(f"  ... {len(found) - args.top} more violation(s), largest first above"
                           f"{'; all in ' + args.violations if args.violations else ' (--violations FILE lists all)'}\n")
@@ -143,11 +170,12 @@ def run(args: argparse.Namespace) -> int:
                 with open(args.violations, "a" if k_fit else "w", newline="") as handle:
                     writer = csv.writer(handle)
                     if not k_fit:
-                        writer.writerow(["fit", "name", "residual_eV", "z", "rule", "x", "y"])
+                        writer.writerow(["fit", "name", "residual_eV", "z", "rule", "x", "y", "t", "p_adjusted"])
                     for j in by_size:
                         v = found[int(j)]
                         writer.writerow([spec, v.name, f"{v.residual:.6f}", f"{v.z:.3f}", v.rule,
-                                         ";".join(f"{t:.6f}" for t in v.x), f"{v.y:.6f}"])
+                                         ";".join(f"{t:.6f}" for t in v.x), f"{v.y:.6f}", f"{v.t:.3f}",
+                                         f"{v.p_value:.3g}"])
             if args.by_class:
                 classes = np.asarray(result.classes, dtype=object)[ok]
                 fits, messages = fit_by_class(x[ok], y[ok], classes, names=names, method=args.fit_method,
@@ -156,15 +184,21 @@ def run(args: argparse.Namespace) -> int:
                     out.write(f"  class {cls}: {f.equation()}  RMSE {f.rmse:.3f} eV  n {f.n}\n")
                 for m in messages:
                     out.write(f"  {m}\n")
+                for d in class_deviations(x[ok], y[ok], classes, names=names, method=args.fit_method,
+                                          alpha=alpha, report_all=True):
+                    what = [w for w, flag in (("slope", d["slope_outside"]), ("intercept", d["intercept_outside"]))
+                            if flag]
+                    verdict = f"deviates ({', '.join(what) or 'jointly'})" if d["deviates"] else "consistent"
+                    out.write(f"  class {d['class']} vs the rest: Chow F {d['F']:.2f} (dof {d['dof'][0]}, "
+                              f"{d['dof'][1]}), p {d['p_adjusted']:.2g} (Bonferroni over {d['classes_tested']}): "
+                              f"{verdict} at α = {alpha:g}\n")
             if args.plot and k_fit == 0:
                 import matplotlib
 
                 matplotlib.use("Agg")
                 from ..plotting.maps import plot_scaling, scaling_plot_data
 
-                plot_scaling(scaling_plot_data(fit, x[ok], y[ok], violations(fit, x[ok], y[ok], k=args.k,
-                                                                                threshold=args.threshold)),
-                             filename=args.plot)
+                plot_scaling(scaling_plot_data(fit, x[ok], y[ok], off_line(fit, x[ok], y[ok])), filename=args.plot)
     for spec, dims in ((args.volcano, 1), (args.map, 2)):
         if not spec:
             continue
@@ -189,7 +223,9 @@ def run(args: argparse.Namespace) -> int:
             pad = 0.1 * (v.max() - v.min() + 1e-9)
             grids.append(np.linspace(v.min() - pad, v.max() + pad, 201 if dims == 1 else 81))
         amap = activity_map(model, *grids, conditions=che.conditions.at(0.0), product=che.product)
-        beats = amap.beats_optimum(che.U_L_RHE, tolerance=0.05)
+        # beyond the fits' one-sided 95 % prediction bound: the steps' scatter, not a fixed 0.05 V
+        margin = amap.optimum_margin(sigma=fits)
+        beats = amap.beats_optimum(che.U_L_RHE, sigma=fits)
         if dims == 1:
             plot_volcano(volcano_plot_data(amap, sp[descriptors[0]], che.U_L_RHE, list(map(str, result.names)), beats),
                          filename=filename)
@@ -199,7 +235,8 @@ def run(args: argparse.Namespace) -> int:
         best, where = amap.optimum
         out.write(f"{'volcano' if dims == 1 else 'map'} {filename}: scaling-limited optimum U_L {best:+.3f} V at "
                   f"{', '.join(f'{d} = {w:+.2f} eV' for d, w in zip(descriptors, where))}; "
-                  f"{int(beats.sum())} candidate(s) beat it by > 0.05 V: "
+                  f"{int(beats.sum())} candidate(s) beat it by > {margin:.3f} V (one-sided 95 % prediction "
+                  f"bound of the fitted steps): "
                   f"{[str(result.names[k]) for k in np.flatnonzero(beats)][:10]}\n")
     if args.heatmap:
         import re
