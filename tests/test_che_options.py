@@ -218,3 +218,16 @@ def test_gas_corrections_refused_off_the_table_temperature():
 def test_ammonium_above_its_pka_is_noted():
     es = energies_from_dict(doc(references={**REFS, "ammonia": "NH4+"}, conditions={"pH": 13.0}))
     assert any("above the pKa of NH4+" in n for n in es.notes)
+
+
+def test_what_thermal_corrections_find_reaches_the_notes():
+    from chefe.gas import experimental_molecule
+
+    _, vib = experimental_molecule("NO")
+    refs = {"species": {**REFS["species"], "NO(g)": {"energy": -12.3, "thermo": {"frequencies": list(vib), "atoms": "NO"}}},
+            "thermo_policy": {"imaginary": "drop"}}
+    ads = {k: 0.1 for k in E if k != "*"}
+    ads["*NO3"] = {"frequencies": [1510, 1290, 990, 780, 720, 690, 240, 180, -120]}
+    es = energies_from_dict(doc(references=refs, adsorbate_thermo=ads, thermo_policy={"imaginary": "drop"}))
+    assert any("119.73 cm-1" in n for n in es.notes)  # NO's excited level
+    assert any("*NO3" in n and "imaginary" in n for n in es.notes)  # the dropped mode of *NO3

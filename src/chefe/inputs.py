@@ -188,7 +188,9 @@ def _require_cp(spec: Mapping[str, Any], policy: ThermoPolicy, where: str) -> No
         )
 
 
-def _adsorbate_correction(spec: Any, name: str, temperature: float, policy: ThermoPolicy, where: str) -> float:
+def _adsorbate_correction(spec: Any, name: str, temperature: float, policy: ThermoPolicy, where: str,
+                          notes: list[str] | None = None) -> float:
+    """G correction (eV) of one adsorbate; what the correction reports goes into ``notes``."""
     from .thermo import ThermalCorrection, harmonic_correction, table_correction
 
     if isinstance(spec, (int, float)):
@@ -196,14 +198,20 @@ def _adsorbate_correction(spec: Any, name: str, temperature: float, policy: Ther
     if not isinstance(spec, Mapping):
         raise InputError(f"{where}: thermo of {name} must be a number (G correction) or a mapping")
     if "frequencies" in spec:
-        return harmonic_correction(spec["frequencies"], temperature, policy, name=f"{where}: {name}").g
+        found = harmonic_correction(spec["frequencies"], temperature, policy, name=f"{where}: {name}")
+        if notes is not None:
+            notes.extend(found.notes)
+        return found.g
     if "table" in spec:
         mode = spec.get("mode")
         try:
-            return table_correction(name, str(spec["table"]), temperature, policy,
-                                    None if mode is None else str(mode)).g
+            found = table_correction(name, str(spec["table"]), temperature, policy,
+                                     None if mode is None else str(mode))
         except ChefeError as exc:
             raise InputError(f"{where}: {exc}") from None
+        if notes is not None:
+            notes.extend(found.notes)
+        return found.g
     _require_cp(spec, policy, f"{where}: thermo of {name}")
     cp = _finite(spec.get("cp", 0.0), f"{where}: {name} cp") if policy.heat_capacity else 0.0
     corr = ThermalCorrection(
@@ -284,8 +292,10 @@ def _from_total(network, data, where, policy, base=".") -> tuple[np.ndarray, Ref
     shared = data.get("adsorbate_thermo", {}) or {}
     if not isinstance(shared, Mapping):
         raise InputError(f"{where}: 'adsorbate_thermo' must map adsorbates to corrections")
+    thermo_notes: list[str] = []
     shared_g = {_species_key(k, network, f"{where}: adsorbate_thermo"): _adsorbate_correction(
-        v, canonical(k), ledger.temperature, policy, f"{where}: adsorbate_thermo") for k, v in shared.items()}
+        v, canonical(k), ledger.temperature, policy, f"{where}: adsorbate_thermo", thermo_notes)
+        for k, v in shared.items()}
     per_cat, names = [], []
     for name, entry in _catalyst_entries(data, where).items():
         cw = f"{where}: catalyst {name!r}"
@@ -298,7 +308,7 @@ def _from_total(network, data, where, policy, base=".") -> tuple[np.ndarray, Ref
         corr = dict(shared_g)
         for k, v in own.items():
             key = _species_key(k, network, cw)
-            corr[key] = _adsorbate_correction(v, key, ledger.temperature, policy, cw)
+            corr[key] = _adsorbate_correction(v, key, ledger.temperature, policy, cw, thermo_notes)
         g = {}
         for sp, e in energies.items():
             if sp != "*" and sp not in corr:
@@ -310,7 +320,7 @@ def _from_total(network, data, where, policy, base=".") -> tuple[np.ndarray, Ref
         per_cat.append(g)
         names.append(str(name))
     dG0, notes = _dG0_from_species(network, per_cat, ledger, where)
-    return dG0, ledger, names, notes + _solvation_notes(solvation)
+    return dG0, ledger, names, notes + list(dict.fromkeys(thermo_notes)) + _solvation_notes(solvation)
 
 
 def _solvation(network, data, where, base):

@@ -270,6 +270,8 @@ class ReferenceLedger:
         nitrate_cycle_value(nitrate, where=source)
         table = str(data.get("formation_table", "crc"))
         notes = [policy.convention()]
+        # what each thermal correction found (imaginary modes, spin, symmetry, excited levels)
+        notes += list(dict.fromkeys(n for e in entries.values() if e.correction for n in e.correction.notes))
         fixes = {}
         if data.get("gas_corrections") is not None:
             from .gas_corrections import corrections_from_spec, require_table_temperature
