@@ -252,8 +252,11 @@ class ReferenceLedger:
         """Build a ledger from the ``references:`` mapping of an energies file.
 
         Each species maps to ``{energy: E_DFT, thermo: ...}`` or ``{G: value}``, where ``thermo``
-        is ``{table: gas_norskov2004}``, ``{zpe:, cp:, ts:, source:}``, or
-        ``{frequencies: [...cm-1], geometry:, symmetry:, spin:, atoms: NAME, pressure_bar:}``.
+        is ``{table: gas_molecules_experimental}`` (or ``gas_norskov2004`` under
+        ``heat_capacity: false``), ``{zpe:, cp:, ts:, source:}``, or ``{frequencies: [...cm-1],
+        atoms: NAME or file, pressure_bar:}`` (geometry, symmetry and spin default to those of the
+        structure and the molecule's ground state). Other keys: ``temperature``, ``thermo_policy``,
+        ``nitrate``, ``formation_table``, ``ammonia``, ``gas_corrections``.
         """
         if not isinstance(data, Mapping):
             raise InputError(f"{source}: 'references' must be a mapping")
