@@ -231,3 +231,22 @@ def test_what_thermal_corrections_find_reaches_the_notes():
     es = energies_from_dict(doc(references=refs, adsorbate_thermo=ads, thermo_policy={"imaginary": "drop"}))
     assert any("119.73 cm-1" in n for n in es.notes)  # NO's excited level
     assert any("*NO3" in n and "imaginary" in n for n in es.notes)  # the dropped mode of *NO3
+
+
+def test_references_inconsistent_with_the_table_are_warned():
+    from chefe.references import ReferenceLedger
+
+    es = energies_from_dict(doc())
+    warning = [n for n in es.notes if n.startswith("warning") and "for NH3" in n]
+    assert len(warning) == 1 and "HNO3(g)" in warning[0] and "gas_corrections" in warning[0]
+    # the numbers by hand: DFT ΔrG = G(NH3) + 3G(H2O) - G(NO3-) - 4.5G(H2) (H+ + e- = ½H2 at 0 V);
+    # table ΔrG° = -616.4 kJ/mol (CRC)
+    led = ReferenceLedger.from_dict(REFS)
+    g = led.free_energy
+    dft = g("NH3(g)") + 3 * g("H2O(l)") - g("NO3-(aq)") - 4.5 * g("H2(g)")
+    assert f"is {dft:+.3f} eV from the references but {-616.4 * KJMOL:+.3f} eV from the table" in warning[0]
+    assert f"{-(dft + 616.4 * KJMOL) / 8:+.3f} V off" in warning[0]
+    # NO2- comes from NO3- through the table's own couple: consistent by construction, no warning
+    assert not any("for NO2-" in n for n in es.notes)
+    corrected = energies_from_dict(doc(references={**REFS, "gas_corrections": {"scheme": "formation"}}))
+    assert not any(n.startswith("warning") for n in corrected.notes)

@@ -208,6 +208,9 @@ def energies_from_db(
         notes.append(f"NO3-(aq) reference: {ledger.provenance('NO3-(aq)')}")
     if nitrate_adsorption != "oxidative":
         notes.append(net.description.splitlines()[-1])
+    from .reference_check import overall_reaction_warnings
+
+    notes.extend(overall_reaction_warnings(net, ledger))
     if solv.values or solv.default:
         notes.append(solv.describe())
     es = EnergySet(network=net, names=tuple(catalysts), dG0=dG0, labels=tuple(catalysts),

@@ -545,6 +545,9 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
             notes.append(f"NO3-(aq) reference: {ledger.provenance('NO3-(aq)')}")
         notes.append(f"thermal corrections: low-frequency policy {policy.describe()}")
         notes.extend(ledger.notes)
+        from .reference_check import overall_reaction_warnings
+
+        notes.extend(overall_reaction_warnings(network, ledger))
     elif kind == "step":
         if "nitrite" in data:
             raise InputError(f"{where}: 'nitrite' needs species energies (kinds total, adsorption); "

@@ -109,7 +109,7 @@ def print_table(report, rows) -> None:
     out.write(f"network {result.network.name}; product {result.product}; pH {cond.pH:g}; "
               f"T {cond.T:g} K; potentials vs {cond.scale}; U_eq = {result.U_eq:+.3f} V\n")
     for note in report.energies.notes + result.notes:
-        out.write(f"  note: {note}\n")
+        out.write(f"  {note}\n" if note.startswith("warning:") else f"  note: {note}\n")
     counter_ids = {r["counter_step"] for r in rows if r["counter_step"]}
     counter_head = (f"{'/'.join(sorted(counter_ids))} @U_L" if counter_ids else "counter @U_L")[:18]
     route_names = {}
