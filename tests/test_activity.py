@@ -225,3 +225,32 @@ def test_beats_optimum_bound_is_attained_on_one_leg():
         assert abs(rate - alpha) < 4 * np.sqrt(alpha / m) + 0.002, (alpha, rate)
     with pytest.raises(InputError, match="Volmer"):
         amap.optimum_margin({"Heyrovsky": 0.1})
+
+
+def test_beats_optimum_counts_routes_tied_at_the_top():
+    """Two routes (O-end *NOH and N-end *NHO) limit equally at the volcano top: a candidate that
+    follows the lines beats the optimum through either, so the margin is the Bonferroni value
+    t_{1-α/2}·σ (a single-leg margin would flag 1-(1-α)² ≈ 2α), and a step that never limits on
+    the grid but ties at the top carries its own scatter into the margin."""
+    from chefe.engine import analyse
+
+    net = load_network("no3rr_sac")
+    rel = {s.id: [0.0, -2.0] for s in net.steps}
+    rel["NO_NOH"] = [1.0, 0.0]
+    rel["NO_NHO"] = [1.0, 0.0]
+    model = DescriptorModel.from_relations(net, ["d"], rel)
+    amap = activity_map(model, np.linspace(0.2, 1.0, 81))
+    rng = np.random.default_rng(0)
+    m, sigma = 40000, 0.1
+    U_L = analyse(net, model.step_energies(np.full(m, 0.2)) + rng.normal(0, sigma, (len(net.steps), m))).U_L
+    for alpha, z in ((0.05, 1.9599640), (0.01, 2.5758293)):  # normal quantiles at 1 - α/2
+        assert amap.optimum_margin(sigma, alpha) == pytest.approx(z * sigma, rel=1e-6)
+        rate = amap.beats_optimum(U_L, sigma=sigma, alpha=alpha).mean()
+        assert rate <= alpha + 3 * np.sqrt(alpha / m)
+    # the N-end step three times noisier: still at most α
+    dG0 = model.step_energies(np.full(m, 0.2))
+    dG0[net.index("NO_NOH")] += rng.normal(0, 0.1, m)
+    dG0[net.index("NO_NHO")] += rng.normal(0, 0.3, m)
+    sig = {s.id: (0.3 if s.id == "NO_NHO" else 0.1) for s in net.steps}
+    rate = amap.beats_optimum(analyse(net, dG0).U_L, sigma=sig).mean()
+    assert rate <= 0.05 + 3 * np.sqrt(0.05 / m)

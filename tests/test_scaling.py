@@ -461,3 +461,17 @@ def test_robust_fits_scale_to_large_screens():
         return
     ref = theilslopes(y, x, method="joint")
     assert exact[0] == pytest.approx(ref[0], abs=1e-14) and exact[1] == pytest.approx(ref[1], abs=1e-14)
+
+
+@pytest.mark.parametrize("method", ["ols", "huber", "theil-sen"])
+def test_an_exact_relation_has_no_violators(method):
+    # a published linear model or dependent columns: residuals are round-off, not chemistry
+    x = np.linspace(-1.5, 1.0, 30)
+    y = 0.6 * x + 0.2
+    fit = fit_scaling(x, y, method=method)
+    assert len(violations(fit, x, y)) == 0
+    # one real outlier on an exact line is the only violator
+    y_out = y.copy()
+    y_out[12] += 0.5
+    fit = fit_scaling(x, y_out, method=method)
+    assert list(violations(fit, x, y_out).indices) == [12]

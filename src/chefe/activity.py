@@ -100,40 +100,37 @@ class ActivityMap:
     def optimum_margin(self, sigma=None, alpha: float = 0.05) -> float:
         """How far (V) a U_L must lie beyond the optimum to beat it at one-sided level ``alpha``.
 
-        A candidate generated from the model's lines has, for the step i that limits the line at
-        its descriptors, ΔG_i = line_i + ε_i; so its U_L is at most the line's U_L − ε_i/|n_e,i|,
-        which is at most the optimum − ε_i/|n_e,i|. Beating the optimum by more than
-        q·σ_i/|n_e,i| therefore happens with probability at most ``alpha`` when ε_i has standard
-        deviation σ_i and q is the one-sided (1 − alpha) quantile: the margin returned is
-        q·max_i σ_i/|n_e,i| over the volcano's legs (the steps limiting somewhere on the map).
-        The bound is attained by a candidate at an optimum limited by one step; near an apex
-        where two legs cross, or where another route comes close, both the other step's noise and
-        the route's gap must also cooperate, so the rate is lower (0.2 % at α = 0.05 for NO3RR
-        candidates crowded around the top, in the tests). The optimum is the grid's best point.
+        A candidate generated from the model's lines has ΔG_i = line_i + ε_i. For any route r at
+        its descriptors d to reach the optimum U* plus a margin M, the step limiting r there must
+        drop by (gap_r(d) + M)·|n_e|, gap_r(d) = U* − U_L,r(d) ≥ 0. Taking for every step k the
+        smallest gap δ_k of a route it limits anywhere on the grid, the union bound gives
+        P(beat) ≤ Σ_k P(ε_k > (δ_k + M)·|n_e,k|), and M is solved so that this sum equals
+        ``alpha``. With one limiting step at the optimum this is M = t_{1−α}·σ (the bound is then
+        attained); with two routes tied at the top M = t_{1−α/2}·σ; routes far below add nothing.
 
         Args:
             sigma: the steps' scatter about their lines (eV): a number for every step, or a
                 mapping step id -> number or -> :class:`~chefe.scaling.LinearFit` (as returned by
                 :func:`fit_step_model`), whose prediction error at the optimum is used,
                 s·√(1 + h(d*)) (scatter and uncertainty of the fitted line) with Student-t
-                quantiles on the fit's degrees of freedom. None: no margin (0.0).
+                tails on the fit's degrees of freedom. None: no margin (0.0).
             alpha: one-sided level per candidate (default 0.05).
         """
         if sigma is None:
             return 0.0
         if not 0.0 < alpha < 1.0:
             raise InputError(f"alpha must lie in (0, 1), not {alpha!r}")
-        from .scaling import _t_ppf
+        from .scaling import _t_sf
 
         net = self.model.network
-        n_e = np.abs(net.n_e)
         _, where = self.optimum
-        worst, dof = 0.0, np.inf
-        for step_id in self.legs:
-            i = net.index(step_id)
+        gaps = self._step_gaps()
+        scale, dof = [], np.inf
+        for step_id in gaps:
             if isinstance(sigma, Mapping):
                 if step_id not in sigma:
-                    raise InputError(f"sigma has no scatter for {step_id!r}, a leg of the volcano")
+                    raise InputError(f"sigma has no scatter for {step_id!r}, a step that limits a route "
+                                     "of the model; give one for every such step")
                 value = sigma[step_id]
             else:
                 value = sigma
@@ -144,8 +141,57 @@ class ActivityMap:
                 sd = float(value)
             if not np.isfinite(sd) or sd < 0:
                 raise InputError(f"scatter of {step_id!r} must be a finite non-negative number, not {sd!r}")
-            worst = max(worst, sd / max(n_e[i], 1.0))
-        return float(_t_ppf(1.0 - alpha, dof)) * worst
+            scale.append(sd / max(abs(net.n_e[net.index(step_id)]), 1.0))  # V per unit ε
+        delta = np.array(list(gaps.values()))
+        scale = np.array(scale)
+        noisy = scale > 0
+        if not noisy.any():
+            return 0.0
+        delta, scale = delta[noisy], scale[noisy]
+
+        def excess(m: float) -> float:
+            return float(np.sum(_t_sf((delta + m) / scale, dof))) - alpha
+
+        lo, hi = 0.0, float(np.max(scale)) * 50.0
+        if excess(lo) <= 0:
+            return 0.0
+        for _ in range(100):  # bisection to 1e-12 V
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if excess(mid) > 0 else (lo, mid)
+            if hi - lo < 1e-12:
+                break
+        return hi
+
+    def _step_gaps(self) -> dict[str, float]:
+        """For every step that limits some route somewhere on the grid, the smallest gap (V)
+        between that route's U_L there and the optimum."""
+        from .engine import analyse
+
+        net = self.model.network
+        direction = 1.0 if net.products[self.product].n_e > 0 else -1.0
+        if len(self.axes) == 1:
+            points = self.axes[0][None, :]
+        else:
+            xx, yy = np.meshgrid(self.axes[0], self.axes[1])
+            points = np.vstack([xx.ravel(), yy.ravel()])
+        res = analyse(net, self.model.step_energies(points), self.conditions, product=self.product,
+                      incomplete="keep")
+        best = float(np.nanmax(direction * self.U_L))
+        per_ne = direction * res.dG() / np.where(net.n_e == 0, 1.0, np.abs(net.n_e))[:, None]
+        gaps: dict[str, float] = {}
+        for j, r in enumerate(res.routes):
+            electro = [i for i in net.routes[r].steps if direction * net.n_e[i] > 0]
+            if not electro:
+                continue
+            limiting = np.asarray(electro)[np.argmax(per_ne[electro], axis=0)]
+            gap = best - direction * res.route_UL[j]
+            for k in np.unique(limiting):
+                g = gap[limiting == k]
+                g = g[np.isfinite(g)]
+                if g.size:
+                    step_id = net.steps[int(k)].id
+                    gaps[step_id] = min(gaps.get(step_id, np.inf), max(float(g.min()), 0.0))
+        return gaps
 
     def beats_optimum(self, U_L, tolerance: float = 0.0, *, sigma=None, alpha: float = 0.05) -> np.ndarray:
         """True for candidates whose U_L is better than anything the model's lines can reach.

@@ -222,10 +222,15 @@ def run(args: argparse.Namespace) -> int:
             v = sp[d][np.isfinite(sp[d])]
             pad = 0.1 * (v.max() - v.min() + 1e-9)
             grids.append(np.linspace(v.min() - pad, v.max() + pad, 201 if dims == 1 else 81))
-        amap = activity_map(model, *grids, conditions=che.conditions.at(0.0), product=che.product)
-        # beyond the fits' one-sided 95 % prediction bound: the steps' scatter, not a fixed 0.05 V
-        margin = amap.optimum_margin(sigma=fits)
-        beats = amap.beats_optimum(che.U_L_RHE, sigma=fits)
+        from ..conditions import Conditions
+
+        # the map on the RHE scale, like the candidates' U_L_RHE it is compared with
+        rhe = Conditions(0.0, che.conditions.pH, che.conditions.T, "RHE")
+        amap = activity_map(model, *grids, conditions=rhe, product=che.product)
+        # beyond the fits' one-sided prediction bound: the steps' scatter, not a fixed 0.05 V
+        level = args.alpha if args.alpha is not None else 0.05
+        margin = amap.optimum_margin(sigma=fits, alpha=level)
+        beats = amap.beats_optimum(che.U_L_RHE, sigma=fits, alpha=level)
         if dims == 1:
             plot_volcano(volcano_plot_data(amap, sp[descriptors[0]], che.U_L_RHE, list(map(str, result.names)), beats),
                          filename=filename)
@@ -235,8 +240,8 @@ def run(args: argparse.Namespace) -> int:
         best, where = amap.optimum
         out.write(f"{'volcano' if dims == 1 else 'map'} {filename}: scaling-limited optimum U_L {best:+.3f} V at "
                   f"{', '.join(f'{d} = {w:+.2f} eV' for d, w in zip(descriptors, where))}; "
-                  f"{int(beats.sum())} candidate(s) beat it by > {margin:.3f} V (one-sided 95 % prediction "
-                  f"bound of the fitted steps): "
+                  f"{int(beats.sum())} candidate(s) beat it by > {margin:.3f} V (one-sided {1 - level:.0%} "
+                  f"prediction bound of the fitted steps): "
                   f"{[str(result.names[k]) for k in np.flatnonzero(beats)][:10]}\n")
     if args.heatmap:
         import re
