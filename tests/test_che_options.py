@@ -63,7 +63,7 @@ def doc(**extra):
 def test_chemical_adsorption_from_an_energies_file():
     es = energies_from_dict(doc(nitrate_adsorption="chemical"))
     assert any("chemical step" in n for n in es.notes)
-    with pytest.raises(InputError, match="nitrate adsorption"):
+    with pytest.raises(InputError, match="nitrate_adsorption: Input should be 'oxidative' or 'chemical'"):
         energies_from_dict(doc(nitrate_adsorption="chem"))
 
 

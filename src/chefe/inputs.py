@@ -479,11 +479,17 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
 
 # ---------------------------------------------------------------------- public
 def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", base: str | Path = ".",
-                       policy: ThermoPolicy | None = None) -> EnergySet:
-    """Build an :class:`EnergySet` from the mapping of an energies file."""
+                       policy: ThermoPolicy | None = None, lines: Mapping[tuple, int] | None = None) -> EnergySet:
+    """Build an :class:`EnergySet` from the mapping of an energies file.
+
+    The mapping is first validated by :func:`chefe.schema.validate_energies` (unknown keys,
+    types, ranges; aliases resolved; energies converted from ``units:`` to eV).
+    """
+    from .schema import validate_energies
+
     where = source
-    if not isinstance(data, Mapping):
-        raise InputError(f"{where}: an energies file must be a mapping")
+    unit = data.get("units", "eV") if isinstance(data, Mapping) else "eV"
+    data = validate_energies(data, source=source, lines=lines)
     kind = str(data.get("kind", "total"))
     if kind not in KINDS:
         raise InputError(f"{where}: kind {kind!r} unknown; use one of {KINDS}")
@@ -555,6 +561,8 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
         dG0, names = _from_steps(network, data, where)
     else:
         dG0, names, labels, barriers, beta = _from_linear(network, data, where, base)
+    if unit != "eV":
+        notes.append(f"energies given in {unit}, converted to eV (ase.units)")
     if len(set(names)) != len(names):
         dup = sorted({x for x in names if names.count(x) > 1})
         raise InputError(f"{where}: duplicate catalysts {dup}")
@@ -600,6 +608,12 @@ def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None,
     if not path.exists():
         raise InputError(f"energies file {str(path)!r} does not exist")
     data = read_yaml(path)
+    from .schema import yaml_key_lines
+
+    try:
+        lines = yaml_key_lines(path.read_text())
+    except (OSError, UnicodeDecodeError):
+        lines = None
     if isinstance(data, Mapping) and (nitrate_adsorption is not None or pH is not None):
         data = dict(data)
         if nitrate_adsorption is not None:
@@ -607,4 +621,4 @@ def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None,
         if pH is not None:
             conditions = data.get("conditions") or {}
             data["conditions"] = {**(conditions if isinstance(conditions, Mapping) else {}), "pH": pH}
-    return energies_from_dict(data, source=str(path), base=path.parent, policy=policy)
+    return energies_from_dict(data, source=str(path), base=path.parent, policy=policy, lines=lines)

@@ -1,0 +1,155 @@
+"""The energies-file schema: misspellings a chemist makes, aliases, units, ranges, JSON Schema."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from chefe.errors import InputError
+from chefe.inputs import energies_from_dict, load_energies
+from chefe.schema import InputWarning, energies_json_schema, validate_energies
+
+ROOT = Path(__file__).resolve().parents[1]
+REFS = {
+    "species": {
+        "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_molecules_experimental"}},
+        "H2O(l)": {"energy": -14.2194, "thermo": {"table": "gas_molecules_experimental"}},
+        "HNO3(g)": {"energy": -28.5, "thermo": {"zpe": 0.70, "cp": 0.12, "ts": 0.82}},
+        "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "cp": 0.10, "ts": 0.60}},
+    }
+}
+E = {"*": -300.0, "*NO3": -325.3, "*NO3H": -329.0, "*NO2": -320.4, "*NO2H": -324.2, "*NO": -316.1,
+     "*NOH": -319.4, "*N": -308.9, "*NH": -312.9, "*NH2": -317.0, "*NH3": -320.6}
+
+
+def doc(**extra):
+    d = {"network": "no3rr_sac", "kind": "total", "references": REFS,
+         "adsorbate_thermo": {k: {"zpe": 0.37, "cp": 0.08, "ts": 0.16} for k in E if k != "*"},
+         "catalysts": {"A": {"energies": dict(E)}}}
+    d.update(extra)
+    return d
+
+
+def write(tmp_path, text):
+    path = tmp_path / "energies.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_thermo_written_in_capitals_is_the_same_correction():
+    lower = energies_from_dict(doc())
+    upper = energies_from_dict(doc(adsorbate_thermo={k: {"ZPE": 0.37, "Cp": 0.08, "TS": 0.16} for k in E if k != "*"}))
+    np.testing.assert_array_equal(lower.dG0, upper.dG0)
+    refs = {"species": {**REFS["species"], "NH3(g)": {"energy": -19.54, "thermo": {"ZPE": 0.89, "CP": 0.10, "TS": 0.60}}}}
+    np.testing.assert_array_equal(energies_from_dict(doc(references=refs)).dG0, lower.dG0)
+
+
+@pytest.mark.parametrize(("mistake", "line", "expected"), [
+    ("condition: {pH: 7}", 2, "line 2: condition: unknown key 'condition': did you mean 'conditions'?"),
+    ("unit: kJ/mol", 2, "line 2: unit: unknown key 'unit': did you mean 'units'?"),
+    ("thermo_policy: {imaginry: drop}", 2, "line 2: thermo_policy.imaginry: unknown key 'imaginry': did you mean 'imaginary'?"),
+    ("reference: {}", 2, "line 2: reference: unknown key 'reference': did you mean 'references'?"),
+])
+def test_misspelt_top_level_keys_name_the_line_and_the_fix(tmp_path, mistake, line, expected):
+    path = write(tmp_path, f"network: no3rr_sac\n{mistake}\ncatalysts: {{A: {{energies: {{'*': -300.0}}}}}}\n")
+    with pytest.raises(InputError) as info:
+        load_energies(path)
+    assert str(info.value).startswith(f"{path}: {expected}")
+
+
+def test_nested_misspellings_are_all_reported_with_their_paths(tmp_path):
+    text = (
+        "network: no3rr_sac\n"
+        "catalysts:\n"
+        "  A:\n"
+        "    lable: Cu-N4\n"
+        "    energies: {'*': -300.0}\n"
+        "    thermo: {'*NO3': {zpe: 0.37, Ts: 0.16}}\n"
+        "references:\n"
+        "  species:\n"
+        "    H2(g): {energie: -6.76, thermo: {table: gas_molecules_experimental}}\n"
+    )
+    with pytest.raises(InputError) as info:
+        load_energies(write(tmp_path, text))
+    message = str(info.value)
+    assert "3 problem(s)" in message or "4 problem(s)" in message
+    assert "line 4: catalysts.A.lable: unknown key 'lable': did you mean 'label'?" in message
+    assert "line 6: catalysts.A.thermo.*NO3.Ts: unknown key 'Ts': did you mean 'ts'?" in message
+    assert "line 9: references.species.H2(g).energie: unknown key 'energie': did you mean 'energy'?" in message
+
+
+def test_ranges_and_types():
+    with pytest.raises(InputError, match="conditions.T: Input should be greater than 0"):
+        energies_from_dict(doc(conditions={"T": 0}))
+    with pytest.warns(InputWarning, match="pH 15 lies outside 0-14"):
+        energies_from_dict(doc(conditions={"pH": 15}))
+    with pytest.raises(InputError, match=r"catalysts.A.energies.\*NO: expected a number, got 'abc'"):
+        energies_from_dict(doc(catalysts={"A": {"energies": {**E, "*NO": "abc"}}}))
+    with pytest.raises(InputError, match="expected a finite number, got nan"):
+        energies_from_dict(doc(catalysts={"A": {"energies": {**E, "*NO": float("nan")}}}))
+    with pytest.raises(InputError, match="references.nitrate: .*ambiguous"):
+        energies_from_dict(doc(references={**REFS, "nitrate": 0.392}))
+
+
+def test_catalyst_names_that_yaml_reads_as_numbers(tmp_path):
+    text = yaml.safe_dump(doc(catalysts={111: {"energies": dict(E)}, "1": {"energies": dict(E)}}))
+    es = load_energies(write(tmp_path, text))
+    assert es.names == ("111", "1")
+
+
+def test_units_convert_every_energy_to_ev():
+    # the same file in kJ/mol: every energy times 96.4853 kJ/mol per eV (CODATA F), the result in eV
+    kj = 96.485332
+    def scaled(d):
+        return {k: v * kj for k, v in d.items()}
+    refs = {"species": {
+        "H2(g)": {"energy": -6.7598 * kj, "thermo": {"table": "gas_molecules_experimental"}},
+        "H2O(l)": {"energy": -14.2194 * kj, "thermo": {"table": "gas_molecules_experimental"}},
+        "HNO3(g)": {"energy": -28.5 * kj, "thermo": {"zpe": 0.70 * kj, "cp": 0.12 * kj, "ts": 0.82 * kj}},
+        "NH3(g)": {"energy": -19.54 * kj, "thermo": {"zpe": 0.89 * kj, "cp": 0.10 * kj, "ts": 0.60 * kj}}}}
+    in_kj = energies_from_dict(doc(units="kJ/mol", references=refs, catalysts={"A": {"energies": scaled(E)}},
+                                   adsorbate_thermo={k: {"zpe": 0.37 * kj, "cp": 0.08 * kj, "ts": 0.16 * kj}
+                                                     for k in E if k != "*"}))
+    in_ev = energies_from_dict(doc())
+    np.testing.assert_allclose(in_kj.dG0, in_ev.dG0, atol=2e-5, equal_nan=True)
+    assert any("kJ/mol, converted to eV" in n for n in in_kj.notes)
+    with pytest.raises(InputError, match="units: Input should be 'eV', 'kJ/mol', 'kcal/mol' or 'Hartree'"):
+        energies_from_dict(doc(units="kJ"))
+
+
+def test_json_schema_is_published_and_current():
+    shipped = json.loads((ROOT / "docs" / "schema" / "energies.schema.json").read_text())
+    assert shipped == energies_json_schema(), "regenerate with: chefe schema -o docs/schema/energies.schema.json"
+
+
+def test_json_schema_accepts_the_shipped_example_and_rejects_a_misspelling():
+    """An independent validator (jsonschema) on the exported schema agrees with chefe."""
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = energies_json_schema()
+    example = yaml.safe_load((ROOT / "examples" / "goldsmith_ptru" / "ptru_no3rr.yaml").read_text())
+    jsonschema.validate(example, schema)
+    validate_energies(example)
+    bad = dict(example, condition={"pH": 7})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+    with pytest.raises(InputError, match="did you mean 'conditions'"):
+        validate_energies(bad)
+
+
+def test_every_top_level_key_is_documented():
+    # the README's energies-file example uses only keys the schema knows
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```yaml\nnetwork: no3rr_sac\nkind: total")[1].split("```")[0]
+    keys = {line.split(":")[0] for line in ("network: x\nkind: total" + block).splitlines()
+            if line and not line.startswith((" ", "#"))}
+    from chefe.schema import EnergiesFile
+
+    assert keys <= set(EnergiesFile.model_fields)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        validate_energies(doc())
