@@ -153,3 +153,21 @@ def test_every_top_level_key_is_documented():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         validate_energies(doc())
+
+
+def test_fed_and_screen_give_one_answer_per_file(tmp_path, capsys):
+    """The same energies file at its own pH 7 in `chefe fed` and `chefe screen`: the same U_L and η."""
+    import csv
+
+    from chefe.cli.main import main
+
+    path = write(tmp_path, yaml.safe_dump(doc(conditions={"pH": 7.0})))
+    assert main(["fed", str(path), "--csv", str(tmp_path / "fed.csv")]) == 0
+    assert main(["screen", str(path), "--csv", str(tmp_path / "screen.csv")]) == 0
+    fed = next(csv.DictReader(open(tmp_path / "fed.csv")))
+    scr = next(csv.DictReader(open(tmp_path / "screen.csv")))
+    u_fed = float(fed["U_L"])
+    u_scr = float(scr.get("U_L_RHE", scr.get("U_L")))
+    assert u_fed == pytest.approx(u_scr, abs=1e-9)
+    eta_key = next(k for k in scr if k.startswith("eta"))
+    assert float(fed["eta"]) == pytest.approx(float(scr[eta_key]), abs=1e-9)

@@ -13,8 +13,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database from chefe collect instead")
     parser.add_argument("--network", default="no3rr_sac", help="network for CSV/--db input")
     parser.add_argument("--adsorbate-thermo", metavar="TABLE", help="with --db: adsorbate table")
-    parser.add_argument("--pH", type=float, default=0.0)
-    parser.add_argument("--T", type=float, default=298.15)
+    parser.add_argument("--pH", type=float,
+                        help="pH (default: an energies file's, else 0; the same precedence as chefe fed)")
+    parser.add_argument("--T", type=float,
+                        help="temperature in K (default: an energies file's, else 298.15)")
     parser.add_argument("--sort", default="U_L", help="column to rank by (default U_L)")
     parser.add_argument("--filter", help="e.g. \"U_L > -0.5 and UL_minus_UL_HER > 0 and ok\"")
     parser.add_argument("--top", type=int, default=20, help="rows printed (default 20)")
@@ -52,7 +54,8 @@ def load(args):
     from ..network import load_network
     from ..screen import load_candidates_csv, screen
 
-    cond = Conditions(0.0, args.pH, args.T)
+    # one precedence for every command: the command line, then the file, then the default
+    cond = Conditions(0.0, 0.0 if args.pH is None else args.pH, 298.15 if args.T is None else args.T)
     if args.db:
         from ..dbinput import energies_from_db
 
@@ -67,7 +70,14 @@ def load(args):
     if path.suffix.lower() in (".yaml", ".yml"):
         from ..inputs import load_energies
 
-        es = load_energies(path)
+        es = load_energies(path, pH=args.pH)
+        cond = Conditions(0.0, es.conditions.pH if args.pH is None else args.pH,
+                          es.conditions.T if args.T is None else args.T)
+        if es.ledger is not None and abs(es.ledger.temperature - cond.T) > 1e-9:
+            from ..errors import InputError
+
+            raise InputError(f"{path}: thermal corrections were computed at {es.ledger.temperature:g} K but "
+                             f"T = {cond.T:g} K was asked; set conditions.T (or references.temperature) in the file")
         return screen(es.network, es.dG0, names=es.names, conditions=cond), {}
     net = load_network(args.network)
     data = load_candidates_csv(path, net)
