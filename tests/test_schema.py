@@ -171,3 +171,22 @@ def test_fed_and_screen_give_one_answer_per_file(tmp_path, capsys):
     assert u_fed == pytest.approx(u_scr, abs=1e-9)
     eta_key = next(k for k in scr if k.startswith("eta"))
     assert float(fed["eta"]) == pytest.approx(float(scr[eta_key]), abs=1e-9)
+
+
+def test_energies_in_kj_per_mol_without_units_are_warned_and_strict_refuses(tmp_path, capsys):
+    from chefe.cli.main import main
+
+    kj = 96.485332
+    bad = doc(catalysts={"A": {"energies": {k: v * kj for k, v in E.items()}}})
+    path = write(tmp_path, yaml.safe_dump(bad))
+    assert main(["fed", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "warning: A: |ΔG| above 5 eV" in out and "are these energies in kJ/mol?" in out
+    assert "warning: A: U_L" in out and "beyond ±3 V" in out
+    assert main(["fed", str(path), "--strict", "-o", str(tmp_path / "x.png")]) == 2
+    assert "--strict" in capsys.readouterr().err and not (tmp_path / "x.png").exists()
+    # the same file with units: kJ/mol... the references are in eV, so say kJ/mol for both
+    fine = energies_from_dict(doc())
+    from chefe.report import fed_report
+
+    assert not [w for w in fed_report(fine).warnings if "|ΔG|" in w or "U_L =" in w]

@@ -23,6 +23,8 @@ class FedReport:
     profiles: tuple[tuple[Profile, ...], ...]
     plot: FEDPlotData
     selected: tuple[int, ...]
+    #: plausibility warnings (``warning: ...`` lines); ``--strict`` makes them errors
+    warnings: tuple[str, ...] = ()
 
     def rows(self) -> list[dict]:
         """Summary rows (one per catalyst), with plain-text labels."""
@@ -120,4 +122,8 @@ def fed_report(
             row.append(free_energy_profile(result, k, u, label=label, color=energies.colors[k]))
         panels.append(tuple(row))
     plot = fed_plot_data(panels, label_mode=label_mode)
-    return FedReport(energies, result, tuple(panels), plot, tuple(selected))
+    from .plausibility import plausibility_warnings
+
+    found = [n for n in energies.notes if n.startswith("warning:")]
+    found += plausibility_warnings(energies.network, energies.dG0, energies.names, result.U_L)
+    return FedReport(energies, result, tuple(panels), plot, tuple(selected), tuple(found))

@@ -26,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--solvation", metavar="FILE",
                         help="with --db: YAML of solvation corrections per adsorbate (eV), "
                              "added to G like the thermal corrections")
+    parser.add_argument("--strict", action="store_true",
+                        help="turn plausibility and consistency warnings into errors (no output written)")
     parser.add_argument("-o", "--output", action="append", default=[],
                         help="figure file(s): .png, .pdf or .svg (repeat for several)")
     parser.add_argument("--U", nargs="+", metavar="U",
@@ -77,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
         catalysts=[c.strip() for c in args.catalysts.split(",")] if args.catalysts else None,
         label_mode=args.label_mode,
     )
+    if args.strict and report.warnings:
+        from ..errors import InputError
+
+        raise InputError("--strict: " + "; ".join(w.removeprefix("warning: ") for w in report.warnings))
     rows = report.rows()
     to_stdout = args.json == "-" or args.csv == "-"
     if not to_stdout:
@@ -110,6 +116,9 @@ def print_table(report, rows) -> None:
               f"T {cond.T:g} K; potentials vs {cond.scale}; U_eq = {result.U_eq:+.3f} V\n")
     for note in report.energies.notes + result.notes:
         out.write(f"  {note}\n" if note.startswith("warning:") else f"  note: {note}\n")
+    for warning in report.warnings:
+        if warning not in report.energies.notes:
+            out.write(f"  {warning}\n")
     counter_ids = {r["counter_step"] for r in rows if r["counter_step"]}
     counter_head = (f"{'/'.join(sorted(counter_ids))} @U_L" if counter_ids else "counter @U_L")[:18]
     route_names = {}

@@ -39,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="2-D activity map vs two descriptors, e.g. '*NO3,*NO=map.png'")
     parser.add_argument("--heatmap", metavar="FILE",
                         help="M1 x M2 heatmap of U_L for dual-atom names like 'Ti-Fe' or 'TiFe@g-CN'")
+    parser.add_argument("--strict", action="store_true",
+                        help="turn plausibility warnings (|ΔG| > 5 eV, |U_L| > 3 V) into errors")
     parser.add_argument("--csv", metavar="FILE")
     parser.add_argument("--json", metavar="FILE")
     parser.add_argument("--latex", metavar="FILE")
@@ -102,6 +104,12 @@ def run(args: argparse.Namespace) -> int:
     from ..screen import species_energies
 
     result, extra = load(args)
+    from ..plausibility import plausibility_warnings
+
+    warnings_found = plausibility_warnings(result.che.network, result.che.dG0, list(map(str, result.names)),
+                                           result.che.U_L)
+    if args.strict and warnings_found:
+        raise InputError("--strict: " + "; ".join(w.removeprefix("warning: ") for w in warnings_found))
     cols = result.columns()
     mask = result.select(args.filter) if args.filter else np.ones(len(result.names), bool)
     order = [k for k in result.order(args.sort) if mask[k]]
@@ -119,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
         out.write(f"{str(result.names[k])[:20]:20s} {vals}  {che.step_id(int(che.pds[k]))}{flag}\n")
     for note in result.notes:
         out.write(f"note: {note}\n")
+    for warning in warnings_found:
+        out.write(f"{warning}\n")
     if args.fit:
         import warnings
 
