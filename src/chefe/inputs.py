@@ -35,6 +35,7 @@ from .errors import ChefeError, InputError, finite_number
 from .network import Network, load_network, network_from_dict
 from .references import ReferenceLedger
 from .species import canonical, parse_species
+from .textfile import parse_yaml, read_yaml  # noqa: F401 - part of the inputs API
 from .thermo import ThermoPolicy
 
 KINDS = ("total", "adsorption", "step", "linear")
@@ -72,46 +73,6 @@ class EnergySet:
     notes: tuple[str, ...] = field(default=())
     #: per catalyst, the quality flags of the runs its numbers come from (``chefe collect``)
     flags: tuple[tuple[str, ...], ...] = field(default=())
-
-
-# ---------------------------------------------------------------------- YAML
-def _unique_loader():
-    import yaml
-
-    class UniqueKeyLoader(yaml.SafeLoader):
-        pass
-
-    def construct_mapping(loader, node, deep=False):
-        keys = set()
-        for key_node, _ in node.value:
-            key = loader.construct_object(key_node, deep=deep)
-            if key in keys:
-                raise InputError(
-                    f"duplicate key {key!r} at line {key_node.start_mark.line + 1}: "
-                    "each catalyst, species and step may appear once"
-                )
-            keys.add(key)
-        return yaml.SafeLoader.construct_mapping(loader, node, deep)
-
-    UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
-    return UniqueKeyLoader
-
-
-def read_yaml(path: str | Path) -> Any:
-    """``yaml.safe_load`` that rejects duplicate keys; errors name the file."""
-    import yaml
-
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        return yaml.load(text, Loader=_unique_loader())  # noqa: S506 - SafeLoader subclass
-    except InputError as exc:
-        raise InputError(f"{path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: malformed YAML: {exc}") from None
 
 
 # ---------------------------------------------------------------------- helpers
@@ -605,15 +566,7 @@ def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None,
     and ``--pH``), before anything that depends on them (``nitrite: auto``) is decided.
     """
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"energies file {str(path)!r} does not exist")
-    data = read_yaml(path)
-    from .schema import yaml_key_lines
-
-    try:
-        lines = yaml_key_lines(path.read_text())
-    except (OSError, UnicodeDecodeError):
-        lines = None
+    data, lines = read_yaml(path, what="energies file", lines=True)
     if isinstance(data, Mapping) and (nitrate_adsorption is not None or pH is not None):
         data = dict(data)
         if nitrate_adsorption is not None:

@@ -456,56 +456,38 @@ def shipped_networks() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in _shipped_dir().glob("*.yaml")))
 
 
-def network_from_dict(data: dict[str, Any], *, source: str = "<dict>") -> Network:
+def network_from_dict(data: dict[str, Any], *, source: str = "<dict>", lines=None) -> Network:
     """Build and validate a :class:`Network` from its YAML mapping.
 
     Raises:
         InputError: for missing keys or wrong types (naming ``source``).
         BalanceError, SpeciesError: for a bad step (naming the file and the step).
     """
+    from .schema import NetworkFile, validate
+
     if not isinstance(data, dict):
         raise InputError(f"{source}: a network file must be a mapping with 'steps'")
-    missing = [k for k in ("name", "steps", "products") if k not in data]
-    if missing:
-        raise InputError(f"{source}: network is missing {missing}")
-    raw_steps = data["steps"]
-    if not isinstance(raw_steps, list) or not raw_steps:
-        raise InputError(f"{source}: 'steps' must be a non-empty list")
+    spec = validate(NetworkFile, data, source=source, lines=lines, what="network file")
     steps = []
-    for k, entry in enumerate(raw_steps):
-        if not isinstance(entry, dict) or "id" not in entry or "eq" not in entry:
-            raise InputError(f"{source}: step #{k + 1} needs 'id' and 'eq', got {entry!r}")
+    for entry in spec.steps:
         try:
-            steps.append(parse_step(str(entry["id"]), str(entry["eq"]), label=str(entry.get("label", ""))))
+            steps.append(parse_step(entry.id, entry.eq, label=entry.label or ""))
         except (BalanceError, SpeciesError) as exc:
             raise type(exc)(f"{source}: {exc}") from None
     products = {}
-    raw_products = data["products"]
-    if not isinstance(raw_products, dict) or not raw_products:
-        raise InputError(f"{source}: 'products' must map product names to overall reactions")
-    for name, equation in raw_products.items():
-        if isinstance(name, bool) or name is None:
-            raise InputError(
-                f"{source}: product key {name!r} was read by YAML as a boolean/null; quote product "
-                "names such as 'NO', 'N2O' or 'ON'"
-            )
+    for name, equation in spec.products.items():
         try:
-            products[str(name)] = parse_step(f"overall {name}", str(equation))
+            products[name] = parse_step(f"overall {name}", equation)
         except (BalanceError, SpeciesError) as exc:
             raise type(exc)(f"{source}: {exc}") from None
-    target = str(data.get("target", next(iter(products))))
-    sources = data.get("sources", ())
-    if isinstance(sources, str):
-        sources = (sources,)
-    try:
-        sites = int(data.get("sites", 1))
-    except (TypeError, ValueError):
-        raise InputError(f"{source}: 'sites' must be an integer, got {data.get('sites')!r}") from None
+    target = spec.target or next(iter(products))
+    sources = (spec.sources,) if isinstance(spec.sources, str) else tuple(spec.sources)
+    sites = spec.sites
     try:
         return Network(
-            name=str(data["name"]), steps=tuple(steps), sites=sites, products=products,
-            target=target, title=str(data.get("title", "")),
-            description=str(data.get("description", "")).strip(), sources=tuple(map(str, sources)),
+            name=spec.name, steps=tuple(steps), sites=sites, products=products,
+            target=target, title=spec.title or "",
+            description=(spec.description or "").strip(), sources=sources,
             path=None if source == "<dict>" else source,
         )
     except NetworkError as exc:
@@ -515,10 +497,9 @@ def network_from_dict(data: dict[str, Any], *, source: str = "<dict>") -> Networ
 def load_network(name_or_path: str | Path) -> Network:
     """Load a shipped network by name (``"no3rr_sac"``) or any YAML file by path.
 
-    The YAML is read with ``yaml.safe_load``; every step is parsed and balance-checked.
+    The YAML is read with a safe loader that rejects duplicate keys; every step is parsed and
+    balance-checked.
     """
-    import yaml
-
     path = Path(name_or_path)
     if not path.suffix:
         candidate = _shipped_dir() / f"{name_or_path}.yaml"
@@ -528,13 +509,10 @@ def load_network(name_or_path: str | Path) -> Network:
                 "(or give a path to a YAML file)"
             )
         path = candidate
-    if not path.exists():
-        raise InputError(f"network file {str(path)!r} does not exist")
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: malformed YAML: {exc}") from None
-    return network_from_dict(data, source=str(path))
+    from .textfile import read_yaml
+
+    data, lines = read_yaml(path, what="network file", lines=True)
+    return network_from_dict(data, source=str(path), lines=lines)
 
 
 def describe_route(network: Network, route: Route) -> str:

@@ -7,9 +7,6 @@ from ..errors import InputError
 from .adsorbates import NO3RR_SET, label_of, place_adsorbate
 from .model import Model
 
-_BUILDERS = ("sac", "dac", "gcn_dac", "slab", "surface", "oxide")
-
-
 def build_model(spec: dict) -> Model:
     """A model from ``{kind: sac|dac|slab|oxide, ...builder arguments}``.
 
@@ -17,35 +14,22 @@ def build_model(spec: dict) -> Model:
     ``{kind: dac, metals: [Fe, Co], coordination: N6}``, ``{kind: gcn_dac, metals: [Ti, Fe]}``, ``{kind: slab, metal: Pt, facet: '111'}``,
     ``{kind: surface, bulk: PtRu3.cif, miller: [1, 1, 1]}``, ``{kind: oxide, bulk: TiO2.cif, miller: [1, 1, 0]}``.
     """
-    from .carbon import dac, sac
-    from .gcn import gcn_dac
-    from .slabs import oxide_slab, slab, surface_slab
+    from ..schema.catalogue import builder, validate_entry
 
-    if not isinstance(spec, dict) or spec.get("kind") not in _BUILDERS:
-        raise InputError(f"catalyst {spec!r}: needs kind: one of {', '.join(_BUILDERS)}")
-    args = {k: v for k, v in spec.items() if k not in ("kind", "sites", "adsorbates", "modes")}
+    entry = validate_entry(spec)
+    args = entry.model_dump(exclude_unset=True, exclude={"kind", "sites", "adsorbates", "modes"})
     for key in ("size", "chirality", "miller"):
         if key in args:
             args[key] = tuple(args[key])
-    kind = spec["kind"]
+    kind = entry.kind
+    make = builder(kind)
     try:
-        if kind == "sac":
-            return sac(args.pop("metal"), **args)
-        if kind == "dac":
+        if kind in ("dac", "gcn_dac"):
             m1, m2 = args.pop("metals")
-            return dac(m1, m2, **args)
-        if kind == "gcn_dac":
-            m1, m2 = args.pop("metals")
-            return gcn_dac(m1, m2, **args)
-        if kind == "slab":
-            return slab(args.pop("metal"), **args)
-        if kind == "surface":
-            return surface_slab(args.pop("bulk"), **args)
-        return oxide_slab(args.pop("bulk"), **args)
-    except KeyError as exc:
-        raise InputError(f"catalyst {spec!r}: missing {exc.args[0]!r}") from exc
+            return make(m1, m2, **args)
+        return make(args.pop("bulk" if kind in ("surface", "oxide") else "metal"), **args)
     except TypeError as exc:
-        raise InputError(f"catalyst {spec!r}: {exc}") from exc
+        raise InputError(f"catalyst {dict(spec)!r}: {exc}") from exc
 
 
 def reaction_set(model: Model, adsorbates=NO3RR_SET, sites=None, modes: dict | None = None,

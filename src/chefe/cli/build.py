@@ -43,13 +43,12 @@ def specs_from_args(args) -> list[dict]:
     from ..errors import InputError
 
     if args.from_file:
-        from ..inputs import read_yaml
+        from ..schema import validate_catalogue
+        from ..textfile import read_yaml
 
-        data = read_yaml(args.from_file)
-        items = data.get("catalysts") if isinstance(data, dict) else data
-        if not isinstance(items, list):
-            raise InputError(f"{args.from_file}: expected a list of catalysts (or 'catalysts: [...]')")
-        return items
+        data, lines = read_yaml(args.from_file, what="catalogue", lines=True)
+        validate_catalogue(data, source=args.from_file, lines=lines)  # every entry, before any is built
+        return data.get("catalysts") if isinstance(data, dict) else data
     if not args.kind or (not args.args and args.kind != "gcn"):
         raise InputError("name a kind and its metal(s), e.g. 'chefe build sac Cu N4', or use --from")
     a = list(args.args)

@@ -17,7 +17,7 @@ COMMANDS = [
     ("screen", "chefe.cli.screen", "rank many candidates by activity and selectivity; fit and check scaling relations"),
     ("export", "chefe.cli.export", "export a collect database to CatMAP energies.txt or CSV"),
     ("networks", "chefe.cli.networks", "list shipped reaction networks, or show one with its routes"),
-    ("schema", "chefe.cli.schema", "print the JSON Schema of energies files (for editors)"),
+    ("schema", "chefe.cli.schema", "print the JSON Schema of an input file kind (for editors)"),
 ]
 
 

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import InputError
+from ..schema.manifest import ROLES  # noqa: F401 - the roles a run can have
 
 SITE_NAMES = {"slab", "clean", "star", "site", "bare", "*"}
 VIB_NAMES = {"vib", "vibs", "freq", "freqs", "vibrations", "frequencies"}
 GAS_NAMES = {"gas", "gases", "molecules", "gas_phase"}
-ROLES = ("slab", "adsorbate", "gas", "vibrations", "unknown")
 
 VASP_OUTPUTS = ("OUTCAR", "vasprun.xml", "OSZICAR", "OUTCAR.gz", "vasprun.xml.gz")
 
@@ -65,28 +65,33 @@ def _compile(pattern: str) -> re.Pattern:
 
 
 def load_manifest(path: str | Path) -> list[Rule]:
-    """Rules from a YAML (``runs: [{pattern, catalyst, species, role}]``) or CSV manifest."""
+    """Rules from a YAML (``runs: [{pattern, catalyst, species, role}]``) or CSV manifest.
+
+    Validated by :class:`chefe.schema.ManifestFile` before any folder is read: unknown keys or
+    columns, unknown roles and ``{n}`` references beyond the pattern's wildcards are errors
+    naming the file and the line.
+    """
+    from ..schema import ManifestFile, validate
+    from ..textfile import read_text, read_yaml
+
     path = Path(path)
     if path.suffix.lower() == ".csv":
-        with open(path, newline="") as handle:
-            rows = list(csv.DictReader(handle))
+        text = read_text(path, what="manifest")
+        try:
+            rows = [{k: v for k, v in row.items() if v not in (None, "") or k == "pattern"}
+                    for row in csv.DictReader(text.splitlines())]
+        except csv.Error as exc:
+            raise InputError(f"{path}: malformed CSV: {exc}") from None
+        for k, row in enumerate(rows):
+            if None in row:
+                raise InputError(f"{path}: line {k + 2}: more fields than the header's columns")
+        data, lines = {"runs": rows}, {("runs", k): k + 2 for k in range(len(rows))}
     else:
-        from ..inputs import read_yaml
-
-        data = read_yaml(path)
-        rows = data.get("runs") if isinstance(data, dict) else None
-        if not isinstance(rows, list):
+        data, lines = read_yaml(path, what="manifest", lines=True)
+        if not isinstance(data, dict) or not isinstance(data.get("runs"), list):
             raise InputError(f"{path}: a manifest needs 'runs: [{{pattern, catalyst, species, role}}]'")
-    rules = []
-    for k, row in enumerate(rows):
-        if not isinstance(row, dict) or "pattern" not in row:
-            raise InputError(f"{path}: rule #{k + 1} needs a 'pattern'")
-        role = str(row.get("role", "adsorbate"))
-        if role not in ROLES:
-            raise InputError(f"{path}: rule #{k + 1} has role {role!r}; use one of {ROLES}")
-        rules.append(Rule(str(row["pattern"]), _compile(str(row["pattern"]).strip("/")),
-                          str(row.get("catalyst", "") or ""), str(row.get("species", "") or ""), role))
-    return rules
+    manifest = validate(ManifestFile, data, source=str(path), lines=lines, what="manifest")
+    return [Rule(r.pattern, _compile(r.pattern.strip("/")), r.catalyst, r.species, r.role) for r in manifest.runs]
 
 
 def _species_from_folder(name: str) -> str:

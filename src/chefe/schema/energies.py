@@ -13,112 +13,17 @@ editors that validate YAML as it is typed.
 
 from __future__ import annotations
 
-import difflib
 import warnings
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Discriminator, Field, Tag, field_validator
 
-from .errors import InputError
+from ..errors import InputError
+from .base import InputWarning, Number, Strict, energy_units, json_schema, validate
 
 
-class InputWarning(UserWarning):
-    """A value is allowed but unusual (pH outside 0–14)."""
-
-
-def _energy_units() -> dict[str, float]:
-    from ase import units
-
-    return {"eV": 1.0, "kJ/mol": units.kJ / units.mol, "kcal/mol": units.kcal / units.mol,
-            "Hartree": units.Hartree}
-
-
-ENERGY_UNITS = tuple(_energy_units())
-_ALIASES = {"ZPE": "zpe", "TS": "ts", "Cp": "cp", "CP": "cp"}
-
-
-class _Strict(BaseModel):
-    """Base of every block: unknown keys are errors with the closest allowed key."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _aliases(cls, data: Any) -> Any:
-        if not isinstance(data, Mapping):
-            return data
-        out = {}
-        for key, value in data.items():
-            name = _ALIASES.get(key, key) if isinstance(key, str) and _ALIASES.get(key) in cls.model_fields else key
-            if name in out:
-                raise ValueError(f"{name!r} is given twice (as {key!r} too)")
-            out[name] = value
-        return out
-
-
-def _suggest(key: Any, allowed: list[str]) -> str:
-    """``unknown key 'lable': did you mean 'label'? allowed here: ...``."""
-    text = str(key)
-    close = difflib.get_close_matches(text, allowed, n=1, cutoff=0.6) or [
-        a for a in allowed if a.lower() in (text.lower(), text.lower().rstrip("s"), text.lower() + "s")]
-    return (f"unknown key {text!r}: " + (f"did you mean {close[0]!r}? " if close else "")
-            + f"allowed here: {', '.join(allowed)}")
-
-
-def _members(tp) -> list:
-    """The alternatives of a (possibly Annotated, Optional or Union) annotation."""
-    import types
-    import typing
-
-    origin = typing.get_origin(tp)
-    if origin is Annotated:
-        return _members(typing.get_args(tp)[0])
-    if origin is Union or origin is types.UnionType:
-        return [m for arg in typing.get_args(tp) for m in _members(arg)]
-    return [tp]
-
-
-def _resolve(loc: tuple, root: type[BaseModel]) -> tuple[tuple, type[BaseModel] | None]:
-    """Pydantic's error location without the union tags, and the model holding its last key."""
-    import typing
-
-    tag_models = {"table": "TableThermo", "frequencies": "FrequencyThermo", "explicit": "ExplicitThermo",
-                  "energy": "ReferenceEnergy", "G": "ReferenceFreeEnergy"}
-    current: Any = root
-    clean: list = []
-    holder: type[BaseModel] | None = root
-    for part in loc:
-        options = _members(current)
-        models = [o for o in options if isinstance(o, type) and issubclass(o, BaseModel)]
-        if len(models) >= 2 or (models and part in ("number",)):  # a tagged union: ``part`` is a tag
-            chosen = next((m for m in models if m.__name__ == tag_models.get(part)), None)
-            if chosen is not None or part == "number":
-                current = chosen if chosen is not None else float
-                continue
-        holder = models[0] if models else None
-        clean.append(part)
-        if holder is not None and isinstance(part, str) and part in holder.model_fields:
-            current = holder.model_fields[part].annotation
-            continue
-        dicts = [o for o in options if typing.get_origin(o) is dict]
-        current = typing.get_args(dicts[0])[1] if dicts else None
-    return tuple(clean), holder
-
-
-Number = Annotated[float, Field(allow_inf_nan=False)]
-
-
-class Conditions(_Strict):
+class Conditions(Strict):
     """``conditions:`` potential(s) (V), pH, temperature (K) and scale."""
 
     U: Number | list[Number] | None = None
@@ -134,7 +39,7 @@ class Conditions(_Strict):
         return value
 
 
-class ThermoPolicy(_Strict):
+class ThermoPolicy(Strict):
     """``thermo_policy:`` see :class:`chefe.thermo.ThermoPolicy`."""
 
     low_frequency: Literal["harmonic", "raise"] = "harmonic"
@@ -143,14 +48,14 @@ class ThermoPolicy(_Strict):
     heat_capacity: bool = True
 
 
-class TableThermo(_Strict):
+class TableThermo(Strict):
     """A shipped table: ``{table: adsorbates_pt111_kreitz, mode: O,O-bidentate}``."""
 
     table: str
     mode: str | None = None
 
 
-class FrequencyThermo(_Strict):
+class FrequencyThermo(Strict):
     """Frequencies in cm⁻¹ (imaginary ones negative); gas-only keys for reference species."""
 
     frequencies: list[Number]
@@ -161,7 +66,7 @@ class FrequencyThermo(_Strict):
     pressure_bar: Annotated[float, Field(gt=0)] | None = None
 
 
-class ExplicitThermo(_Strict):
+class ExplicitThermo(Strict):
     """Values in the file's energy unit: ``{zpe: 0.37, cp: 0.08, ts: 0.16, source: ...}``."""
 
     zpe: Number = 0.0
@@ -190,7 +95,7 @@ Thermo = Annotated[
 ]
 
 
-class ReferenceEnergy(_Strict):
+class ReferenceEnergy(Strict):
     """A reservoir species from DFT: ``{energy: E, thermo: {...}}``."""
 
     energy: Number
@@ -199,7 +104,7 @@ class ReferenceEnergy(_Strict):
     source: str | None = None
 
 
-class ReferenceFreeEnergy(_Strict):
+class ReferenceFreeEnergy(Strict):
     """A reservoir species given as a free energy: ``{G: value}``."""
 
     G: Number
@@ -224,7 +129,7 @@ ReferenceSpecies = Annotated[
 ]
 
 
-class References(_Strict):
+class References(Strict):
     """``references:`` see :meth:`chefe.references.ReferenceLedger.from_dict`."""
 
     species: dict[str, ReferenceSpecies] = Field(default_factory=dict)
@@ -238,7 +143,7 @@ class References(_Strict):
     @field_validator("nitrate")
     @classmethod
     def _nitrate_form(cls, value: Any) -> Any:
-        from .references import nitrate_cycle_value
+        from ..references import nitrate_cycle_value
 
         try:
             nitrate_cycle_value(value, where="")
@@ -247,7 +152,7 @@ class References(_Strict):
         return value
 
 
-class Catalyst(_Strict):
+class Catalyst(Strict):
     """One catalyst (or one active site of a tandem catalyst)."""
 
     energies: dict[str, Number]
@@ -258,7 +163,7 @@ class Catalyst(_Strict):
     site: str | None = None
 
 
-class Style(_Strict):
+class Style(Strict):
     """``style:`` per catalyst: label, colour and site of the legend entry."""
 
     label: str | None = None
@@ -266,7 +171,7 @@ class Style(_Strict):
     site: str | None = None
 
 
-class Descriptor(_Strict):
+class Descriptor(Strict):
     """Kind ``linear``: a descriptor read from a column of the CSV."""
 
     column: str
@@ -274,7 +179,7 @@ class Descriptor(_Strict):
     unit: Literal["eV", "kJ/mol", "kcal/mol"] | None = None
 
 
-class LinearStep(_Strict):
+class LinearStep(Strict):
     """Kind ``linear``: ``dE`` or ``forward``/``backward`` as {descriptor: coefficient, const: c}."""
 
     dE: dict[str, Number] | None = None
@@ -283,7 +188,7 @@ class LinearStep(_Strict):
     beta: Annotated[float, Field(ge=0, le=1)] | None = None
 
 
-class LinearModel(_Strict):
+class LinearModel(Strict):
     """Kind ``linear``: the model's unit, source and step relations."""
 
     unit: Literal["eV", "kJ/mol", "kcal/mol"] = "eV"
@@ -291,7 +196,7 @@ class LinearModel(_Strict):
     steps: dict[str, LinearStep]
 
 
-class EnergiesFile(_Strict):
+class EnergiesFile(Strict):
     """An energies file (``chefe fed FILE``); see the README for each kind."""
 
     network: str | dict[str, Any]
@@ -325,32 +230,6 @@ class EnergiesFile(_Strict):
 
 
 # ---------------------------------------------------------------------- validation
-def _where(loc: tuple, lines: Mapping[tuple, int] | None) -> str:
-    """``line N: a.b.c`` for an error location (the deepest key path the YAML text has)."""
-    path = ".".join(str(p) for p in loc) or "(top level)"
-    line = None
-    if lines:
-        for n in range(len(loc), 0, -1):
-            for key in (tuple(loc[:n]), tuple(_yaml_key(p) for p in loc[:n])):
-                if key in lines:
-                    line = lines[key]
-                    break
-            if line:
-                break
-    return (f"line {line}: " if line else "") + path
-
-
-def _yaml_key(part: Any) -> Any:
-    """A catalyst named 111 is the YAML key 111 (an int) but the string '111' after validation."""
-    if isinstance(part, str):
-        for cast in (int, float):
-            try:
-                return cast(part)
-            except ValueError:
-                pass
-    return part
-
-
 def validate_energies(data: Any, *, source: str = "<energies>",
                       lines: Mapping[tuple, int] | None = None) -> dict[str, Any]:
     """Validate an energies file's mapping; return it with aliases resolved and energies in eV.
@@ -361,34 +240,9 @@ def validate_energies(data: Any, *, source: str = "<energies>",
     """
     if not isinstance(data, Mapping):
         raise InputError(f"{source}: an energies file must be a mapping of keys to values")
-    try:
-        model = EnergiesFile.model_validate(dict(data))
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc, holder = _resolve(tuple(err["loc"]), EnergiesFile)
-            if err["type"] == "extra_forbidden":
-                allowed = list(holder.model_fields) if holder is not None else []
-                problems.append(f"{_where(loc, lines)}: {_suggest(loc[-1], allowed)}")
-                continue
-            message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "literal_error":
-                message = f"{message} (got {err.get('input')!r})"
-            elif err["type"] == "finite_number":
-                message = f"expected a finite number, got {err.get('input')!r}: NaN and inf are not energies"
-            elif err["type"] in ("float_parsing", "float_type", "int_parsing", "int_type"):
-                message = f"expected a number, got {err.get('input')!r}"
-            elif err["type"] == "missing":
-                message = "required key missing"
-            problems.append(f"{_where(loc, lines)}: {message}")
-        problems = list(dict.fromkeys(problems))
-        if len(problems) == 1:
-            raise InputError(f"{source}: {problems[0]}") from None
-        shown = "\n".join(f"  {p}" for p in problems[:12])
-        more = f"\n  ... and {len(problems) - 12} more" if len(problems) > 12 else ""
-        raise InputError(f"{source}: {len(problems)} problem(s) in the file:\n{shown}{more}") from None
+    model = validate(EnergiesFile, dict(data), source=source, lines=lines)
     out = model.model_dump(exclude_none=True, exclude_unset=True)
-    factor = _energy_units()[model.units]
+    factor = energy_units()[model.units]
     if factor != 1.0:
         _to_ev(out, factor)
     out.pop("units", None)
@@ -441,31 +295,4 @@ def _to_ev(doc: dict, factor: float) -> None:
 
 def energies_json_schema() -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of an energies file, from the same models that validate it."""
-    schema = EnergiesFile.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "chefe energies file"
-    return schema
-
-
-def yaml_key_lines(text: str) -> dict[tuple, int]:
-    """Line number (1-based) of every mapping key in a YAML text, by its key path."""
-    import yaml
-
-    lines: dict[tuple, int] = {}
-
-    def walk(node, path):
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                key = key_node.value
-                lines[path + (key,)] = key_node.start_mark.line + 1
-                walk(value_node, path + (key,))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                lines[path + (i,)] = item.start_mark.line + 1
-                walk(item, path + (i,))
-
-    try:
-        walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
-    except yaml.YAMLError:
-        return {}
-    return lines
+    return json_schema(EnergiesFile, "chefe energies file")
