@@ -114,9 +114,10 @@ def test_missing_intermediate_names_catalyst_and_steps(tmp_path):
     assert "'A'" in text and "NOH_N" in text and "N_NH" in text
     from chefe.report import fed_report
 
-    with pytest.raises(InputError) as err:  # through the fed job the file is named too
+    with pytest.raises(InputError) as err:  # through the fed job: the file, the catalyst, the species
         fed_report(es)
-    assert str(tmp_path) in str(err.value) and "'A'" in str(err.value)
+    assert str(tmp_path) in str(err.value)
+    assert "A: left out, no complete route to NH3: no energy for *N" in str(err.value)
 
 
 def test_duplicate_catalyst_and_malformed_yaml(tmp_path):

@@ -91,7 +91,8 @@ def test_candidates_csv_and_cli(tmp_path, capsys):
     assert out_csv.read_text().startswith("catalyst,class,PDS,U_L")
     assert (tmp_path / "fit.png").stat().st_size > 0
     bad = tmp_path / "bad.csv"
-    bad.write_text("name,NO3_ads\nA,0.1\nA,0.2\n")
+    bad.write_text(",".join(["name", *net.step_ids]) + "\n" + "A" + ",0.1" * len(net.steps) + "\n"
+                   + "A" + ",0.2" * len(net.steps) + "\n")
     with pytest.raises(InputError, match="duplicate candidate 'A'"):
         load_candidates_csv(bad, net)
 
@@ -185,14 +186,14 @@ def test_cli_lists_the_largest_violations_and_writes_all(tmp_path, capsys):
 def test_csv_fast_reader_gives_what_the_row_reader_gives(tmp_path, monkeypatch, case):
     """numpy's C reader takes plain tables; every other table must read (or fail) exactly as the
     csv module's row-by-row path does."""
-    import chefe.screen as screen_module
+    import chefe.candidates as screen_module
 
     net = load_network("no3rr_sac")
-    steps = net.step_ids[:4]
+    steps = net.step_ids  # every step: a table lacking a column needed by every route is refused
     rows = [["name", "dG_H", *steps]]
     for k, values in enumerate(([-0.25, 1e-3, 0.5, -1.5], [".5", "+0.125", "5.", "-2e-1"],
                                 [0.1, 0.2, 0.3, 0.4])):
-        rows.append([f"Cu-N{k}", f"{0.1 * k:.2f}", *map(str, values)])
+        rows.append([f"Cu-N{k}", f"{0.1 * k:.2f}", *map(str, values), *["-0.1"] * (len(steps) - 4)])
     if case == "labels":
         rows = [r + (["class", "flags"] if i == 0 else ["SAC", "no_slab" if i % 2 else ""])
                 for i, r in enumerate(rows)]

@@ -73,6 +73,22 @@ class EnergySet:
     notes: tuple[str, ...] = field(default=())
     #: per catalyst, the quality flags of the runs its numbers come from (``chefe collect``)
     flags: tuple[tuple[str, ...], ...] = field(default=())
+    #: per catalyst, the network's adsorbates it gives no energy for (kinds total, adsorption)
+    missing_species: tuple[tuple[str, ...], ...] = field(default=())
+
+    def take(self, indices) -> EnergySet:
+        """The set for a subset of catalysts (positions, in the order given)."""
+        from dataclasses import replace
+
+        idx = [int(k) for k in indices]
+
+        def pick(values):
+            return tuple(values[k] for k in idx) if values else values
+
+        return replace(self, names=pick(self.names), labels=pick(self.labels), colors=pick(self.colors),
+                       sites=pick(self.sites), dG0=self.dG0[:, idx],
+                       barriers=None if self.barriers is None else self.barriers[:, idx],
+                       flags=pick(self.flags), missing_species=pick(self.missing_species))
 
 
 # ---------------------------------------------------------------------- helpers
@@ -452,6 +468,7 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
     unit = data.get("units", "eV") if isinstance(data, Mapping) else "eV"
     data = validate_energies(data, source=source, lines=lines)
     kind = str(data.get("kind", "total"))
+    missing: tuple = ()
     if kind not in KINDS:
         raise InputError(f"{where}: kind {kind!r} unknown; use one of {KINDS}")
     if "network" not in data:
@@ -507,6 +524,8 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
             dG0, ledger, names, more = _from_total(network, data, where, policy, base)
         else:
             dG0, ledger, names, more = _from_adsorption(network, data, where, policy, base)
+        given = [{_species_key(k, network, where) for k in data["catalysts"][name]["energies"]} for name in names]
+        missing = tuple(tuple(sorted(set(network.adsorbates) - g)) for g in given)
         notes.extend(more)
         if "NO3-(aq)" in network.species:
             notes.append(f"NO3-(aq) reference: {ledger.provenance('NO3-(aq)')}")
@@ -555,6 +574,7 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
         network=network, names=tuple(names), dG0=dG0, labels=tuple(cat_labels), colors=tuple(colors),
         sites=tuple(sites), conditions=conditions, potentials=potentials, barriers=barriers,
         beta=beta, ledger=ledger, source=str(source), title=str(data.get("title", "")), notes=tuple(notes),
+        missing_species=missing,
     )
 
 

@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from .conditions import Conditions
 from .engine import CHEResult, analyse
 from .errors import InputError
@@ -34,6 +36,41 @@ class FedReport:
             row["label"] = plain_label(label)
             row["flags"] = ",".join(fl)
         return rows
+
+
+def incomplete_reason(energies: EnergySet, result: CHEResult, k: int) -> str:
+    """Why catalyst ``k`` completes no route: the species it has no energy for, else the steps."""
+    net = result.network
+    if energies.missing_species and energies.missing_species[k]:
+        absent = set(energies.missing_species[k])
+        # the route that needs the fewest more species: those are what to compute next
+        per_route = [sorted(absent & {sp.name for i in net.routes[r].unique_steps
+                                      for sp in net.steps[i].species() if sp.is_surface})
+                     for r in result.routes]
+        per_route = [names for names in per_route if names]
+        if per_route:
+            return f"no energy for {', '.join(min(per_route, key=len))}"
+    steps = sorted({net.steps[i].id for r in result.routes for i in net.routes[r].unique_steps
+                    if not np.isfinite(result.dG0[i, k])})
+    return f"no ΔG for step(s) {', '.join(steps)}"
+
+
+def _leave_out_incomplete(energies: EnergySet, result: CHEResult) -> tuple[EnergySet, CHEResult]:
+    """Catalysts without a complete route are reported by name and left out; the rest go on."""
+    lacking = np.flatnonzero(result.best < 0)
+    if not lacking.size:
+        return energies, result
+    target = result.product
+    lines = [f"{energies.names[int(k)]}: left out, no complete route to {target}: "
+             f"{incomplete_reason(energies, result, int(k))}" for k in lacking]
+    keep = np.flatnonzero(result.best >= 0)
+    if not keep.size:
+        raise InputError(f"{energies.source}: no catalyst completes a route to {target}:\n  " + "\n  ".join(lines))
+    from dataclasses import replace
+
+    energies = energies.take(keep)
+    energies = replace(energies, notes=energies.notes + tuple(f"warning: {line}" for line in lines))
+    return energies, result.take(keep)
 
 
 def plain_label(label: str) -> str:
@@ -92,9 +129,11 @@ def fed_report(
         result = analyse(energies.network, energies.dG0, cond, names=energies.names, product=product,
                          barriers=energies.barriers,
                          beta=0.5 if energies.beta is None else energies.beta,
-                         formation_table=ledger.formation_table if ledger is not None else "crc")
+                         formation_table=ledger.formation_table if ledger is not None else "crc",
+                         incomplete="keep")
     except InputError as exc:
         raise InputError(f"{energies.source}: {exc}") from None
+    energies, result = _leave_out_incomplete(energies, result)
     if potentials is None:
         potentials = list(energies.potentials or []) or None
         if potentials is not None and "UL" not in [str(p).upper() for p in potentials]:

@@ -19,7 +19,6 @@ from the network itself, all at the candidate's own U_L:
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .candidates import candidates_from_columns, load_candidates_csv  # noqa: F401 - screen's inputs
 from .conditions import Conditions
 from .engine import CHEResult, analyse
 from .errors import InfiniteEnergyError, InputError
@@ -52,6 +52,8 @@ class ScreenResult:
     flags: tuple[str, ...]
     nn_coupling: bool
     notes: tuple[str, ...] = field(default=())
+    #: the input table's other columns (descriptors), one value per candidate
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def names(self):
@@ -75,26 +77,25 @@ class ScreenResult:
         idx = np.argsort(-key if descending else key, kind="stable")
         return idx
 
+    def filter_columns(self) -> dict[str, np.ndarray]:
+        """Every column a filter may name: the numbers, ``ok`` (no flags), ``class``, ``flags``,
+        the candidate's name and the input table's other columns."""
+        n = len(self.names)
+        cols: dict[str, np.ndarray] = dict(self.inputs)
+        cols.update(self.columns())
+        cols["ok"] = (np.ones(n, dtype=bool) if isinstance(self.flags, _Blank)
+                      else np.array([not f for f in self.flags], dtype=bool))
+        cols["class"] = np.array(list(self.classes), dtype=object)
+        cols["flags"] = np.array(list(self.flags), dtype=object)
+        cols["name"] = np.array([str(x) for x in self.names], dtype=object)
+        return cols
+
     def select(self, expression: str) -> np.ndarray:
-        """Boolean mask from a filter such as ``"U_L > -0.4 and UL_minus_UL_HER > 0"``.
+        """Boolean mask from a filter such as ``"U_L > -0.4 and class == 'SAC'"``
+        (see :mod:`chefe.filters`: comparisons, and/or/not or &&/||/!, never code execution)."""
+        from .filters import select
 
-        Column names are the only names allowed; ``and``, ``or``, ``not`` and comparisons work.
-        """
-        import ast
-
-        cols = {k: v for k, v in self.columns().items()}
-        cols["ok"] = (np.ones(len(self.flags), dtype=bool) if isinstance(self.flags, _Blank)
-                      else np.array([not f for f in self.flags]))
-        tree = ast.parse(expression, mode="eval")
-        allowed = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub,
-                   ast.Compare, ast.Gt, ast.GtE, ast.Lt, ast.LtE, ast.Eq, ast.NotEq, ast.Name,
-                   ast.Load, ast.Constant)
-        for node in ast.walk(tree):
-            if not isinstance(node, allowed):
-                raise InputError(f"filter {expression!r}: {type(node).__name__} is not allowed")
-            if isinstance(node, ast.Name) and node.id not in cols:
-                raise InputError(f"filter {expression!r}: unknown column {node.id!r}; columns: {sorted(cols)}")
-        return np.asarray(_evaluate(tree.body, cols), dtype=bool)
+        return select(expression, self.filter_columns(), len(self.names))
 
     def pareto(self, activity: str = "U_L", selectivity: str = "UL_minus_UL_HER") -> np.ndarray:
         """Indices of the Pareto front maximising both columns (NaN candidates excluded)."""
@@ -123,6 +124,10 @@ class ScreenResult:
                 v = values[k]
                 row[name] = bool(v) if isinstance(v, (bool, np.bool_)) else float(v)
             row["flags"] = self.flags[k]
+            for name, values in self.inputs.items():
+                if name not in row:
+                    v = values[k]
+                    row[name] = v if isinstance(v, str) else float(v)
             out.append(row)
         return out
 
@@ -185,33 +190,6 @@ class _Blank(tuple):
 
     def __iter__(self):
         return ("" for _ in range(self._n))
-
-
-def _evaluate(node, cols):
-    import ast
-
-    if isinstance(node, ast.BoolOp):
-        values = [_evaluate(v, cols) for v in node.values]
-        out = values[0]
-        for v in values[1:]:
-            out = (out & v) if isinstance(node.op, ast.And) else (out | v)
-        return out
-    if isinstance(node, ast.UnaryOp):
-        v = _evaluate(node.operand, cols)
-        return ~v if isinstance(node.op, ast.Not) else -v
-    if isinstance(node, ast.Compare):
-        left = _evaluate(node.left, cols)
-        result = None
-        for op, comp in zip(node.ops, node.comparators):
-            right = _evaluate(comp, cols)
-            r = {ast.Gt: np.greater, ast.GtE: np.greater_equal, ast.Lt: np.less, ast.LtE: np.less_equal,
-                 ast.Eq: np.equal, ast.NotEq: np.not_equal}[type(op)](left, right)
-            result = r if result is None else result & r
-            left = right
-        return result
-    if isinstance(node, ast.Name):
-        return cols[node.id]
-    return node.value
 
 
 def _release_rivals(che: CHEResult) -> dict[str, tuple[int, list[int]]]:
@@ -366,6 +344,8 @@ def screen(
     flags: Sequence[str] | None = None,
     product: str | None = None,
     keep_routes: bool = False,
+    inputs: dict[str, np.ndarray] | None = None,
+    notes: Sequence[str] = (),
 ) -> ScreenResult:
     """Screen candidates given ΔG° per step (n_steps, n); ``dG_H`` (n,) enables the HER descriptors.
 
@@ -380,7 +360,7 @@ def screen(
     route_idx = network.routes_to(product)
     # one engine pass over everything: a candidate that completes no route comes back with
     # best route -1 (the engine's per-block finiteness checks find it); only those are examined
-    notes = []
+    notes = list(notes)
     try:
         che = analyse(network, dG0, conditions, names=names, product=product,
                       keep_routes=keep_routes, incomplete="keep")
@@ -411,6 +391,7 @@ def screen(
         dG_H = None if dG_H is None else np.asarray(dG_H, dtype=float)[keep]
         classes = None if classes is None else [classes[k] for k in keep]
         flags = None if flags is None else [flags[k] for k in keep]
+        inputs = None if inputs is None else {c: np.asarray(v)[keep] for c, v in inputs.items()}
     n = len(che.names)
     desc: dict[str, np.ndarray] = {}
     notes += list(che.notes)
@@ -430,131 +411,4 @@ def screen(
         for s in network.steps)
     classes = tuple(str(c) for c in classes) if classes is not None else _Blank(n)
     flags = tuple(str(f) for f in flags) if flags is not None else _Blank(n)
-    return ScreenResult(che, desc, classes, flags, nn, tuple(notes))
-
-
-def candidates_from_columns(columns, network: Network, *, source: str = "<table>") -> dict:
-    """Candidates from any column mapping (a pandas DataFrame, a dict of arrays): same rules as
-    :func:`load_candidates_csv` (``name``, step ids, optional ``dG_H``, ``class``, ``flags``).
-    """
-    keys = list(columns.keys())
-    name_col = next((c for c in ("name", "catalyst", "candidate") if c in keys), None)
-    if name_col is None:
-        raise InputError(f"{source}: needs a 'name' (or 'catalyst') column")
-    names = [str(v) for v in list(columns[name_col])]
-    dup = sorted({v for v in names if names.count(v) > 1}) if len(names) < 200_000 else []
-    if dup:
-        raise InputError(f"{source}: duplicate candidates {dup[:10]}")
-    steps = [c for c in keys if c in network.step_ids]
-    if not steps:
-        raise InputError(f"{source}: no column matches a step id of {network.name!r}")
-    dG0 = np.full((len(network.steps), len(names)), np.nan)
-    for c in steps:
-        dG0[network.index(c)] = np.asarray(columns[c], dtype=float)
-    return {"names": names, "dG0": dG0,
-            "dG_H": np.asarray(columns["dG_H"], dtype=float) if "dG_H" in keys else None,
-            "classes": [str(v) for v in columns["class"]] if "class" in keys else None,
-            "flags": [str(v) for v in columns["flags"]] if "flags" in keys else None,
-            "unknown_columns": [c for c in keys if c not in set(network.step_ids) | {name_col, "dG_H", "class", "flags"}]}
-
-
-def load_candidates_csv(path: str | Path, network: Network) -> dict:
-    """Candidates from a CSV: ``name`` column, step-id columns (ΔG° at U = 0, pH 0, eV),
-    optional ``dG_H``, ``class`` and ``flags`` columns. Unknown columns are reported; missing
-    step values are NaN (those routes are skipped for that candidate).
-
-    A plain table (no quotes, no empty or non-finite values, no repeated names) is parsed by
-    numpy's C reader; any other goes through the csv module row by row, whose errors name the
-    row, the candidate and the column.
-    """
-    path = Path(path)
-    with open(path, newline="") as handle:
-        text = handle.read()
-    header = next(csv.reader(io.StringIO(text)), [])
-    name_col = next((c for c in ("name", "catalyst", "candidate") if c in header), None)
-    if name_col is None:
-        no_rows = not header or not text.split("\n", 1)[-1].strip()
-        raise InputError(f"{path}: no candidates" if no_rows
-                         else f"{path}: needs a 'name' (or 'catalyst') column")
-    known = set(network.step_ids) | {name_col, "dG_H", "class", "flags"}
-    unknown = [c for c in header if c not in known]
-    steps = [c for c in header if c in network.step_ids]
-    if not steps:
-        raise InputError(f"{path}: no column matches a step id of {network.name!r} ({list(network.step_ids)})")
-    numeric = steps + (["dG_H"] if "dG_H" in header else [])
-    labels = [c for c in ("class", "flags") if c in header]
-    table = _plain_table(text, header, numeric, [name_col, *labels])
-    if table is not None:
-        values, strings = table
-        dG0 = np.full((len(network.steps), values.shape[0]), np.nan)
-        for j, c in enumerate(steps):
-            dG0[network.index(c)] = values[:, j]
-        return {"names": strings[name_col], "dG0": dG0,
-                "dG_H": values[:, len(steps)].copy() if "dG_H" in header else None,
-                "classes": strings.get("class"), "flags": strings.get("flags"),
-                "unknown_columns": unknown}
-    rows = list(csv.DictReader(io.StringIO(text)))
-    if not rows:
-        raise InputError(f"{path}: no candidates")
-    n = len(rows)
-    dG0 = np.full((len(network.steps), n), np.nan)
-    names = []
-    seen = set()
-    dG_H = np.full(n, np.nan) if "dG_H" in header else None
-    for k, row in enumerate(rows):
-        name = row[name_col]
-        if name in seen:
-            raise InputError(f"{path} row {k + 2}: duplicate candidate {name!r}")
-        seen.add(name)
-        names.append(name)
-        for c in steps:
-            field = (row.get(c) or "").strip()
-            if field == "":
-                continue
-            try:
-                value = float(field)
-            except ValueError:
-                raise InputError(f"{path} row {k + 2} ({name}): {c} = {field!r} is not a number") from None
-            if not math.isfinite(value):
-                raise InputError(f"{path} row {k + 2} ({name}): {c} is {value}")
-            dG0[network.index(c), k] = value
-        if dG_H is not None and (row.get("dG_H") or "").strip():
-            dG_H[k] = float(row["dG_H"])
-    return {"names": names, "dG0": dG0, "dG_H": dG_H,
-            "classes": [r.get("class", "") for r in rows] if "class" in header else None,
-            "flags": [r.get("flags", "") for r in rows] if "flags" in header else None,
-            "unknown_columns": unknown}
-
-
-def _plain_table(text: str, header: list[str], numeric: list[str], strings: list[str]):
-    """Columns of a plain CSV: ``(values, {column: [str, ...]})``, or None for any other.
-
-    Plain: no quotes, unique header names, every row with all ``numeric`` fields present and
-    finite, and no repeats in the first of ``strings`` (the names). ``values`` has one column
-    per name in ``numeric``, parsed by numpy's C reader (the same doubles as ``float()``).
-    """
-    if '"' in text or len(set(header)) != len(header):
-        return None
-    if "\r" in text:  # CRLF only (a lone CR also ends a csv row)
-        if text.count("\r") != text.count("\r\n"):
-            return None
-        text = text.replace("\r\n", "\n")
-    lines = [line for line in text.split("\n")[1:] if line]  # the csv module skips empty lines
-    if not lines or any(not line.strip() for line in lines):
-        return None
-    position = {c: j for j, c in enumerate(header)}
-    try:
-        values = np.loadtxt(lines, delimiter=",", usecols=[position[c] for c in numeric],
-                            dtype=float, comments=None, ndmin=2)
-    except ValueError:  # an empty or non-numeric field, or a short row
-        return None
-    if values.shape[0] != len(lines) or not np.isfinite(values).all():
-        return None
-    last = max(position[c] for c in strings)
-    fields = [line.split(",", last + 1) for line in lines]
-    if min(map(len, fields)) <= last:  # a row without its name, class or flags field
-        return None
-    columns = {c: [f[position[c]] for f in fields] for c in strings}
-    if len(set(columns[strings[0]])) != len(lines):
-        return None
-    return values, columns
+    return ScreenResult(che, desc, classes, flags, nn, tuple(notes), dict(inputs or {}))

@@ -49,6 +49,20 @@ def run(args: argparse.Namespace) -> int:
     from ..inputs import load_energies
     from ..report import fed_report
 
+    from .outputs import check_figure, check_output
+
+    _positional_after_U(args)
+    for name in args.output:
+        check_figure(name)
+    for option, name in (("--json", args.json), ("--csv", args.csv)):
+        if name:
+            check_output(name, option)
+    if args.U:
+        bad = [u for u in args.U if u.upper() != "UL" and not _is_number(u)]
+        if bad:
+            from ..errors import InputError
+
+            raise InputError(f"--U {bad[0]!r}: give potentials in V or UL, e.g. --U 0 UL")
     if bool(args.energies) == bool(args.db):
         from ..errors import InputError
 
@@ -104,6 +118,23 @@ def run(args: argparse.Namespace) -> int:
         if not to_stdout:
             print("figure: " + ", ".join(args.output))
     return 0
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _positional_after_U(args) -> None:
+    """``chefe fed --U 0 UL file.yaml``: the file that --U swallowed is the energies file."""
+    if args.U and args.energies is None and not args.db:
+        last = args.U[-1]
+        if last.upper() != "UL" and not _is_number(last):
+            args.energies = last
+            args.U = args.U[:-1] or None
 
 
 def print_table(report, rows) -> None:

@@ -18,7 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--T", type=float,
                         help="temperature in K (default: an energies file's, else 298.15)")
     parser.add_argument("--sort", default="U_L", help="column to rank by (default U_L)")
-    parser.add_argument("--filter", help="e.g. \"U_L > -0.5 and UL_minus_UL_HER > 0 and ok\"")
+    parser.add_argument("--filter", help="rows to keep, e.g. \"U_L > -0.5 && UL_minus_UL_HER > 0 && ok\", "
+                             "\"class == 'SAC'\", \"class in ('SAC', 'DAC') and not dG_H < -0.3\"; every "
+                             "column of the table, its class, flags, name and descriptor columns")
     parser.add_argument("--top", type=int, default=20, help="rows printed (default 20)")
     parser.add_argument("--pareto", action="store_true", help="print only the activity/selectivity Pareto front")
     parser.add_argument("--fit", action="append", default=[], metavar="Y:X",
@@ -39,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="2-D activity map vs two descriptors, e.g. '*NO3,*NO=map.png'")
     parser.add_argument("--heatmap", metavar="FILE",
                         help="M1 x M2 heatmap of U_L for dual-atom names like 'Ti-Fe' or 'TiFe@g-CN'")
+    parser.add_argument("--units", choices=["eV", "kJ/mol", "kcal/mol", "Hartree"],
+                        help="energy unit of a candidates CSV (default eV; converted through ase.units). "
+                             "An energies YAML names its unit in the file (units: kJ/mol)")
     parser.add_argument("--strict", action="store_true",
                         help="turn plausibility warnings (|ΔG| > 5 eV, |U_L| > 3 V) into errors")
     parser.add_argument("--csv", metavar="FILE")
@@ -72,6 +77,10 @@ def load(args):
     if path.suffix.lower() in (".yaml", ".yml"):
         from ..inputs import load_energies
 
+        if args.units:
+            from ..errors import InputError
+
+            raise InputError(f"--units is for a candidates CSV; in {path} write units: {args.units} instead")
         es = load_energies(path, pH=args.pH)
         cond = Conditions(0.0, es.conditions.pH if args.pH is None else args.pH,
                           es.conditions.T if args.T is None else args.T)
@@ -80,21 +89,34 @@ def load(args):
 
             raise InputError(f"{path}: thermal corrections were computed at {es.ledger.temperature:g} K but "
                              f"T = {cond.T:g} K was asked; set conditions.T (or references.temperature) in the file")
-        return screen(es.network, es.dG0, names=es.names, conditions=cond), {}
+        return screen(es.network, es.dG0, names=es.names, conditions=cond, notes=es.notes), {}
     net = load_network(args.network)
-    data = load_candidates_csv(path, net)
-    import csv
-
-    extra = {}
-    rows = list(csv.DictReader(open(path, newline="")))
-    for col in data["unknown_columns"]:
-        try:
-            extra[col] = np.array([float(r[col]) if r[col].strip() else np.nan for r in rows])
-        except ValueError:
-            pass
+    data = load_candidates_csv(path, net, units=args.units or "eV")
+    extra = {c: v for c, v in data["descriptors"].items() if v.dtype != object}
     result = screen(net, data["dG0"], names=data["names"], conditions=cond, dG_H=data["dG_H"],
-                    classes=data["classes"], flags=data["flags"])
+                    classes=data["classes"], flags=data["flags"], inputs=data["descriptors"],
+                    notes=data["notes"])
     return result, extra
+
+
+def check_outputs(args) -> None:
+    """Every output named on the command line is checked before any work (suffixes, FILE=... forms)."""
+    from ..errors import InputError
+    from .outputs import check_figure
+
+    for option, spec in (("--volcano", args.volcano), ("--map", args.map)):
+        if spec:
+            if "=" not in spec:
+                raise InputError(f"{option} {spec!r}: write DESCRIPTOR=FILE (D1,D2=FILE for --map)")
+            check_figure(spec.rsplit("=", 1)[1], option)
+    for option, name in (("--plot", args.plot), ("--heatmap", args.heatmap)):
+        if name:
+            check_figure(name, option)
+    for spec in args.fit:
+        if ":" not in spec:
+            raise InputError(f"--fit {spec!r}: write Y:X, e.g. '*NOH:*NO'")
+    if args.top < 0:
+        raise InputError(f"--top {args.top}: give a number of rows, 0 or more")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..screen import species_energies
 
+    check_outputs(args)
     result, extra = load(args)
     from ..plausibility import plausibility_warnings
 
@@ -118,11 +141,14 @@ def run(args: argparse.Namespace) -> int:
     che = result.che
     out.write(f"{len(result.names)} candidates; network {che.network.name}; product {che.product}; "
               f"pH {che.conditions.pH:g}; U_eq = {che.U_eq:+.3f} V; {int(mask.sum())} pass the filter\n")
+    unit = args.units or "eV"
+    out.write(f"U_L, eta and UL_minus_UL_HER in V vs RHE, other columns in eV"
+              + (f" (the table's {unit} converted to eV)" if unit != "eV" else "") + "\n")
     heads = ["U_L", "eta"] + [c for c in ("UL_minus_UL_HER", "site_NO3_minus_H") if c in cols]
     heads += [c for c in cols if c.endswith("_release")]
     out.write(f"{'candidate':20s} " + " ".join(f"{h[:16]:>16s}" for h in heads) + "  PDS\n")
     for k in shown[: args.top]:
-        vals = " ".join(f"{cols[h][k]:+16.3f}" for h in heads)
+        vals = " ".join(f"{cols[h][k]:+16.3f}" if np.isfinite(cols[h][k]) else f"{'-':>16s}" for h in heads)
         flag = f"  [{result.flags[k]}]" if result.flags[k] else ""
         out.write(f"{str(result.names[k])[:20]:20s} {vals}  {che.step_id(int(che.pds[k]))}{flag}\n")
     for note in result.notes:
@@ -272,17 +298,24 @@ def run(args: argparse.Namespace) -> int:
         from ..activity import heatmap
         from ..plotting.maps import heatmap_plot_data, plot_heatmap
 
-        pairs = []
-        for name in result.names:
+        pairs, keep, single = [], [], []
+        for k, name in enumerate(result.names):
             m = re.match(r"^([A-Z][a-z]?)[-_]?([A-Z][a-z]?)(?:$|[@/_-])", str(name))
-            if not m:
-                raise InputError(f"--heatmap: cannot read two metals from candidate name {name!r} "
-                                 "(write e.g. 'Ti-Fe' or 'TiFe@g-CN')")
-            pairs.append(m.groups())
-        rows, cols_, grid = heatmap([p[0] for p in pairs], [p[1] for p in pairs], che.U_L)
-        plot_heatmap(heatmap_plot_data(rows, cols_, grid, f"U$_L$ (V$_{{{che.conditions.scale}}}$)"),
-                     filename=args.heatmap)
-        out.write(f"heatmap: {args.heatmap}\n")
+            if m:
+                pairs.append(m.groups())
+                keep.append(k)
+            else:
+                single.append(str(name))
+        if single:
+            out.write(f"note: --heatmap: {len(single)} candidate(s) without two metals in the name (e.g. "
+                      f"'Ti-Fe', 'TiFe@g-CN') left out of the heatmap: {single[:10]}\n")
+        if not pairs:
+            out.write("note: --heatmap: no dual-atom candidate, no heatmap written\n")
+        if pairs:
+            rows, cols_, grid = heatmap([p[0] for p in pairs], [p[1] for p in pairs], che.U_L[keep])
+            plot_heatmap(heatmap_plot_data(rows, cols_, grid, f"U$_L$ (V$_{{{che.conditions.scale}}}$)"),
+                         filename=args.heatmap)
+            out.write(f"heatmap: {args.heatmap}\n")
     indices = shown if (args.pareto or args.filter) else order
     if args.csv:
         result.to_csv(args.csv, indices)
