@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import InputError
 from .io.consistency import check_pair, imaginary_flags
 from .io.readers import read_run
 from .io.store import all_rows, existing_rows, iter_rows, row_payload, unchanged
@@ -343,6 +344,8 @@ def collect_ase_db(
     source = Path(source)
     with open(source, "rb") as handle:
         kind = "json" if handle.read(1) == b"{" else "db"
+    if source.resolve() == Path(str(db)).resolve():
+        raise InputError(f"{source}: the database to import is also the one to write; give another --db")
     src = connect(str(source), type=kind)
     database = connect(db)
     index_row_ids(database)

@@ -60,11 +60,9 @@ def energies_from_db(
     gas_corrections=None,
 ) -> EnergySet:
     """An :class:`~chefe.inputs.EnergySet` from an ASE database written by ``chefe collect``."""
-    from ase.db import connect
+    from .io.store import all_rows, open_existing
 
-    from .io.store import all_rows
-
-    database = connect(db) if isinstance(db, str) else db
+    database = open_existing(db)
     net = load_network(network) if isinstance(network, str) else network
     net = with_nitrate_adsorption(net, nitrate_adsorption)
     from .solvation import SolvationCorrections, solvation_from_spec

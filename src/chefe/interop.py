@@ -21,11 +21,9 @@ from .species import parse_species
 
 
 def _rows(db):
-    from ase.db import connect
+    from .io.store import all_rows, open_existing
 
-    from .io.store import all_rows
-
-    return all_rows(connect(db) if isinstance(db, str) else db)
+    return all_rows(open_existing(db))
 
 
 def _potentials(rows, references: tuple[str, ...]) -> dict[str, float]:

@@ -165,4 +165,7 @@ def fed_report(
 
     found = [n for n in energies.notes if n.startswith("warning:")]
     found += plausibility_warnings(energies.network, energies.dG0, energies.names, result.U_L)
+    from dataclasses import replace
+
+    plot = replace(plot, notes=tuple(found))
     return FedReport(energies, result, tuple(panels), plot, tuple(selected), tuple(found))

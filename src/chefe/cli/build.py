@@ -90,6 +90,42 @@ def specs_from_args(args) -> list[dict]:
     return [spec]
 
 
+def _vibrations(folders, write) -> int:
+    """Vibration inputs for each adsorbate and gas run; clean sites and other folders skipped, said."""
+    import json
+    from pathlib import Path
+
+    from ..errors import InputError
+    from ..io.tree import VIB_NAMES
+
+    failed = written = 0
+    unique = list(dict.fromkeys(Path(f).resolve() for f in folders))  # a glob may name a folder twice
+    shown = {Path(f).resolve(): Path(f) for f in reversed(folders)}
+    for folder in (shown[f] for f in unique):
+        meta = folder / "chefe_build.json"
+        if folder.name.lower() in VIB_NAMES:
+            print(f"skipped {folder}: already a vibration folder")
+            continue
+        if not folder.is_dir() or not meta.is_file():
+            print(f"skipped {folder}: not a run folder written by chefe build (no chefe_build.json)")
+            continue
+        try:
+            info = json.loads(meta.read_text())
+        except (OSError, ValueError):
+            info = {}
+        if info.get("family") != "gas" and not str(info.get("adsorbate_indices", "") or ""):
+            print(f"skipped {folder}: a clean site (the CHE needs no vibrations of the bare site)")
+            continue
+        try:
+            print(f"wrote {write(folder)}")
+            written += 1
+        except InputError as exc:
+            print(f"failed {folder}: {exc}")
+            failed += 1
+    print(f"{written} vibration input(s) written" + (f", {failed} failed (see above)" if failed else ""))
+    return 2 if failed else 0
+
+
 def run(args) -> int:
     from ..build import NO3RR_SET, REFERENCE_MOLECULES, build_model, reaction_set, reference_set, write_db, write_tree
     from ..errors import InputError
@@ -99,9 +135,7 @@ def run(args) -> int:
 
         if not args.args:
             raise InputError("name the relaxed run folders, e.g. 'chefe build vib runs/Cu-N4-plane/*'")
-        for folder in args.args:
-            print(f"wrote {write_vibration_inputs(folder)}")
-        return 0
+        return _vibrations(args.args, write_vibration_inputs)
     if not args.out and not args.db:
         raise InputError("say where to write: -o TREE and/or --db FILE")
     modes = {}

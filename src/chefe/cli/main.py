@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(nitrate reduction first): limiting potentials, potential-determining steps, diagrams.",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the internal traceback of an error (any position on the command line)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module, help_text in COMMANDS:
         sp = sub.add_parser(name, help=help_text, description=help_text)
@@ -35,29 +37,69 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(name: str):
+    """Python warnings as one ``chefe NAME: warning: ...`` line (numpy's RuntimeWarnings hidden)."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, RuntimeWarning):
+            return
+        print(f"chefe {name}: warning: {message}", file=sys.stderr)
+
+    return show
+
+
+def _run(name: str, module, args, debug: bool) -> int:
+    """Run one subcommand: every error is one or two lines and a non-zero exit code."""
+    import warnings
+
+    from ..errors import ChefeError
+
+    if debug:
+        return int(module.run(args) or 0)
+    warnings.showwarning = _show_warning(name)
+    try:
+        return int(module.run(args) or 0)
+    except ChefeError as exc:
+        print(f"chefe {name}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `chefe fed ... | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print(f"chefe {name}: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:  # an output that cannot be written, a full disk
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"chefe {name}: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"chefe {name}: error: out of memory; give fewer candidates at a time", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - a bug: say so in one line, traceback with --debug
+        print(f"chefe {name}: internal error ({type(exc).__name__}: {exc}); this is a bug in chefe: "
+              "rerun with --debug for the traceback and report it", file=sys.stderr)
+        return 3
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    import os
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv or os.environ.get("CHEFE_DEBUG", "") not in ("", "0")
+    argv = [a for a in argv if a != "--debug"]
     parser = build_parser()
     # Parse the command name first, then let the command add its own options.
     if argv and argv[0] in {name for name, _, _ in COMMANDS}:
         name = argv[0]
         module = import_module(dict((n, m) for n, m, _ in COMMANDS)[name])
         sp = argparse.ArgumentParser(prog=f"chefe {name}",
-                                     description=dict((n, h) for n, _, h in COMMANDS)[name])
+                                     description=dict((n, h) for n, _, h in COMMANDS)[name],
+                                     epilog="--debug: show the internal traceback of an error")
         module.add_arguments(sp)
         args = sp.parse_args(argv[1:])
-        from ..errors import ChefeError
-
-        try:
-            return int(module.run(args) or 0)
-        except ChefeError as exc:
-            print(f"chefe {name}: error: {exc}", file=sys.stderr)
-            return 2
-        except BrokenPipeError:  # `chefe fed ... | head`
-            import os
-
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
+        return _run(name, module, args, debug)
     args = parser.parse_args(argv)
     if args.version:
         from importlib.metadata import version

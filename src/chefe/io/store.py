@@ -19,6 +19,37 @@ from .tree import RunKey
 KEYS = ("catalyst", "species", "role", "code", "reader", "run_path", "ok", "flags", "e_dft", "e_kind")
 
 
+def open_existing(db):
+    """An ASE database that must already exist (commands that only read never create one).
+
+    ``db`` is a file name or an ``ase.db`` URL (``postgresql://...``), or an open database.
+
+    Raises:
+        InputError: the file does not exist, is a folder or is not an ASE database.
+    """
+    from pathlib import Path
+
+    from ase.db import connect
+
+    from ..errors import InputError
+
+    if not isinstance(db, (str, Path)):
+        return db
+    name = str(db)
+    if "://" in name:
+        return connect(name)
+    path = Path(name)
+    if not path.exists():
+        raise InputError(f"database {name!r} does not exist; write one with: chefe collect RUNS --db {name}")
+    if path.is_dir():
+        raise InputError(f"database {name!r} is a folder; give the database file")
+    with open(path, "rb") as handle:
+        head = handle.read(16)
+    if not (head.startswith(b"SQLite format 3") or head.lstrip().startswith(b"{")):
+        raise InputError(f"{name}: not an ASE database (SQLite or JSON); give the file chefe collect wrote")
+    return connect(name)
+
+
 def _jsonable(value: Any):
     return json.loads(json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
 

@@ -73,11 +73,14 @@ class FEDPlotData:
     xlabel: str
     figsize: tuple[float, float]
     layout: str  # "rows" or "columns"
+    #: warnings printed under the diagram (plausibility, left-out catalysts); empty when clean
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         """JSON-friendly dict of the plot data (for tests and for re-plotting elsewhere)."""
         return {
             "ylabel": self.ylabel, "xlabel": self.xlabel, "figsize": self.figsize, "layout": self.layout,
+            "notes": list(self.notes),
             "panels": [
                 {
                     "title": p.title, "xticks": p.xticks.tolist(), "xticklabels": list(p.xticklabels),

@@ -15,6 +15,7 @@ def plot_fed(
     filename: str | Path | Sequence[str | Path] | None = None,
     style: str | None = None,
     legend: bool = True,
+    notes: bool = True,
 ):
     """Draw the panels of ``data``; return the Figure.
 
@@ -24,6 +25,8 @@ def plot_fed(
         filename: file name(s) to save (format from the suffix: .png, .pdf, .svg).
         style: a matplotlib style to use instead of the shipped ``chefe.mplstyle``.
         legend: draw a legend when more than one series is shown.
+        notes: print ``data.notes`` (warnings about the input) under the diagram, so that a
+            figure made from questionable input says so.
 
     The style is applied with ``plt.style.context`` only while drawing: global rcParams are
     never changed.
@@ -51,6 +54,9 @@ def plot_fed(
             ax.set_ylabel(data.ylabel)
         if len(axs) > 1:
             fig.align_ylabels(axs)
+        if notes and data.notes:
+            fig.supxlabel(_notes_text(data.notes, data.figsize[0]), fontsize="x-small", color="#b00000",
+                          ha="left", x=0.01, multialignment="left")
         if filename is not None:
             names = [filename] if isinstance(filename, (str, Path)) else list(filename)
             for name in names:
@@ -99,3 +105,15 @@ def _draw_panel(ax, panel, legend: bool) -> None:
                       title="solid connector: PDS", title_fontsize=6.5)
         else:
             ax.legend(loc="best")
+
+
+def _notes_text(notes, width_in: float, max_lines: int = 4) -> str:
+    """One shortened line per warning (about 17 characters per inch at x-small); the table has them whole."""
+    import textwrap
+
+    width = max(40, int(width_in * 17))
+    lines = [textwrap.shorten("warning: " + note.removeprefix("warning: "), width, placeholder=" ...")
+             for note in notes]
+    if len(lines) > max_lines:
+        lines = lines[: max_lines - 1] + [f"... {len(notes)} warnings in all: see the table"]
+    return "\n".join(lines)
