@@ -341,7 +341,10 @@ def collect_ase_db(
     from .io.record import FileInfo, RunRecord, with_flags
     from .io.tree import RunKey, _species_from_folder
 
+    from .io.store import open_existing
+
     source = Path(source)
+    open_existing(str(source))  # an ASE database (SQLite or JSON), or a one-line error
     with open(source, "rb") as handle:
         kind = "json" if handle.read(1) == b"{" else "db"
     if source.resolve() == Path(str(db)).resolve():

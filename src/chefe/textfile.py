@@ -123,7 +123,7 @@ def parse_yaml(text: str, source: str) -> Any:
     except InputError as exc:
         raise InputError(f"{source}: {exc}") from None
     except yaml.YAMLError as exc:
-        raise InputError(f"{source}: malformed YAML: {exc}") from None
+        raise InputError(f"{source}: {_yaml_problem(exc)}") from None
     except RecursionError:
         raise InputError(f"{source}: the YAML nests too deeply to be an input file") from None
 
@@ -138,3 +138,22 @@ def read_yaml(path: str | Path, *, what: str = "YAML file", lines: bool = False)
     text = read_text(path, what=what)
     data = parse_yaml(text, str(path))
     return (data, yaml_key_lines(text)) if lines else data
+
+
+def _yaml_problem(exc) -> str:
+    """A YAML error in one line: where, what, and the usual fix."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = (getattr(exc, "problem", None) or str(exc).splitlines()[0]).strip()
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    hint = ""
+    if "'\\t'" in problem or "\t" in problem:
+        hint = ": a tab; indent YAML with spaces"
+    elif "mapping values are not allowed" in problem:
+        hint = ": a ':' inside a value; quote the value, or put a space after the key's ':'"
+    elif "could not find expected ':'" in problem or "expected <block end>" in problem:
+        hint = ": check the indentation of this line and the one before"
+    elif "found undefined alias" in problem or "found unhashable key" in problem:
+        hint = ""
+    context = getattr(exc, "context", None)
+    extra = f" ({context})" if context and not hint else ""
+    return f"malformed YAML{where}: {problem}{extra}{hint}"

@@ -39,6 +39,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="leave out (and report) placements that would overlap the substrate")
 
 
+def _integers(text: str, option: str, example: str) -> list[int]:
+    from ..errors import InputError
+
+    try:
+        values = [int(x) for x in text.split(",")]
+    except ValueError:
+        raise InputError(f"{option} {text!r}: give whole numbers separated by commas, e.g. {example}") from None
+    if len(values) != 2 or min(values) < 0:
+        raise InputError(f"{option} {text!r}: give two whole numbers, e.g. {example}")
+    return values
+
+
 def specs_from_args(args) -> list[dict]:
     from ..errors import InputError
 
@@ -84,15 +96,16 @@ def specs_from_args(args) -> list[dict]:
         if args.single_atom:
             spec["single_atom"] = args.single_atom
     if args.size and args.kind in ("sac", "dac"):
-        spec["size"] = [int(x) for x in args.size.split(",")]
+        spec["size"] = _integers(args.size, "--size", "7,7")
     if args.chirality and args.kind in ("sac", "dac"):
-        spec["chirality"] = [int(x) for x in args.chirality.split(",")]
+        spec["chirality"] = _integers(args.chirality, "--chirality", "8,0")
     return [spec]
 
 
 def _vibrations(folders, write) -> int:
     """Vibration inputs for each adsorbate and gas run; clean sites and other folders skipped, said."""
     import json
+    import sys
     from pathlib import Path
 
     from ..errors import InputError
@@ -105,6 +118,10 @@ def _vibrations(folders, write) -> int:
         meta = folder / "chefe_build.json"
         if folder.name.lower() in VIB_NAMES:
             print(f"skipped {folder}: already a vibration folder")
+            continue
+        if not folder.exists():
+            print(f"chefe build: error: {folder}: no such folder", file=sys.stderr)
+            failed += 1
             continue
         if not folder.is_dir() or not meta.is_file():
             print(f"skipped {folder}: not a run folder written by chefe build (no chefe_build.json)")
@@ -120,7 +137,7 @@ def _vibrations(folders, write) -> int:
             print(f"wrote {write(folder)}")
             written += 1
         except InputError as exc:
-            print(f"failed {folder}: {exc}")
+            print(f"chefe build: error: {exc}", file=sys.stderr)
             failed += 1
     print(f"{written} vibration input(s) written" + (f", {failed} failed (see above)" if failed else ""))
     return 2 if failed else 0

@@ -52,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
     from .outputs import check_figure, check_output
 
     _positional_after_U(args)
+    if args.style:
+        from .outputs import check_style
+
+        check_style(args.style)
     for name in args.output:
         check_figure(name)
     for option, name in (("--json", args.json), ("--csv", args.csv)):

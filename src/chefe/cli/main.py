@@ -21,8 +21,15 @@ COMMANDS = [
 ]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with two-line errors: what is wrong, and where the options are listed."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help' for the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="chefe",
         description="Computational-hydrogen-electrode free energies for electrocatalysis "
         "(nitrate reduction first): limiting potentials, potential-determining steps, diagrams.",
@@ -94,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in {name for name, _, _ in COMMANDS}:
         name = argv[0]
         module = import_module(dict((n, m) for n, m, _ in COMMANDS)[name])
-        sp = argparse.ArgumentParser(prog=f"chefe {name}",
+        sp = _Parser(prog=f"chefe {name}",
                                      description=dict((n, h) for n, _, h in COMMANDS)[name],
                                      epilog="--debug: show the internal traceback of an error")
         module.add_arguments(sp)

@@ -28,3 +28,14 @@ def check_output(name: str, option: str) -> None:
         raise InputError(f"{option} {name}: is a folder; give a file name")
     if not path.parent.exists():
         raise InputError(f"{option} {name}: the folder {str(path.parent)!r} does not exist")
+
+
+def check_style(style: str) -> None:
+    """A matplotlib style: a file, or a name matplotlib knows."""
+    if Path(style).is_file():
+        return
+    import matplotlib.pyplot as plt
+
+    if style not in plt.style.available:
+        raise InputError(f"--style {style}: neither a style file nor a matplotlib style; give a .mplstyle "
+                         "file or one of: " + ", ".join(sorted(plt.style.available)[:8]) + ", ...")

@@ -158,6 +158,11 @@ def validate(model: type[M], data: Any, *, source: str, lines: Mapping[tuple, in
     Each problem names ``source``, the line (when ``lines`` maps key paths to lines, see
     :func:`yaml_key_lines`) and the key path, with what to write instead.
     """
+    if isinstance(data, Mapping) and data and not set(map(str, data)) & set(model.model_fields):
+        shown = ", ".join(map(str, list(data)[:6])) + (", ..." if len(data) > 6 else "")
+        required = [k for k, f in model.model_fields.items() if f.is_required()]
+        raise InputError(f"{source}: does not look like a {what}: none of its keys ({shown}) belongs to one; "
+                         f"a {what} needs {', '.join(required) or 'its keys'}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
