@@ -7,23 +7,19 @@ and no file written by a command that only reads; ``--debug`` keeps the internal
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
 from chefe.cli.main import main
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_schema import doc  # noqa: E402 - the shared energies-file fixture
 
 STEPS = ["NO3_ads", "NO3_NO3H", "NO3H_NO2", "NO2_NO2H", "NO2H_NO", "NO_NOH", "NOH_N", "N_NH", "NH_NH2",
          "NH2_NH3", "NH3_des"]
 
 
 @pytest.fixture(scope="module")
-def work(tmp_path_factory):
+def work(tmp_path_factory, doc):
     """A folder with the good and bad files of the battery."""
     d = tmp_path_factory.mktemp("battery")
     yaml.safe_dump(doc(), open(d / "good.yaml", "w"))

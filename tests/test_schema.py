@@ -15,37 +15,17 @@ from chefe.inputs import energies_from_dict, load_energies
 from chefe.schema import InputWarning, energies_json_schema, validate_energies
 
 ROOT = Path(__file__).resolve().parents[1]
-REFS = {
-    "species": {
-        "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_molecules_experimental"}},
-        "H2O(l)": {"energy": -14.2194, "thermo": {"table": "gas_molecules_experimental"}},
-        "HNO3(g)": {"energy": -28.5, "thermo": {"zpe": 0.70, "cp": 0.12, "ts": 0.82}},
-        "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "cp": 0.10, "ts": 0.60}},
-    }
-}
-E = {"*": -300.0, "*NO3": -325.3, "*NO3H": -329.0, "*NO2": -320.4, "*NO2H": -324.2, "*NO": -316.1,
-     "*NOH": -319.4, "*N": -308.9, "*NH": -312.9, "*NH2": -317.0, "*NH3": -320.6}
-
-
-def doc(**extra):
-    d = {"network": "no3rr_sac", "kind": "total", "references": REFS,
-         "adsorbate_thermo": {k: {"zpe": 0.37, "cp": 0.08, "ts": 0.16} for k in E if k != "*"},
-         "catalysts": {"A": {"energies": dict(E)}}}
-    d.update(extra)
-    return d
-
-
 def write(tmp_path, text):
     path = tmp_path / "energies.yaml"
     path.write_text(text)
     return path
 
 
-def test_thermo_written_in_capitals_is_the_same_correction():
+def test_thermo_written_in_capitals_is_the_same_correction(doc):
     lower = energies_from_dict(doc())
-    upper = energies_from_dict(doc(adsorbate_thermo={k: {"ZPE": 0.37, "Cp": 0.08, "TS": 0.16} for k in E if k != "*"}))
+    upper = energies_from_dict(doc(adsorbate_thermo={k: {"ZPE": 0.37, "Cp": 0.08, "TS": 0.16} for k in doc.E if k != "*"}))
     np.testing.assert_array_equal(lower.dG0, upper.dG0)
-    refs = {"species": {**REFS["species"], "NH3(g)": {"energy": -19.54, "thermo": {"ZPE": 0.89, "CP": 0.10, "TS": 0.60}}}}
+    refs = {"species": {**doc.REFS["species"], "NH3(g)": {"energy": -19.54, "thermo": {"ZPE": 0.89, "CP": 0.10, "TS": 0.60}}}}
     np.testing.assert_array_equal(energies_from_dict(doc(references=refs)).dG0, lower.dG0)
 
 
@@ -83,26 +63,26 @@ def test_nested_misspellings_are_all_reported_with_their_paths(tmp_path):
     assert "line 9: references.species.H2(g).energie: unknown key 'energie': did you mean 'energy'?" in message
 
 
-def test_ranges_and_types():
+def test_ranges_and_types(doc):
     with pytest.raises(InputError, match="conditions.T: Input should be greater than 0"):
         energies_from_dict(doc(conditions={"T": 0}))
     with pytest.warns(InputWarning, match="pH 15 lies outside 0-14"):
         energies_from_dict(doc(conditions={"pH": 15}))
     with pytest.raises(InputError, match=r"catalysts.A.energies.\*NO: expected a number, got 'abc'"):
-        energies_from_dict(doc(catalysts={"A": {"energies": {**E, "*NO": "abc"}}}))
+        energies_from_dict(doc(catalysts={"A": {"energies": {**doc.E, "*NO": "abc"}}}))
     with pytest.raises(InputError, match="expected a finite number, got nan"):
-        energies_from_dict(doc(catalysts={"A": {"energies": {**E, "*NO": float("nan")}}}))
+        energies_from_dict(doc(catalysts={"A": {"energies": {**doc.E, "*NO": float("nan")}}}))
     with pytest.raises(InputError, match="references.nitrate: .*ambiguous"):
-        energies_from_dict(doc(references={**REFS, "nitrate": 0.392}))
+        energies_from_dict(doc(references={**doc.REFS, "nitrate": 0.392}))
 
 
-def test_catalyst_names_that_yaml_reads_as_numbers(tmp_path):
-    text = yaml.safe_dump(doc(catalysts={111: {"energies": dict(E)}, "1": {"energies": dict(E)}}))
+def test_catalyst_names_that_yaml_reads_as_numbers(doc, tmp_path):
+    text = yaml.safe_dump(doc(catalysts={111: {"energies": dict(doc.E)}, "1": {"energies": dict(doc.E)}}))
     es = load_energies(write(tmp_path, text))
     assert es.names == ("111", "1")
 
 
-def test_units_convert_every_energy_to_ev():
+def test_units_convert_every_energy_to_ev(doc):
     # the same file in kJ/mol: every energy times 96.4853 kJ/mol per eV (CODATA F), the result in eV
     kj = 96.485332
     def scaled(d):
@@ -112,9 +92,9 @@ def test_units_convert_every_energy_to_ev():
         "H2O(l)": {"energy": -14.2194 * kj, "thermo": {"table": "gas_molecules_experimental"}},
         "HNO3(g)": {"energy": -28.5 * kj, "thermo": {"zpe": 0.70 * kj, "cp": 0.12 * kj, "ts": 0.82 * kj}},
         "NH3(g)": {"energy": -19.54 * kj, "thermo": {"zpe": 0.89 * kj, "cp": 0.10 * kj, "ts": 0.60 * kj}}}}
-    in_kj = energies_from_dict(doc(units="kJ/mol", references=refs, catalysts={"A": {"energies": scaled(E)}},
+    in_kj = energies_from_dict(doc(units="kJ/mol", references=refs, catalysts={"A": {"energies": scaled(doc.E)}},
                                    adsorbate_thermo={k: {"zpe": 0.37 * kj, "cp": 0.08 * kj, "ts": 0.16 * kj}
-                                                     for k in E if k != "*"}))
+                                                     for k in doc.E if k != "*"}))
     in_ev = energies_from_dict(doc())
     np.testing.assert_allclose(in_kj.dG0, in_ev.dG0, atol=2e-5, equal_nan=True)
     assert any("kJ/mol, converted to eV" in n for n in in_kj.notes)
@@ -141,7 +121,7 @@ def test_json_schema_accepts_the_shipped_example_and_rejects_a_misspelling():
         validate_energies(bad)
 
 
-def test_every_top_level_key_is_documented():
+def test_every_top_level_key_is_documented(doc):
     # the README's energies-file example uses only keys the schema knows
     text = (ROOT / "README.md").read_text()
     block = text.split("```yaml\nnetwork: no3rr_sac\nkind: total")[1].split("```")[0]
@@ -155,7 +135,7 @@ def test_every_top_level_key_is_documented():
         validate_energies(doc())
 
 
-def test_fed_and_screen_give_one_answer_per_file(tmp_path, capsys):
+def test_fed_and_screen_give_one_answer_per_file(doc, tmp_path, capsys):
     """The same energies file at its own pH 7 in `chefe fed` and `chefe screen`: the same U_L and η."""
     import csv
 
@@ -173,11 +153,11 @@ def test_fed_and_screen_give_one_answer_per_file(tmp_path, capsys):
     assert float(fed["eta"]) == pytest.approx(float(scr[eta_key]), abs=1e-9)
 
 
-def test_energies_in_kj_per_mol_without_units_are_warned_and_strict_refuses(tmp_path, capsys):
+def test_energies_in_kj_per_mol_without_units_are_warned_and_strict_refuses(doc, tmp_path, capsys):
     from chefe.cli.main import main
 
     kj = 96.485332
-    bad = doc(catalysts={"A": {"energies": {k: v * kj for k, v in E.items()}}})
+    bad = doc(catalysts={"A": {"energies": {k: v * kj for k, v in doc.E.items()}}})
     path = write(tmp_path, yaml.safe_dump(bad))
     assert main(["fed", str(path)]) == 0
     out = capsys.readouterr().out

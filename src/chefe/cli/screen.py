@@ -55,7 +55,6 @@ def load(args):
     """(ScreenResult, extra descriptor columns) for the chosen input."""
     from pathlib import Path
 
-    import numpy as np
 
     from ..conditions import Conditions
     from ..network import load_network
@@ -142,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     out.write(f"{len(result.names)} candidates; network {che.network.name}; product {che.product}; "
               f"pH {che.conditions.pH:g}; U_eq = {che.U_eq:+.3f} V; {int(mask.sum())} pass the filter\n")
     unit = args.units or "eV"
-    out.write(f"U_L, eta and UL_minus_UL_HER in V vs RHE, other columns in eV"
+    out.write("U_L, eta and UL_minus_UL_HER in V vs RHE, other columns in eV"
               + (f" (the table's {unit} converted to eV)" if unit != "eV" else "") + "\n")
     heads = ["U_L", "eta"] + [c for c in ("UL_minus_UL_HER", "site_NO3_minus_H") if c in cols]
     heads += [c for c in cols if c.endswith("_release")]
