@@ -164,7 +164,7 @@ def test_filters_on_every_column(screened, expression, expected):
 
 
 @pytest.mark.parametrize(("expression", "message"), [
-    ("U_L >", "filter 'U_L >': invalid syntax at column 6\n  U_L >\n       ^"),
+    ("U_L >", "filter 'U_L >': invalid syntax at column 6: U_L ><<here>>"),
     ("U_L > -1 and (dG_H < 0", "a '(' is never closed"),
     ("class == SAC", "unknown column 'SAC'; if 'SAC' is a value, quote it ('SAC')"),
     ("class > 1", "compares text with a number (column 'class')"),

@@ -89,7 +89,7 @@ def test_step_energies_at_reference_ph(tmp_path):
         (lambda d: d["catalysts"]["A"]["energies"].update({"*CO": -1.0}), "does not appear in network"),
         (lambda d: d["catalysts"]["A"]["energies"].pop("*"), "clean site"),
         (lambda d: d["adsorbate_thermo"].pop("*NOH"), "no thermal correction for *NOH"),
-        (lambda d: d.update(kind="magic"), "kind: Input should be 'total', 'adsorption', 'step' or 'linear' (got 'magic')"),
+        (lambda d: d.update(kind="magic"), "kind: unknown kind 'magic': allowed here: total, adsorption, step, linear"),
         (lambda d: d.pop("network"), "network"),
         (lambda d: d.update(network="no3rr_nope"), "no shipped network"),
     ],

@@ -36,7 +36,8 @@ def test_thermo_written_in_capitals_is_the_same_correction(doc):
     ("reference: {}", 2, "line 2: reference: unknown key 'reference': did you mean 'references'?"),
 ])
 def test_misspelt_top_level_keys_name_the_line_and_the_fix(tmp_path, mistake, line, expected):
-    path = write(tmp_path, f"network: no3rr_sac\n{mistake}\ncatalysts: {{A: {{energies: {{'*': -300.0}}}}}}\n")
+    path = write(tmp_path, f"network: no3rr_sac\n{mistake}\ncatalysts: {{A: {{energies: {{'*': -300.0}}}}}}\n"
+                           "references: {species: {}}\n")
     with pytest.raises(InputError) as info:
         load_energies(path)
     assert str(info.value).startswith(f"{path}: {expected}")
@@ -127,9 +128,9 @@ def test_every_top_level_key_is_documented(doc):
     block = text.split("```yaml\nnetwork: no3rr_sac\nkind: total")[1].split("```")[0]
     keys = {line.split(":")[0] for line in ("network: x\nkind: total" + block).splitlines()
             if line and not line.startswith((" ", "#"))}
-    from chefe.schema import EnergiesFile
+    from chefe.schema import KIND_MODELS
 
-    assert keys <= set(EnergiesFile.model_fields)
+    assert keys <= set(KIND_MODELS["total"].model_fields)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         validate_energies(doc())
@@ -170,3 +171,31 @@ def test_energies_in_kj_per_mol_without_units_are_warned_and_strict_refuses(doc,
     from chefe.report import fed_report
 
     assert not [w for w in fed_report(fine).warnings if "|ΔG|" in w or "U_L =" in w]
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    ({"basis": {"H": "H2(g)"}}, "basis: a key of kind adsorption, not of kind total; set kind: adsorption or remove it"),
+    ({"kind": "step", "nitrite": "HNO2", "catalysts": {"A": {"energies": {"NO3_ads": 0.1}}}, "references": None},
+     "a key of kind total or adsorption, not of kind step"),
+    ({"reference_pH": 7}, "reference_pH: a key of kind step or linear, not of kind total"),
+])
+def test_a_key_of_another_kind_is_named_as_such(doc, extra, expected):
+    data = doc(**extra)
+    if data.get("references") is None:
+        data.pop("references")
+        data.pop("adsorbate_thermo")
+    with pytest.raises(InputError) as info:
+        energies_from_dict(data)
+    assert expected in str(info.value)
+
+
+def test_step_catalysts_take_no_thermo(doc):
+    with pytest.raises(InputError, match="catalysts.A.thermo: unknown key 'thermo'"):
+        energies_from_dict({"network": "no3rr_sac", "kind": "step",
+                            "catalysts": {"A": {"energies": {"NO3_ads": 0.1}, "thermo": {"*NO3": 0.1}}}})
+
+
+def test_linear_kind_names_its_unit_in_the_model():
+    example = yaml.safe_load((ROOT / "examples" / "goldsmith_ptru" / "ptru_no3rr.yaml").read_text())
+    with pytest.raises(InputError, match="units: kind linear gives its unit in model.unit"):
+        validate_energies({**example, "units": "kJ/mol"})

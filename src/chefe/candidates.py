@@ -105,7 +105,10 @@ def load_candidates_csv(path: str | Path, network: Network, *, units: str = "eV"
     first = text.split("\n", 1)[0].rstrip("\r")
     delimiter = _delimiter(first)
     decimal_comma = delimiter == ";"
-    header = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
+    try:
+        header = next(csv.reader(io.StringIO(first), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise InputError(f"{path}: line 1: malformed CSV header: {exc}") from None
     if not header or not text.split("\n", 1)[-1].strip():
         raise InputError(f"{path}: no candidates" + ("" if header else " (the file is empty)"))
     spec = candidate_columns(header, network.step_ids, source=str(path), network=network.name)

@@ -30,7 +30,8 @@ _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, a
 def _fail(expression: str, message: str, column: int | None = None) -> InputError:
     if column is None:
         return InputError(f"filter {expression!r}: {message}")
-    return InputError(f"filter {expression!r}: {message} at column {column}\n  {expression}\n  {' ' * (column - 1)}^")
+    return InputError(f"filter {expression!r}: {message} at column {column}: "
+                      f"{expression[:column - 1]}<<here>>{expression[column - 1:]}")
 
 
 def _rewrite(expression: str, columns: Mapping[str, object]) -> tuple[str, dict[str, str]]:

@@ -15,13 +15,14 @@ An energies file names a network and gives, per catalyst, one of four kinds of i
     Step energies as linear functions of descriptors read from a CSV (a scaling-relation model
     such as the Liu et al. 2019 NO3RR model); optional forward barriers.
 
+Each kind is one validated model of :mod:`chefe.schema` (unknown keys, types and ranges are
+checked there, energies converted to eV there); this module turns the model into ΔG° per step.
 Every problem raises :class:`~chefe.errors.InputError` naming the file, the catalyst and the
 species or step. YAML is read with a safe loader that also rejects duplicate keys.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from .conditions import Conditions
-from .constants import KJ_PER_MOL_IN_EV, T_STANDARD, ln10_kT
+from .constants import ln10_kT
 from .errors import ChefeError, InputError, finite_number
 from .network import Network, load_network, network_from_dict
 from .references import ReferenceLedger
@@ -39,7 +40,6 @@ from .textfile import parse_yaml, read_yaml  # noqa: F401 - part of the inputs A
 from .thermo import ThermoPolicy
 
 KINDS = ("total", "adsorption", "step", "linear")
-UNITS = {"eV": 1.0, "kJ/mol": KJ_PER_MOL_IN_EV, "kcal/mol": 4.184 * KJ_PER_MOL_IN_EV}
 
 
 @dataclass(frozen=True)
@@ -92,40 +92,20 @@ class EnergySet:
 
 
 # ---------------------------------------------------------------------- helpers
-def _finite(value: Any, where: str) -> float:
-    return finite_number(value, where)
-
-
 def _resolve_network(spec: Any, base: Path, where: str) -> Network:
     if isinstance(spec, Mapping):
         return network_from_dict(dict(spec), source=f"{where} (inline network)")
-    if not isinstance(spec, str):
-        raise InputError(f"{where}: 'network' must be a shipped name, a path or a mapping")
     candidate = (base / spec) if spec.endswith((".yaml", ".yml")) else None
     return load_network(candidate if candidate is not None and candidate.exists() else spec)
 
 
-def _conditions(data: Mapping[str, Any], where: str) -> tuple[Conditions, tuple[float, ...] | None]:
-    spec = data.get("conditions", {}) or {}
-    if not isinstance(spec, Mapping):
-        raise InputError(f"{where}: 'conditions' must be a mapping")
-    potentials = spec.get("U")
-    u_list: tuple[float, ...] | None = None
-    if isinstance(potentials, (list, tuple)):
-        u_list = tuple(_finite(u, f"{where}: conditions.U") for u in potentials)
-        u0 = u_list[0] if u_list else 0.0
-    elif potentials is None:
-        u0 = 0.0
-    else:
-        u0 = _finite(potentials, f"{where}: conditions.U")
-        u_list = (u0,)
-    try:
-        cond = Conditions(u0, _finite(spec.get("pH", 0.0), f"{where}: conditions.pH"),
-                          _finite(spec.get("T", T_STANDARD), f"{where}: conditions.T"),
-                          str(spec.get("scale", "RHE")))
-    except ChefeError as exc:
-        raise InputError(f"{where}: {exc}") from None
-    return cond, u_list
+def _conditions(spec) -> tuple[Conditions, tuple[float, ...] | None]:
+    """Default conditions and the potentials to draw, from the validated ``conditions:`` block."""
+    given = spec.conditions
+    if given is None:
+        return Conditions(), None
+    u_list = None if given.U is None else tuple(given.U) if isinstance(given.U, list) else (given.U,)
+    return Conditions(u_list[0] if u_list else 0.0, given.pH, given.T, given.scale), u_list
 
 
 def _species_key(label: str, network: Network, where: str) -> str:
@@ -141,23 +121,31 @@ def _species_key(label: str, network: Network, where: str) -> str:
     return name
 
 
+def _temperature(spec) -> float:
+    return spec.conditions.T if spec.conditions is not None else Conditions().T
+
+
+def _policy(spec, policy: ThermoPolicy | None) -> ThermoPolicy:
+    if policy is not None:
+        return policy
+    return ThermoPolicy(**spec.thermo_policy.model_dump()) if spec.thermo_policy is not None else ThermoPolicy()
+
+
 # ---------------------------------------------------------------------- kinds
-def _ledger(data: Mapping[str, Any], where: str, policy: ThermoPolicy) -> ReferenceLedger:
-    if "references" not in data:
-        raise InputError(f"{where}: kind needs a 'references' block with the gas-phase energies")
-    refs = data["references"]
-    if isinstance(refs, Mapping) and "temperature" not in refs:
-        # thermal corrections at the temperature of the analysis unless the file says otherwise
-        refs = {**refs, "temperature": (data.get("conditions") or {}).get("T", T_STANDARD)}
+def _ledger(spec, where: str, policy: ThermoPolicy) -> ReferenceLedger:
+    refs = spec.references.model_dump(exclude_none=True, exclude_unset=True)
+    # thermal corrections at the temperature of the analysis unless the file says otherwise
+    refs.setdefault("temperature", _temperature(spec))
     try:
         return ReferenceLedger.from_dict(refs, source=where, policy=policy)
     except ChefeError as exc:
         raise InputError(str(exc) if where in str(exc) else f"{where}: {exc}") from None
 
 
-def _require_cp(spec: Mapping[str, Any], policy: ThermoPolicy, where: str) -> None:
+def _require_cp(spec: Any, policy: ThermoPolicy, where: str) -> None:
     """Explicit corrections follow the one heat-capacity convention: cp given, or the term off."""
-    if policy.heat_capacity and "cp" not in spec:
+    has_cp = spec.get("cp") is not None if isinstance(spec, Mapping) else getattr(spec, "cp", None) is not None
+    if policy.heat_capacity and not has_cp:
         raise InputError(
             f"{where}: zpe and ts given without cp; every species carries ∫Cp dT (∫Cv dT for "
             "adsorbates) under the default convention: add cp (cp: 0 if you mean it), or set "
@@ -166,40 +154,35 @@ def _require_cp(spec: Mapping[str, Any], policy: ThermoPolicy, where: str) -> No
 
 
 def _adsorbate_correction(spec: Any, name: str, temperature: float, policy: ThermoPolicy, where: str,
-                          notes: list[str] | None = None) -> float:
-    """G correction (eV) of one adsorbate; what the correction reports goes into ``notes``."""
+                          notes: list[str]) -> float:
+    """G correction (eV) of one adsorbate from its validated thermo; what it reports goes to ``notes``."""
+    from .schema.energies import ExplicitThermo, FrequencyThermo, TableThermo
     from .thermo import ThermalCorrection, harmonic_correction, table_correction
 
     if isinstance(spec, (int, float)):
-        return _finite(spec, f"{where}: thermo of {name}")
-    if not isinstance(spec, Mapping):
-        raise InputError(f"{where}: thermo of {name} must be a number (G correction) or a mapping")
-    if "frequencies" in spec:
-        found = harmonic_correction(spec["frequencies"], temperature, policy, name=f"{where}: {name}")
-        if notes is not None:
-            notes.extend(found.notes)
-        return found.g
-    if "table" in spec:
-        mode = spec.get("mode")
+        return float(spec)
+    if isinstance(spec, FrequencyThermo):
+        found = harmonic_correction(spec.frequencies, temperature, policy, name=f"{where}: {name}")
+    elif isinstance(spec, TableThermo):
         try:
-            found = table_correction(name, str(spec["table"]), temperature, policy,
-                                     None if mode is None else str(mode))
+            found = table_correction(name, spec.table, temperature, policy, spec.mode)
         except ChefeError as exc:
             raise InputError(f"{where}: {exc}") from None
-        if notes is not None:
-            notes.extend(found.notes)
-        return found.g
-    _require_cp(spec, policy, f"{where}: thermo of {name}")
-    cp = _finite(spec.get("cp", 0.0), f"{where}: {name} cp") if policy.heat_capacity else 0.0
-    corr = ThermalCorrection(
-        _finite(spec.get("zpe", 0.0), f"{where}: {name} zpe"), cp,
-        _finite(spec.get("ts", 0.0), f"{where}: {name} ts"), temperature, "explicit", "input")
-    return corr.g
+    else:
+        assert isinstance(spec, ExplicitThermo)
+        _require_cp(spec, policy, f"{where}: thermo of {name}")
+        cp = spec.cp if policy.heat_capacity else 0.0
+        found = ThermalCorrection(spec.zpe, cp, spec.ts, temperature, "explicit", "input")
+    notes.extend(found.notes)
+    return found.g
 
 
 def _basis_potentials(ledger: ReferenceLedger, basis: Mapping[str, str], where: str) -> dict[str, float]:
     """Elemental chemical potentials μ_el from the basis species (solves C μ = G)."""
-    species = [canonical(s) for s in basis.values()]
+    try:
+        species = [canonical(s) for s in basis.values()]
+    except ChefeError as exc:
+        raise InputError(f"{where}: basis: {exc}") from None
     elements = list(basis.keys())
     matrix = np.zeros((len(species), len(elements)))
     for r, name in enumerate(species):
@@ -219,23 +202,13 @@ def _basis_potentials(ledger: ReferenceLedger, basis: Mapping[str, str], where: 
     return dict(zip(elements, mu))
 
 
-def _catalyst_entries(data: Mapping[str, Any], where: str) -> Mapping[str, Any]:
-    cats = data.get("catalysts")
-    if not isinstance(cats, Mapping) or not cats:
-        raise InputError(f"{where}: 'catalysts' must map catalyst names to their energies")
-    return cats
-
-
-def _species_energies(network: Network, entry: Mapping[str, Any], where: str) -> dict[str, float]:
-    energies = entry.get("energies")
-    if not isinstance(energies, Mapping) or not energies:
-        raise InputError(f"{where}: needs an 'energies' mapping")
+def _species_energies(network: Network, energies: Mapping[str, float], where: str) -> dict[str, float]:
     out = {}
     for label, value in energies.items():
         name = _species_key(label, network, where)
         if name in out:
             raise InputError(f"{where}: {label!r} duplicates {name!r}")
-        out[name] = _finite(value, f"{where}: energy of {label}")
+        out[name] = value
     return out
 
 
@@ -243,17 +216,9 @@ def _dG0_from_species(network: Network, per_cat: list[dict[str, float]], ledger:
                       where: str) -> tuple[np.ndarray, list[str]]:
     from .engine import step_free_energies
 
-    n = len(per_cat)
-    reservoir = {}
-    for s in network.reservoir_species:
-        if ledger.has(s):
-            reservoir[s] = ledger.free_energy(s)
+    reservoir = {s: ledger.free_energy(s) for s in network.reservoir_species if ledger.has(s)}
     reservoir["H+"] = ledger.free_energy("H+")
-    columns = []
-    for k in range(n):
-        g = dict(reservoir)
-        g.update(per_cat[k])
-        columns.append(step_free_energies(network, g)[:, 0])
+    columns = [step_free_energies(network, {**reservoir, **g})[:, 0] for g in per_cat]
     dG0 = np.column_stack(columns) if columns else np.zeros((len(network.steps), 0))
     notes = []
     missing_res = [s for s in network.reservoir_species if s not in reservoir]
@@ -263,29 +228,33 @@ def _dG0_from_species(network: Network, per_cat: list[dict[str, float]], ledger:
     return dG0, notes
 
 
-def _from_total(network, data, where, policy, base=".") -> tuple[np.ndarray, ReferenceLedger, list[str]]:
-    ledger = _ledger(data, where, policy)
-    solvation = _solvation(network, data, where, base)
-    shared = data.get("adsorbate_thermo", {}) or {}
-    if not isinstance(shared, Mapping):
-        raise InputError(f"{where}: 'adsorbate_thermo' must map adsorbates to corrections")
-    thermo_notes: list[str] = []
-    shared_g = {_species_key(k, network, f"{where}: adsorbate_thermo"): _adsorbate_correction(
-        v, canonical(k), ledger.temperature, policy, f"{where}: adsorbate_thermo", thermo_notes)
-        for k, v in shared.items()}
-    per_cat, names = [], []
-    for name, entry in _catalyst_entries(data, where).items():
+def _solvation(network, spec, where, base):
+    from .solvation import solvation_from_spec
+
+    return solvation_from_spec(spec.solvation, where=f"{where}: solvation", base=base, known=network.adsorbates)
+
+
+def _solvation_notes(solvation) -> list[str]:
+    return [solvation.describe()] if (solvation.values or solvation.default) else []
+
+
+def _from_total(network, spec, where, policy, base, ledger):
+    """G of every species per catalyst: E + thermal correction + solvation."""
+    solvation = _solvation(network, spec, where, base)
+    notes: list[str] = []
+    shared = {_species_key(k, network, f"{where}: adsorbate_thermo"): _adsorbate_correction(
+        v, canonical(k), ledger.temperature, policy, f"{where}: adsorbate_thermo", notes)
+        for k, v in (spec.adsorbate_thermo or {}).items()}
+    per_cat = []
+    for name, entry in spec.catalysts.items():
         cw = f"{where}: catalyst {name!r}"
-        if not isinstance(entry, Mapping):
-            raise InputError(f"{cw}: expected a mapping with 'energies'")
-        energies = _species_energies(network, entry, cw)
+        energies = _species_energies(network, entry.energies, cw)
         if "*" not in energies:
             raise InputError(f"{cw}: the clean site '*' energy is missing")
-        own = entry.get("thermo", {}) or {}
-        corr = dict(shared_g)
-        for k, v in own.items():
+        corr = dict(shared)
+        for k, v in (entry.thermo or {}).items():
             key = _species_key(k, network, cw)
-            corr[key] = _adsorbate_correction(v, key, ledger.temperature, policy, cw, thermo_notes)
+            corr[key] = _adsorbate_correction(v, key, ledger.temperature, policy, cw, notes)
         g = {}
         for sp, e in energies.items():
             if sp != "*" and sp not in corr:
@@ -295,163 +264,164 @@ def _from_total(network, data, where, policy, base=".") -> tuple[np.ndarray, Ref
                 )
             g[sp] = e + corr.get(sp, 0.0) + solvation.correction(sp)
         per_cat.append(g)
-        names.append(str(name))
-    dG0, notes = _dG0_from_species(network, per_cat, ledger, where)
-    return dG0, ledger, names, notes + list(dict.fromkeys(thermo_notes)) + _solvation_notes(solvation)
+    dG0, more = _dG0_from_species(network, per_cat, ledger, where)
+    return dG0, more + list(dict.fromkeys(notes)) + _solvation_notes(solvation)
 
 
-def _solvation(network, data, where, base):
-    from .solvation import solvation_from_spec
-
-    return solvation_from_spec(data.get("solvation"), where=f"{where}: solvation", base=base,
-                               known=network.adsorbates)
-
-
-def _solvation_notes(solvation) -> list[str]:
-    return [solvation.describe()] if (solvation.values or solvation.default) else []
-
-
-def _from_adsorption(network, data, where, policy, base="."):
-    ledger = _ledger(data, where, policy)
-    solvation = _solvation(network, data, where, base)
-    basis = data.get("basis", {"H": "H2(g)", "O": "H2O(l)", "N": "NH3(g)"})
-    mu = _basis_potentials(ledger, basis, where)
-    per_cat, names = [], []
-    for name, entry in _catalyst_entries(data, where).items():
+def _from_adsorption(network, spec, where, base, ledger):
+    """G of every species per catalyst: ΔG(*X) + Σ n_el μ_el + solvation (G(*) = 0)."""
+    solvation = _solvation(network, spec, where, base)
+    mu = _basis_potentials(ledger, spec.basis, where)
+    per_cat = []
+    for name, entry in spec.catalysts.items():
         cw = f"{where}: catalyst {name!r}"
-        if not isinstance(entry, Mapping):
-            raise InputError(f"{cw}: expected a mapping with 'energies'")
-        energies = _species_energies(network, entry, cw)
         g = {"*": 0.0}
-        for sp, dg in energies.items():
+        for sp, dg in _species_energies(network, entry.energies, cw).items():
             comp = dict(parse_species(sp).composition)
             missing = set(comp) - set(mu)
             if missing:
                 raise InputError(f"{cw}: {sp} contains {sorted(missing)} but the basis covers {sorted(mu)}")
             g[sp] = dg + sum(n * mu[el] for el, n in comp.items()) + solvation.correction(sp)
         per_cat.append(g)
-        names.append(str(name))
-    dG0, notes = _dG0_from_species(network, per_cat, ledger, where)
-    return dG0, ledger, names, notes + _solvation_notes(solvation)
+    dG0, more = _dG0_from_species(network, per_cat, ledger, where)
+    return dG0, more + _solvation_notes(solvation)
 
 
-def _from_steps(network, data, where):
-    ref_ph = _finite(data.get("reference_pH", 0.0), f"{where}: reference_pH")
-    temperature = _finite((data.get("conditions") or {}).get("T", T_STANDARD), f"{where}: T")
-    names, cols = [], []
-    for name, entry in _catalyst_entries(data, where).items():
-        cw = f"{where}: catalyst {name!r}"
-        energies = entry.get("energies") if isinstance(entry, Mapping) else None
-        if not isinstance(energies, Mapping):
-            raise InputError(f"{cw}: needs an 'energies' mapping of step id -> ΔG (eV)")
+def _ph_shift(network: Network, spec) -> np.ndarray:
+    """ΔG(reference_pH) - ΔG°(pH 0) per step: (n_H - n_e)·kT ln10·pH."""
+    return (network.n_H - network.n_e) * ln10_kT(_temperature(spec)) * spec.reference_pH
+
+
+def _from_steps(network, spec, where):
+    cols = []
+    for name, entry in spec.catalysts.items():
         col = np.full(len(network.steps), np.nan)
-        for step_id, value in energies.items():
+        for step_id, value in entry.energies.items():
             try:
-                i = network.index(str(step_id))
+                col[network.index(step_id)] = value
             except ChefeError as exc:
-                raise InputError(f"{cw}: {exc}") from None
-            col[i] = _finite(value, f"{cw}: step {step_id}")
-        names.append(str(name))
+                raise InputError(f"{where}: catalyst {name!r}: {exc}") from None
         cols.append(col)
-    dG = np.column_stack(cols)
-    shift = (network.n_H - network.n_e) * ln10_kT(temperature) * ref_ph
-    return dG - shift[:, None], names
+    return np.column_stack(cols) - _ph_shift(network, spec)[:, None]
 
 
-def _linear_terms(spec: Any, descriptors: Mapping[str, np.ndarray], where: str) -> np.ndarray:
-    if not isinstance(spec, Mapping):
-        raise InputError(f"{where}: expected a mapping of descriptor -> coefficient and 'const'")
-    n = len(next(iter(descriptors.values())))
-    out = np.full(n, _finite(spec.get("const", 0.0), f"{where}: const"))
-    for key, coefficient in spec.items():
+def _linear_terms(terms: Mapping[str, float], descriptors: Mapping[str, np.ndarray], n: int,
+                  where: str) -> np.ndarray:
+    out = np.full(n, terms.get("const", 0.0))
+    for key, coefficient in terms.items():
         if key == "const":
             continue
         if key not in descriptors:
             raise InputError(f"{where}: unknown descriptor {key!r}; descriptors are {sorted(descriptors)}")
-        out = out + _finite(coefficient, f"{where}: coefficient of {key}") * descriptors[key]
+        out = out + coefficient * descriptors[key]
     return out
 
 
-def _from_linear(network, data, where, base: Path):
-    table_spec = data.get("descriptors_file")
-    if not table_spec:
-        raise InputError(f"{where}: kind 'linear' needs 'descriptors_file' (a CSV)")
-    table_path = (base / str(table_spec)).resolve()
+def _from_linear(network, spec, where, base: Path):
+    from .schema import energy_units
+
+    table_path = (base / spec.descriptors_file).resolve()
     rows = read_csv_rows(table_path)
-    key_col = str(data.get("key", "name"))
-    label_col = data.get("label_column")
-    desc_spec = data.get("descriptors")
-    if not isinstance(desc_spec, Mapping) or not desc_spec:
-        raise InputError(f"{where}: 'descriptors' must map names to {{column:, scale:, unit:}}")
-    model = data.get("model")
-    if not isinstance(model, Mapping) or "steps" not in model:
-        raise InputError(f"{where}: kind 'linear' needs 'model' with 'unit' and 'steps'")
-    unit = str(model.get("unit", "eV"))
-    if unit not in UNITS:
-        raise InputError(f"{where}: unknown unit {unit!r}; use {list(UNITS)}")
-    to_ev = UNITS[unit]
-    names, labels = [], []
-    for r, row in enumerate(rows):
-        if key_col not in row:
-            raise InputError(f"{table_path}: no column {key_col!r} (columns: {list(row)})")
-        names.append(row[key_col])
-        labels.append(row.get(str(label_col), row[key_col]) if label_col else row[key_col])
+    units = energy_units()
+    to_ev = units[spec.model.unit]
+    if spec.key not in rows[0]:
+        raise InputError(f"{table_path}: no column {spec.key!r} (key: in {where}); columns: {list(rows[0])}")
+    names = [row[spec.key] for row in rows]
+    labels = [row.get(spec.label_column, row[spec.key]) if spec.label_column else row[spec.key] for row in rows]
     descriptors = {}
-    for dname, dspec in desc_spec.items():
-        if not isinstance(dspec, Mapping) or "column" not in dspec:
-            raise InputError(f"{where}: descriptor {dname!r} needs 'column'")
-        d_unit = str(dspec.get("unit", unit))
-        if d_unit not in UNITS:
-            raise InputError(f"{where}: descriptor {dname!r} has unknown unit {d_unit!r}")
-        values = []
-        for r, row in enumerate(rows):
-            values.append(_finite(row.get(str(dspec["column"])), f"{table_path} row {r + 2} ({names[r]}): column {dspec['column']}"))
-        scale = _finite(dspec.get("scale", 1.0), f"{where}: descriptor {dname} scale")
-        # descriptor in the model's unit
-        descriptors[str(dname)] = scale * np.asarray(values) * UNITS[d_unit] / to_ev
+    for dname, dspec in spec.descriptors.items():
+        values = [finite_number(row.get(dspec.column), f"{table_path} row {r + 2} ({names[r]}): column {dspec.column}")
+                  for r, row in enumerate(rows)]
+        # each descriptor in the model's unit
+        descriptors[dname] = dspec.scale * np.asarray(values) * units[dspec.unit or spec.model.unit] / to_ev
     n = len(rows)
     dG = np.full((len(network.steps), n), np.nan)
     barriers = np.full((len(network.steps), n), np.nan)
     beta = np.full(len(network.steps), 0.5)
     have_barrier = False
-    for step_id, spec in model["steps"].items():
+    for step_id, step in spec.model.steps.items():
         sw = f"{where}: model step {step_id!r}"
         try:
-            i = network.index(str(step_id))
+            i = network.index(step_id)
         except ChefeError as exc:
             raise InputError(f"{where}: {exc}") from None
-        if not isinstance(spec, Mapping):
-            raise InputError(f"{sw}: expected a mapping")
-        if "forward" in spec:
-            forward = _linear_terms(spec["forward"], descriptors, f"{sw} forward")
-            backward = _linear_terms(spec.get("backward", {"const": 0.0}), descriptors, f"{sw} backward")
+        if step.forward is not None:
+            forward = _linear_terms(step.forward, descriptors, n, f"{sw} forward")
+            backward = _linear_terms(step.backward or {"const": 0.0}, descriptors, n, f"{sw} backward")
             dG[i] = (forward - backward) * to_ev
             barriers[i] = forward * to_ev
             have_barrier = True
-        elif "dE" in spec:
-            dG[i] = _linear_terms(spec["dE"], descriptors, f"{sw} dE") * to_ev
+        elif step.dE is not None:
+            dG[i] = _linear_terms(step.dE, descriptors, n, f"{sw} dE") * to_ev
         else:
             raise InputError(f"{sw}: give 'dE' or 'forward' (and 'backward')")
-        if "beta" in spec:
-            beta[i] = _finite(spec["beta"], f"{sw} beta")
-    ref_ph = _finite(data.get("reference_pH", 0.0), f"{where}: reference_pH")
-    temperature = _finite((data.get("conditions") or {}).get("T", T_STANDARD), f"{where}: T")
-    shift = (network.n_H - network.n_e) * ln10_kT(temperature) * ref_ph
-    return dG - shift[:, None], names, labels, (barriers if have_barrier else None), beta
+        if step.beta is not None:
+            beta[i] = step.beta
+    return dG - _ph_shift(network, spec)[:, None], names, labels, (barriers if have_barrier else None), beta
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV file as dicts (header required); errors name the file."""
+    """Rows of a CSV file as dicts (header required); errors name the file and line."""
+    import csv
+    import io
+
+    from .textfile import read_text
+
+    text = read_text(path, what="descriptors table")
     try:
-        with open(path, newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+        reader = csv.DictReader(io.StringIO(text))
+        rows = list(reader)
     except csv.Error as exc:
         raise InputError(f"{path}: malformed CSV: {exc}") from None
     if not rows:
         raise InputError(f"{path}: no data rows")
+    for k, row in enumerate(rows):
+        if None in row or None in row.values():
+            raise InputError(f"{path}: line {k + 2} has a different number of fields than the header")
     return rows
+
+
+def _barriers(network: Network, spec, where: str) -> np.ndarray | None:
+    if not any(entry.barriers for entry in spec.catalysts.values()):
+        return None
+    cols = []
+    for name, entry in spec.catalysts.items():
+        col = np.full(len(network.steps), np.nan)
+        for step_id, value in (entry.barriers or {}).items():
+            try:
+                col[network.index(step_id)] = value
+            except ChefeError as exc:
+                raise InputError(f"{where}: catalyst {name!r}: {exc}") from None
+        cols.append(col)
+    return np.column_stack(cols)
+
+
+def _product_variants(network, spec, ledger, conditions, where, notes) -> Network:
+    """NH3 as NH3(aq)/NH4+ and nitrite as HNO2, as the references and ``nitrite:`` say."""
+    if ledger.ammonia != "gas" and "NH3(g)" in network.species:
+        from .network import with_ammonia_product
+
+        network = with_ammonia_product(network, ledger.ammonia)
+        notes.append(f"NH3 product taken as {'NH3(aq)' if ledger.ammonia == 'aq' else 'NH4+(aq)'} "
+                     f"(tabulated from NH3(g), {ledger.formation_table} table)")
+        if ledger.ammonia == "NH4+":
+            from .formation import pka_values
+
+            pka = pka_values()["NH4+(aq)"]
+            if conditions.pH > pka:
+                notes.append(f"pH {conditions.pH:g} is above the pKa of NH4+ ({pka:g}): ammonia is "
+                             "mostly NH3(aq) there; consider ammonia: aq")
+    if spec.nitrite != "NO2-":
+        from .network import with_nitrite_product
+
+        try:
+            renamed = with_nitrite_product(network, spec.nitrite, conditions.pH)
+        except ChefeError as exc:
+            raise InputError(f"{where}: {exc}") from None
+        if renamed is not network:
+            network = renamed
+            notes.append(f"nitrite released as HNO2(aq) (nitrite: {spec.nitrite}; pH {conditions.pH:g}, pKa 3.25)")
+    return network
 
 
 # ---------------------------------------------------------------------- public
@@ -459,72 +429,50 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
                        policy: ThermoPolicy | None = None, lines: Mapping[tuple, int] | None = None) -> EnergySet:
     """Build an :class:`EnergySet` from the mapping of an energies file.
 
-    The mapping is first validated by :func:`chefe.schema.validate_energies` (unknown keys,
-    types, ranges; aliases resolved; energies converted from ``units:`` to eV).
+    The mapping is first validated by its kind's model (:func:`chefe.schema.energies_model`:
+    unknown keys, types, ranges; aliases resolved; energies converted from ``units:`` to eV).
     """
-    from .schema import validate_energies
+    from .schema import energies_model
 
+    spec = energies_model(data, source=source, lines=lines)
+    return energy_set(spec, source=source, base=base, policy=policy,
+                      unit=data.get("units", "eV") if isinstance(data, Mapping) else "eV")
+
+
+def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", policy: ThermoPolicy | None = None,
+               unit: str = "eV") -> EnergySet:
+    """An :class:`EnergySet` from a validated energies model (:mod:`chefe.schema.energies`)."""
     where = source
-    unit = data.get("units", "eV") if isinstance(data, Mapping) else "eV"
-    data = validate_energies(data, source=source, lines=lines)
-    kind = str(data.get("kind", "total"))
-    missing: tuple = ()
-    if kind not in KINDS:
-        raise InputError(f"{where}: kind {kind!r} unknown; use one of {KINDS}")
-    if "network" not in data:
-        raise InputError(f"{where}: name the reaction 'network' (e.g. no3rr_sac)")
     base = Path(base)
     try:
-        network = _resolve_network(data["network"], base, where)
+        network = _resolve_network(spec.network, base, where)
     except ChefeError as exc:
         raise type(exc)(f"{where}: {exc}") from None
-    conditions, potentials = _conditions(data, where)
-    policy = policy or ThermoPolicy(**(data.get("thermo_policy") or {}))
-    nitrate_mode = str(data.get("nitrate_adsorption", "oxidative"))
+    conditions, potentials = _conditions(spec)
+    policy = _policy(spec, policy)
     ledger = None
     barriers = beta = None
     labels: list[str] | None = None
+    missing: tuple = ()
     notes: list[str] = []
-    if nitrate_mode != "oxidative":
+    if spec.nitrate_adsorption != "oxidative":
         # before any ΔG° is formed: a step file's reference_pH shift uses the step's own counts
         from .network import with_nitrate_adsorption
 
         try:
-            network = with_nitrate_adsorption(network, nitrate_mode)
+            network = with_nitrate_adsorption(network, spec.nitrate_adsorption)
         except ChefeError as exc:
             raise InputError(f"{where}: {exc}") from None
         notes.append(network.description.splitlines()[-1])
-    if kind in ("total", "adsorption"):
-        pre_ledger = _ledger(data, where, policy)
-        if pre_ledger.ammonia != "gas" and "NH3(g)" in network.species:
-            from .network import with_ammonia_product
-
-            network = with_ammonia_product(network, pre_ledger.ammonia)
-            notes.append(f"NH3 product taken as {'NH3(aq)' if pre_ledger.ammonia == 'aq' else 'NH4+(aq)'} "
-                         f"(tabulated from NH3(g), {pre_ledger.formation_table} table)")
-            if pre_ledger.ammonia == "NH4+":
-                from .formation import pka_values
-
-                pka = pka_values()["NH4+(aq)"]
-                if conditions.pH > pka:
-                    notes.append(f"pH {conditions.pH:g} is above the pKa of NH4+ ({pka:g}): ammonia is "
-                                 "mostly NH3(aq) there; consider ammonia: aq")
-        nitrite = str(data.get("nitrite", "NO2-"))
-        if nitrite != "NO2-":
-            from .network import with_nitrite_product
-
-            try:
-                renamed = with_nitrite_product(network, nitrite, conditions.pH)
-            except ChefeError as exc:
-                raise InputError(f"{where}: {exc}") from None
-            if renamed is not network:
-                network = renamed
-                notes.append(f"nitrite released as HNO2(aq) (nitrite: {nitrite}; pH {conditions.pH:g}, pKa 3.25)")
-        if kind == "total":
-            dG0, ledger, names, more = _from_total(network, data, where, policy, base)
+    if spec.kind in ("total", "adsorption"):
+        ledger = _ledger(spec, where, policy)
+        network = _product_variants(network, spec, ledger, conditions, where, notes)
+        if spec.kind == "total":
+            dG0, more = _from_total(network, spec, where, policy, base, ledger)
         else:
-            dG0, ledger, names, more = _from_adsorption(network, data, where, policy, base)
-        given = [{_species_key(k, network, where) for k in data["catalysts"][name]["energies"]} for name in names]
+            dG0, more = _from_adsorption(network, spec, where, base, ledger)
+        names = list(spec.catalysts)
+        given = [{_species_key(k, network, where) for k in entry.energies} for entry in spec.catalysts.values()]
         missing = tuple(tuple(sorted(set(network.adsorbates) - g)) for g in given)
         notes.extend(more)
         if "NO3-(aq)" in network.species:
@@ -534,46 +482,39 @@ def energies_from_dict(data: Mapping[str, Any], *, source: str = "<energies>", b
         from .reference_check import overall_reaction_warnings
 
         notes.extend(overall_reaction_warnings(network, ledger))
-    elif kind == "step":
-        if "nitrite" in data:
-            raise InputError(f"{where}: 'nitrite' needs species energies (kinds total, adsorption); "
-                             "with kind step, write the HNO2 release step into the network instead")
-        dG0, names = _from_steps(network, data, where)
+    elif spec.kind == "step":
+        dG0 = _from_steps(network, spec, where)
+        names = list(spec.catalysts)
     else:
-        dG0, names, labels, barriers, beta = _from_linear(network, data, where, base)
+        dG0, names, labels, barriers, beta = _from_linear(network, spec, where, base)
     if unit != "eV":
         notes.append(f"energies given in {unit}, converted to eV (ase.units)")
     if len(set(names)) != len(names):
         dup = sorted({x for x in names if names.count(x) > 1})
         raise InputError(f"{where}: duplicate catalysts {dup}")
-    entries = data.get("catalysts") if kind != "linear" else None
-    style = data.get("style", {}) or {}
+    entries = spec.catalysts if spec.kind != "linear" else {}
+    style = spec.style or {}
     cat_labels, colors, sites = [], [], []
     for k, name in enumerate(names):
-        entry = entries.get(name, {}) if isinstance(entries, Mapping) else {}
-        extra = style.get(name, {}) if isinstance(style, Mapping) else {}
-        merged = {**(entry if isinstance(entry, Mapping) else {}), **(extra if isinstance(extra, Mapping) else {})}
-        cat_labels.append(str(merged.get("label", labels[k] if labels else name)))
-        colors.append(merged.get("color"))
-        sites.append(merged.get("site"))
-    if kind != "linear" and isinstance(entries, Mapping):
-        bars = []
-        any_bar = False
-        for k, name in enumerate(names):
-            col = np.full(len(network.steps), np.nan)
-            entry = entries[name] if isinstance(entries[name], Mapping) else {}
-            for step_id, value in (entry.get("barriers") or {}).items():
-                try:
-                    col[network.index(str(step_id))] = _finite(value, f"{where}: catalyst {name!r} barrier {step_id}")
-                except ChefeError as exc:
-                    raise InputError(f"{where}: catalyst {name!r}: {exc}") from None
-                any_bar = True
-            bars.append(col)
-        barriers = np.column_stack(bars) if any_bar else None
+        entry, extra = entries.get(name), style.get(name)
+
+        def pick(key, fallback=None):
+            for block in (extra, entry):
+                value = getattr(block, key, None) if block is not None else None
+                if value is not None:
+                    return value
+            return fallback
+
+        cat_labels.append(str(pick("label", labels[k] if labels else name)))
+        colors.append(pick("color"))
+        sites.append(pick("site"))
+    if spec.kind != "linear":
+        barriers = _barriers(network, spec, where)
+    title = spec.title or ""
     return EnergySet(
         network=network, names=tuple(names), dG0=dG0, labels=tuple(cat_labels), colors=tuple(colors),
         sites=tuple(sites), conditions=conditions, potentials=potentials, barriers=barriers,
-        beta=beta, ledger=ledger, source=str(source), title=str(data.get("title", "")), notes=tuple(notes),
+        beta=beta, ledger=ledger, source=str(source), title=title, notes=tuple(notes),
         missing_species=missing,
     )
 

@@ -260,6 +260,12 @@ class ReferenceLedger:
         """
         if not isinstance(data, Mapping):
             raise InputError(f"{source}: 'references' must be a mapping")
+        from .schema import validate
+        from .schema.energies import References
+
+        # the same schema as the references block of an energies file: unknown keys are errors
+        data = validate(References, dict(data), source=source, what="references block").model_dump(
+            exclude_none=True, exclude_unset=True)
         temperature = float(data.get("temperature", T_STANDARD))
         policy = policy or ThermoPolicy(**data.get("thermo_policy", {}))
         entries = {}

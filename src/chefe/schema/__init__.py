@@ -1,6 +1,6 @@
 """The one schema of every chefe input, as pydantic models (validated before anything runs).
 
-* energies files (:class:`EnergiesFile`, :func:`validate_energies`);
+* energies files, one model per kind (:data:`KIND_MODELS`, :func:`energies_model`);
 * reaction networks (:class:`NetworkFile`);
 * collect manifests (:class:`ManifestFile`);
 * build catalogues (:func:`validate_catalogue`, keys from the builders' signatures);
@@ -15,7 +15,7 @@ from __future__ import annotations
 from .base import ENERGY_UNITS, InputWarning, energy_units, validate, yaml_key_lines
 from .candidates import CandidateColumns, candidate_columns
 from .catalogue import catalogue_json_schema, validate_catalogue, validate_entry
-from .energies import EnergiesFile, energies_json_schema, validate_energies
+from .energies import KIND_MODELS, EnergiesFile, energies_json_schema, energies_keys, energies_model, validate_energies
 from .manifest import ManifestFile, manifest_json_schema
 from .network import NetworkFile, network_json_schema
 
@@ -30,11 +30,14 @@ __all__ = [
     "ENERGY_UNITS",
     "CandidateColumns",
     "EnergiesFile",
+    "KIND_MODELS",
     "InputWarning",
     "ManifestFile",
     "NetworkFile",
     "candidate_columns",
     "energies_json_schema",
+    "energies_keys",
+    "energies_model",
     "energy_units",
     "json_schemas",
     "validate",

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import Discriminator, Field, Tag, field_validator
 
 from ..errors import InputError
-from .base import InputWarning, Number, Strict, energy_units, json_schema, validate
+from .base import InputWarning, Number, Strict, energy_units, validate
 
 
 class Conditions(Strict):
@@ -153,10 +153,20 @@ class References(Strict):
 
 
 class Catalyst(Strict):
-    """One catalyst (or one active site of a tandem catalyst)."""
+    """One catalyst (or one active site of a tandem catalyst): species energies (kinds total, adsorption)."""
 
-    energies: dict[str, Number]
+    energies: Annotated[dict[str, Number], Field(min_length=1)]
     thermo: dict[str, Thermo] | None = None
+    barriers: dict[str, Number] | None = None
+    label: str | None = None
+    color: str | None = None
+    site: str | None = None
+
+
+class StepCatalyst(Strict):
+    """One catalyst of kind ``step``: ΔG of each step id at U_RHE = 0 and ``reference_pH``."""
+
+    energies: Annotated[dict[str, Number], Field(min_length=1)]
     barriers: dict[str, Number] | None = None
     label: str | None = None
     color: str | None = None
@@ -196,55 +206,143 @@ class LinearModel(Strict):
     steps: dict[str, LinearStep]
 
 
-class EnergiesFile(Strict):
-    """An energies file (``chefe fed FILE``); see the README for each kind."""
+def _text_names(value: Any) -> Any:
+    # YAML reads a catalyst named 111, 1.5 or null as a number or None: names are strings
+    if isinstance(value, Mapping):
+        return {("null" if k is None else str(k)): v for k, v in value.items()}
+    return value
+
+
+class _EnergiesCommon(Strict):
+    """Keys every kind of energies file takes."""
 
     network: str | dict[str, Any]
-    kind: Literal["total", "adsorption", "step", "linear"] = "total"
     title: str | None = None
     units: Literal["eV", "kJ/mol", "kcal/mol", "Hartree"] = "eV"
     conditions: Conditions | None = None
-    references: References | None = None
     thermo_policy: ThermoPolicy | None = None
-    adsorbate_thermo: dict[str, Thermo] | None = None
-    catalysts: dict[str, Catalyst] | None = None
     style: dict[str, Style] | None = None
-    solvation: dict[str, Any] | None = None
-    basis: dict[str, str] | None = None
-    reference_pH: Number | None = None
     nitrate_adsorption: Literal["oxidative", "chemical"] = "oxidative"
-    nitrite: Literal["NO2-", "HNO2", "auto"] = "NO2-"
-    descriptors_file: str | None = None
-    key: str | None = None
-    label_column: str | None = None
-    descriptors: dict[str, Descriptor] | None = None
-    model: LinearModel | None = None
 
-    @field_validator("catalysts", "style", mode="before")
+    @field_validator("style", mode="before")
     @classmethod
-    def _names_are_text(cls, value: Any) -> Any:
-        # YAML reads a catalyst named 111, 1.5 or null as a number or None: names are strings
-        if isinstance(value, Mapping):
-            return {("null" if k is None else str(k)): v for k, v in value.items()}
-        return value
+    def _style_names(cls, value: Any) -> Any:
+        return _text_names(value)
+
+
+class _SpeciesEnergies(_EnergiesCommon):
+    """Kinds built from species energies and a references block."""
+
+    references: References
+    catalysts: Annotated[dict[str, Catalyst], Field(min_length=1)]
+    solvation: dict[str, Any] | None = None
+    nitrite: Literal["NO2-", "HNO2", "auto"] = "NO2-"
+
+    @field_validator("catalysts", mode="before")
+    @classmethod
+    def _catalyst_names(cls, value: Any) -> Any:
+        return _text_names(value)
+
+
+class TotalEnergiesFile(_SpeciesEnergies):
+    """``kind: total``: DFT total energies of ``*`` and each adsorbate, thermal corrections, references."""
+
+    kind: Literal["total"] = "total"
+    adsorbate_thermo: dict[str, Thermo] | None = None
+
+
+class AdsorptionEnergiesFile(_SpeciesEnergies):
+    """``kind: adsorption``: ΔG(*X) against a ``basis`` of elemental references."""
+
+    kind: Literal["adsorption"]
+    basis: dict[str, str] = Field(default_factory=lambda: {"H": "H2(g)", "O": "H2O(l)", "N": "NH3(g)"})
+
+
+class StepEnergiesFile(_EnergiesCommon):
+    """``kind: step``: ΔG of every step at U_RHE = 0 and ``reference_pH``."""
+
+    kind: Literal["step"]
+    catalysts: Annotated[dict[str, StepCatalyst], Field(min_length=1)]
+    reference_pH: Number = 0.0
+
+    @field_validator("catalysts", mode="before")
+    @classmethod
+    def _catalyst_names(cls, value: Any) -> Any:
+        return _text_names(value)
+
+
+class LinearEnergiesFile(_EnergiesCommon):
+    """``kind: linear``: step energies as linear functions of descriptors read from a CSV."""
+
+    kind: Literal["linear"]
+    descriptors_file: str
+    key: str = "name"
+    label_column: str | None = None
+    descriptors: Annotated[dict[str, Descriptor], Field(min_length=1)]
+    model: LinearModel
+    reference_pH: Number = 0.0
+
+
+#: the model of each kind of energies file
+KIND_MODELS: dict[str, type[_EnergiesCommon]] = {
+    "total": TotalEnergiesFile, "adsorption": AdsorptionEnergiesFile,
+    "step": StepEnergiesFile, "linear": LinearEnergiesFile}
+EnergiesFile = Union[TotalEnergiesFile, AdsorptionEnergiesFile, StepEnergiesFile, LinearEnergiesFile]
+
+
+def energies_keys() -> set[str]:
+    """Every top-level key some kind of energies file takes."""
+    return {k for model in KIND_MODELS.values() for k in model.model_fields}
 
 
 # ---------------------------------------------------------------------- validation
-def validate_energies(data: Any, *, source: str = "<energies>",
-                      lines: Mapping[tuple, int] | None = None) -> dict[str, Any]:
-    """Validate an energies file's mapping; return it with aliases resolved and energies in eV.
+def energies_model(data: Any, *, source: str = "<energies>",
+                   lines: Mapping[tuple, int] | None = None) -> _EnergiesCommon:
+    """The validated model of an energies file (its kind's), every energy converted to eV.
 
     Raises:
         InputError: naming ``source``, the line (when ``lines`` maps key paths to lines) and the
-            key path of every problem, with what to write instead.
+            key path of every problem, with what to write instead; a key of another kind is
+            named as such.
     """
     if not isinstance(data, Mapping):
         raise InputError(f"{source}: an energies file must be a mapping of keys to values")
-    model = validate(EnergiesFile, dict(data), source=source, lines=lines)
-    out = model.model_dump(exclude_none=True, exclude_unset=True)
-    factor = energy_units()[model.units]
-    if factor != 1.0:
-        _to_ev(out, factor)
+    kind = data.get("kind", "total")
+    if not isinstance(kind, str) or kind not in KIND_MODELS:
+        from .base import suggest
+
+        text = suggest(kind, list(KIND_MODELS)).replace("unknown key", "unknown kind")
+        line = (lines or {}).get(("kind",))
+        raise InputError(f"{source}: {f'line {line}: ' if line else ''}kind: {text}")
+    model = KIND_MODELS[kind]
+    foreign = [k for k in data if isinstance(k, str) and k not in model.model_fields and k in energies_keys()]
+    if foreign:
+        owners = {k: [n for n, m in KIND_MODELS.items() if k in m.model_fields] for k in foreign}
+        line = (lines or {}).get((foreign[0],))
+        raise InputError(f"{source}: {f'line {line}: ' if line else ''}{foreign[0]}: a key of kind "
+                         f"{' or '.join(owners[foreign[0]])}, not of kind {kind}"
+                         + ("; set kind: " + owners[foreign[0]][0] + " or remove it" if owners[foreign[0]] else ""))
+    if kind == "linear" and data.get("units", "eV") != "eV":
+        line = (lines or {}).get(("units",))
+        raise InputError(f"{source}: {f'line {line}: ' if line else ''}units: kind linear gives its unit in "
+                         "model.unit (and each descriptor's in its unit:); remove units:")
+    spec = validate(model, dict(data), source=source, lines=lines, what="energies file")
+    factor = energy_units()[spec.units]
+    if factor == 1.0:
+        return spec
+    out = spec.model_dump(exclude_none=True, exclude_unset=True)
+    _to_ev(out, factor)
+    out["units"] = "eV"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InputWarning)  # said once, on the file's own values
+        converted = model.model_validate(out)
+    return converted
+
+
+def validate_energies(data: Any, *, source: str = "<energies>",
+                      lines: Mapping[tuple, int] | None = None) -> dict[str, Any]:
+    """:func:`energies_model` as a plain mapping (aliases resolved, energies in eV, no ``units``)."""
+    out = energies_model(data, source=source, lines=lines).model_dump(exclude_none=True, exclude_unset=True)
     out.pop("units", None)
     return out
 
@@ -294,5 +392,11 @@ def _to_ev(doc: dict, factor: float) -> None:
 
 
 def energies_json_schema() -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of an energies file, from the same models that validate it."""
-    return json_schema(EnergiesFile, "chefe energies file")
+    """JSON Schema (draft 2020-12) of an energies file, from the same models that validate it:
+    one alternative per kind (a file without ``kind`` is of kind total)."""
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(EnergiesFile).json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "chefe energies file"
+    return schema
