@@ -199,3 +199,23 @@ def test_linear_kind_names_its_unit_in_the_model():
     example = yaml.safe_load((ROOT / "examples" / "goldsmith_ptru" / "ptru_no3rr.yaml").read_text())
     with pytest.raises(InputError, match="units: kind linear gives its unit in model.unit"):
         validate_energies({**example, "units": "kJ/mol"})
+
+
+@pytest.mark.parametrize(("mistake", "expected"), [
+    # case
+    ("Conditions: {pH: 7}", "line 2: Conditions: unknown key 'Conditions': did you mean 'conditions'?"),
+    ("Network: no3rr_sac", "line 2: Network: unknown key 'Network': did you mean 'network'?"),
+    # singular / plural
+    ("catalyst: {}", "line 2: catalyst: unknown key 'catalyst': did you mean 'catalysts'?"),
+    ("adsorbates_thermo: {}", "line 2: adsorbates_thermo: unknown key 'adsorbates_thermo': did you mean 'adsorbate_thermo'?"),
+    ("style: {A: {labels: Cu}}", "line 2: style.A.labels: unknown key 'labels': did you mean 'label'?"),
+    # British / American
+    ("style: {A: {colour: red}}", "line 2: style.A.colour: unknown key 'colour': did you mean 'color'?"),
+    ("thermo_policy: {low_frequencies: raise}", "line 2: thermo_policy.low_frequencies: unknown key 'low_frequencies': did you mean 'low_frequency'?"),
+])
+def test_common_misspellings_verbatim(tmp_path, mistake, expected):
+    path = write(tmp_path, f"network: no3rr_sac\n{mistake}\ncatalysts: {{A: {{energies: {{'*': -300.0}}}}}}\n"
+                           "references: {species: {}}\n")
+    with pytest.raises(InputError) as info:
+        load_energies(path)
+    assert str(info.value).startswith(f"{path}: {expected} allowed here: ")
