@@ -219,3 +219,21 @@ def test_common_misspellings_verbatim(tmp_path, mistake, expected):
     with pytest.raises(InputError) as info:
         load_energies(path)
     assert str(info.value).startswith(f"{path}: {expected} allowed here: ")
+
+
+def test_a_file_in_kj_per_mol_without_units_is_recognised_from_the_references(doc):
+    """Every energy (adsorbates and gases) in kJ/mol: the overall ΔrG is the table's × 96.485."""
+    kj = 96.485332
+    refs = {"species": {name: {**spec, "energy": spec["energy"] * kj} for name, spec in doc.REFS["species"].items()}}
+    es = energies_from_dict(doc(references=refs, catalysts={"A": {"energies": {k: v * kj for k, v in doc.E.items()}}}))
+    hint = [n for n in es.notes if "are these energies in kJ/mol? write units: kJ/mol" in n]
+    assert hint, es.notes
+
+
+def test_gas_references_on_two_scales_are_named(doc):
+    refs = {"species": {**doc.REFS["species"], "H2(g)": {"energy": -6.7598 * 96.485,
+                                                       "thermo": {"table": "gas_molecules_experimental"}}}}
+    es = energies_from_dict(doc(references=refs))
+    line = next(n for n in es.notes if "two energy scales" in n)
+    # H2 at -326 eV per atom is the odd one out; the others are VASP-like
+    assert "H2(g) far below (-326.1 eV per atom)" in line and "HNO3(g), NH3(g)" in line

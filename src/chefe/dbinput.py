@@ -206,8 +206,9 @@ def energies_from_db(
         notes.append(f"NO3-(aq) reference: {ledger.provenance('NO3-(aq)')}")
     if nitrate_adsorption != "oxidative":
         notes.append(net.description.splitlines()[-1])
-    from .reference_check import overall_reaction_warnings
+    from .reference_check import gas_energy_warnings, overall_reaction_warnings
 
+    notes.extend(gas_energy_warnings(ledger))
     notes.extend(overall_reaction_warnings(net, ledger))
     if solv.values or solv.default:
         notes.append(solv.describe())

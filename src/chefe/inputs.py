@@ -479,8 +479,9 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
             notes.append(f"NO3-(aq) reference: {ledger.provenance('NO3-(aq)')}")
         notes.append(f"thermal corrections: low-frequency policy {policy.describe()}")
         notes.extend(ledger.notes)
-        from .reference_check import overall_reaction_warnings
+        from .reference_check import gas_energy_warnings, overall_reaction_warnings
 
+        notes.extend(gas_energy_warnings(ledger))
         notes.extend(overall_reaction_warnings(network, ledger))
     elif spec.kind == "step":
         dG0 = _from_steps(network, spec, where)
