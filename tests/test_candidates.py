@@ -198,3 +198,16 @@ def test_fed_analyses_the_others_when_one_catalyst_lacks_an_intermediate(doc, tm
     assert "warning: B: left out, no complete route to NH3: no energy for *NO" in out
     assert "most active: A" in out
     assert (tmp_path / "t.csv").read_text().count("\n") == 2  # header + A
+
+
+def test_screen_names_the_missing_species_like_fed(doc, tmp_path, capsys):
+    import yaml
+
+    d = doc()
+    d["catalysts"]["B"] = {"energies": {k: v for k, v in d["catalysts"]["A"]["energies"].items() if k != "*NO"}}
+    path = tmp_path / "e.yaml"
+    path.write_text(yaml.safe_dump(d))
+    assert main(["screen", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "note: B: left out, no complete route to NH3: no energy for *NO" in out
+    assert "1 candidates" in out

@@ -237,3 +237,25 @@ def test_gas_references_on_two_scales_are_named(doc):
     line = next(n for n in es.notes if "two energy scales" in n)
     # H2 at -326 eV per atom is the odd one out; the others are VASP-like
     assert "H2(g) far below (-326.1 eV per atom)" in line and "HNO3(g), NH3(g)" in line
+
+
+def test_descriptors_file_outside_the_tree_is_not_echoed(tmp_path):
+    """A descriptors_file elsewhere on the machine: the error says where it is, never what it holds."""
+    example = yaml.safe_load((ROOT / "examples" / "goldsmith_ptru" / "ptru_no3rr.yaml").read_text())
+    secret = tmp_path / "elsewhere" / "private.csv"
+    secret.parent.mkdir()
+    secret.write_text("user,password\nroot,hunter2\n")
+    inner = tmp_path / "project"
+    inner.mkdir()
+    path = inner / "linear.yaml"
+    path.write_text(yaml.safe_dump({**example, "descriptors_file": str(secret)}))
+    with pytest.raises(InputError) as info:
+        load_energies(path)
+    text = str(info.value)
+    assert str(secret) in text and "its content is not shown" in text
+    assert "password" not in text and "hunter2" not in text and "user" not in text
+    # inside the project the columns are listed, as the user can see them anyway
+    (inner / "d.csv").write_text("name,EO\nPt,-4.2\n")
+    path.write_text(yaml.safe_dump({**example, "descriptors_file": "d.csv"}))
+    with pytest.raises(InputError, match=r"no column 'key' \(key in .*\); its columns: \['name', 'EO'\]"):
+        load_energies(path)

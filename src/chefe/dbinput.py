@@ -178,14 +178,17 @@ def energies_from_db(
     from .engine import step_free_energies
 
     columns = []
+    missing = []
     for cat in catalysts:
         slab = by_key[(slab_of[cat], "*")]
         note(cat, slab)
         flags_of[cat].extend(gas_flags)
         g = {"*": float(slab.get("e_dft"))}
+        lacking = []
         for species in net.adsorbates:
             row = by_key.get((cat, species))
             if row is None or row.get("e_dft") is None:
+                lacking.append(species)
                 continue
             note(cat, row)
             vrow = vib.get((cat, species))
@@ -200,6 +203,7 @@ def energies_from_db(
                                  "adsorbate table for its thermal correction (see --adsorbate-thermo)")
             g[species] = float(row.get("e_dft")) + corr.g + solv.correction(species)
         columns.append(step_free_energies(net, {**reservoir, **g})[:, 0])
+        missing.append(tuple(lacking))
     dG0 = np.column_stack(columns)
     notes = [f"from database {db}", f"thermal corrections: {policy.describe()}", policy.convention()] + gas_notes
     if "NO3-(aq)" in net.species and ledger.has("NO3-(aq)"):
@@ -216,7 +220,8 @@ def energies_from_db(
                    colors=tuple(None for _ in catalysts), sites=tuple(None for _ in catalysts),
                    conditions=conditions, ledger=ledger, source=str(db), title=f"{net.name} from {db}",
                    notes=tuple(notes))
-    return replace(es, flags=tuple(tuple(dict.fromkeys(flags_of[c])) for c in catalysts))
+    return replace(es, flags=tuple(tuple(dict.fromkeys(flags_of[c])) for c in catalysts),
+                   missing_species=tuple(missing))
 
 
 __all__ = ["energies_from_db", "GAS_SPECIES", "T_STANDARD"]

@@ -321,17 +321,33 @@ def _from_linear(network, spec, where, base: Path):
     from .schema import energy_units
 
     table_path = (base / spec.descriptors_file).resolve()
+    # a table outside the energies file's folder and the working folder is read, but nothing of
+    # its content is echoed in an error: only where it is
+    inside = any(table_path.is_relative_to(root) for root in (base.resolve(), Path.cwd().resolve()))
+    where_table = str(table_path) if inside else (f"{table_path} (descriptors_file of {where}, outside its "
+                                                 "folder: its content is not shown)")
     rows = read_csv_rows(table_path)
     units = energy_units()
     to_ev = units[spec.model.unit]
-    if spec.key not in rows[0]:
-        raise InputError(f"{table_path}: no column {spec.key!r} (key: in {where}); columns: {list(rows[0])}")
+    header = list(rows[0])
+    for column, what in ((spec.key, "key"), *((d.column, f"descriptors.{n}.column") for n, d in spec.descriptors.items()),
+                         *(((spec.label_column, "label_column"),) if spec.label_column else ())):
+        if column not in header:
+            shown = f"; its columns: {header}" if inside else ""
+            raise InputError(f"{where_table}: no column {column!r} ({what} in {where}){shown}")
     names = [row[spec.key] for row in rows]
-    labels = [row.get(spec.label_column, row[spec.key]) if spec.label_column else row[spec.key] for row in rows]
+    labels = [row[spec.label_column] if spec.label_column else row[spec.key] for row in rows]
     descriptors = {}
     for dname, dspec in spec.descriptors.items():
-        values = [finite_number(row.get(dspec.column), f"{table_path} row {r + 2} ({names[r]}): column {dspec.column}")
-                  for r, row in enumerate(rows)]
+        values = []
+        for r, row in enumerate(rows):
+            try:
+                values.append(finite_number(row[dspec.column], f"{where_table} line {r + 2} ({names[r]}): "
+                                                               f"column {dspec.column}"))
+            except InputError as exc:
+                if inside:
+                    raise
+                raise InputError(f"{where_table}: line {r + 2}, column {dspec.column}: not a finite number") from None
         # each descriptor in the model's unit
         descriptors[dname] = dspec.scale * np.asarray(values) * units[dspec.unit or spec.model.unit] / to_ev
     n = len(rows)

@@ -515,6 +515,17 @@ def load_network(name_or_path: str | Path) -> Network:
     return network_from_dict(data, source=str(path), lines=lines)
 
 
+def fewest_missing(network: Network, routes, absent) -> list[str]:
+    """Of the species in ``absent``, those the route needing fewest of them lacks (what to
+    compute next so that a catalyst completes a route); [] when no route needs any."""
+    absent = set(absent)
+    per_route = [sorted(absent & {sp.name for i in network.routes[r].unique_steps
+                                  for sp in network.steps[i].species() if sp.is_surface})
+                 for r in routes]
+    per_route = [names for names in per_route if names]
+    return min(per_route, key=len) if per_route else []
+
+
 def describe_route(network: Network, route: Route) -> str:
     """One-line description: product and net reaction."""
     return f"{route.product or 'unmatched'}: {format_reaction(dict(route.net))}"

@@ -40,16 +40,13 @@ class FedReport:
 
 def incomplete_reason(energies: EnergySet, result: CHEResult, k: int) -> str:
     """Why catalyst ``k`` completes no route: the species it has no energy for, else the steps."""
+    from .network import fewest_missing
+
     net = result.network
     if energies.missing_species and energies.missing_species[k]:
-        absent = set(energies.missing_species[k])
-        # the route that needs the fewest more species: those are what to compute next
-        per_route = [sorted(absent & {sp.name for i in net.routes[r].unique_steps
-                                      for sp in net.steps[i].species() if sp.is_surface})
-                     for r in result.routes]
-        per_route = [names for names in per_route if names]
-        if per_route:
-            return f"no energy for {', '.join(min(per_route, key=len))}"
+        lacking = fewest_missing(net, result.routes, energies.missing_species[k])
+        if lacking:
+            return f"no energy for {', '.join(lacking)}"
     steps = sorted({net.steps[i].id for r in result.routes for i in net.routes[r].unique_steps
                     if not np.isfinite(result.dG0[i, k])})
     return f"no ΔG for step(s) {', '.join(steps)}"

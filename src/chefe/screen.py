@@ -346,6 +346,7 @@ def screen(
     keep_routes: bool = False,
     inputs: dict[str, np.ndarray] | None = None,
     notes: Sequence[str] = (),
+    missing_species: Sequence[Sequence[str]] | None = None,
 ) -> ScreenResult:
     """Screen candidates given ΔG° per step (n_steps, n); ``dG_H`` (n,) enables the HER descriptors.
 
@@ -378,6 +379,13 @@ def screen(
         lacking = np.flatnonzero(che.best < 0)
         for k in lacking[:1000]:
             who = che.names[int(k)]
+            from .network import fewest_missing
+
+            lacking = fewest_missing(network, route_idx, missing_species[k]) if missing_species else []
+            if lacking:
+                notes.append(f"{who}: left out, no complete route to {product or network.target}: "
+                             f"no energy for {', '.join(lacking)}")
+                continue
             missing = sorted({network.steps[i].id for r in route_idx for i in network.routes[r].unique_steps
                               if not np.isfinite(dG0[i, k])})
             notes.append(f"{who}: left out, no complete route to {product or network.target} "

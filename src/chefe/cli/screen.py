@@ -67,7 +67,8 @@ def load(args):
 
         es = energies_from_db(args.db, args.network, conditions=cond, adsorbate_table=args.adsorbate_thermo)
         return screen(es.network, es.dG0, names=es.names, conditions=cond,
-                      flags=[",".join(f) for f in es.flags] if es.flags else None), {}
+                      flags=[",".join(f) for f in es.flags] if es.flags else None,
+                      notes=es.notes, missing_species=es.missing_species or None), {}
     if not args.candidates:
         from ..errors import InputError
 
@@ -88,7 +89,8 @@ def load(args):
 
             raise InputError(f"{path}: thermal corrections were computed at {es.ledger.temperature:g} K but "
                              f"T = {cond.T:g} K was asked; set conditions.T (or references.temperature) in the file")
-        return screen(es.network, es.dG0, names=es.names, conditions=cond, notes=es.notes), {}
+        return screen(es.network, es.dG0, names=es.names, conditions=cond, notes=es.notes,
+                      missing_species=es.missing_species or None), {}
     net = load_network(args.network)
     data = load_candidates_csv(path, net, units=args.units or "eV")
     extra = {c: v for c, v in data["descriptors"].items() if v.dtype != object}
