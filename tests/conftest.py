@@ -50,30 +50,41 @@ def nh3_modes(files_dir: Path) -> list[complex]:
 class EnergiesDoc:
     """Factory of a valid energies-file mapping (kind total, one SAC, O-end intermediates).
 
-    Made-up total energies (eV) of one single-atom catalyst; explicit thermal corrections per
-    adsorbate; DFT-like gas references with tabulated or explicit corrections. ``doc(**extra)``
-    returns a fresh mapping with ``extra`` keys added or replaced.
+    Made-up total energies (eV) of one single-atom catalyst; thermal corrections per adsorbate
+    (``thermo``: a number or a zpe/cp/ts mapping, the same for every adsorbate); DFT-like gas
+    references with tabulated or explicit corrections, ``species`` adding or replacing some.
+    ``doc(**extra)`` returns a fresh mapping with ``extra`` keys added or replaced.
     """
 
-    REFS = {
-        "species": {
-            "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_molecules_experimental"}},
-            "H2O(l)": {"energy": -14.2194, "thermo": {"table": "gas_molecules_experimental"}},
-            "HNO3(g)": {"energy": -28.5, "thermo": {"zpe": 0.70, "cp": 0.12, "ts": 0.82}},
-            "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "cp": 0.10, "ts": 0.60}},
-        }
+    BASE_REFS = {
+        "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_molecules_experimental"}},
+        "H2O(l)": {"energy": -14.2194, "thermo": {"table": "gas_molecules_experimental"}},
+        "HNO3(g)": {"energy": -28.5, "thermo": {"zpe": 0.70, "cp": 0.12, "ts": 0.82}},
+        "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "cp": 0.10, "ts": 0.60}},
     }
     E = {"*": -300.0, "*NO3": -325.3, "*NO3H": -329.0, "*NO2": -320.4, "*NO2H": -324.2, "*NO": -316.1,
          "*NOH": -319.4, "*N": -308.9, "*NH": -312.9, "*NH2": -317.0, "*NH3": -320.6}
+
+    def __init__(self, thermo=None, species=None):
+        import copy
+
+        self.thermo = {"zpe": 0.37, "cp": 0.08, "ts": 0.16} if thermo is None else thermo
+        self.REFS = {"species": copy.deepcopy({**self.BASE_REFS, **(species or {})})}
 
     def __call__(self, **extra):
         import copy
 
         d = {"network": "no3rr_sac", "kind": "total", "references": copy.deepcopy(self.REFS),
-             "adsorbate_thermo": {k: {"zpe": 0.37, "cp": 0.08, "ts": 0.16} for k in self.E if k != "*"},
+             "adsorbate_thermo": {k: copy.deepcopy(self.thermo) for k in self.E if k != "*"},
              "catalysts": {"A": {"energies": dict(self.E)}}}
         d.update(extra)
         return d
+
+
+@pytest.fixture(scope="session")
+def energies_doc():
+    """The :class:`EnergiesDoc` factory, for a module that needs other thermo or references."""
+    return EnergiesDoc
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,12 @@ KJMOL = units.kJ / units.mol
 KT_LN10 = 0.0591593  # kT ln10 at 298.15 K, eV (k from CODATA 2014, as ase.units)
 
 
+@pytest.fixture(scope="module")
+def doc(energies_doc):
+    """Energies-file mapping of this module: 0.1 eV thermal correction on every adsorbate."""
+    return energies_doc(thermo=0.1, species={"NO(g)": {"energy": -12.30, "thermo": {"zpe": 0.12, "cp": 0.09, "ts": 0.65}}})
+
+
 def toy_dG0(net):
     dG0 = np.full((len(net.steps), 1), -0.1)
     dG0[net.index("NO3_ads")] = 0.30
@@ -40,34 +46,15 @@ def test_oxidative_and_chemical_nitrate_adsorption_by_hand():
         with_nitrate_adsorption(net, "faradaic")
 
 
-REFS = {
-    "species": {
-        "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_molecules_experimental"}},
-        "H2O(l)": {"energy": -14.2194, "thermo": {"table": "gas_molecules_experimental"}},
-        "HNO3(g)": {"energy": -28.5, "thermo": {"zpe": 0.70, "cp": 0.12, "ts": 0.82}},
-        "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "cp": 0.10, "ts": 0.60}},
-        "NO(g)": {"energy": -12.30, "thermo": {"zpe": 0.12, "cp": 0.09, "ts": 0.65}},
-    }
-}
-E = {"*": -300.0, "*NO3": -325.3, "*NO3H": -329.0, "*NO2": -320.4, "*NO2H": -324.2, "*NO": -316.1,
-     "*NOH": -319.4, "*N": -308.9, "*NH": -312.9, "*NH2": -317.0, "*NH3": -320.6}
 
-
-def doc(**extra):
-    d = {"network": "no3rr_sac", "kind": "total", "references": REFS,
-         "adsorbate_thermo": {k: 0.1 for k in E if k != "*"}, "catalysts": {"A": {"energies": dict(E)}}}
-    d.update(extra)
-    return d
-
-
-def test_chemical_adsorption_from_an_energies_file():
+def test_chemical_adsorption_from_an_energies_file(doc):
     es = energies_from_dict(doc(nitrate_adsorption="chemical"))
     assert any("chemical step" in n for n in es.notes)
     with pytest.raises(InputError, match="nitrate_adsorption: Input should be 'oxidative' or 'chemical'"):
         energies_from_dict(doc(nitrate_adsorption="chem"))
 
 
-def test_solvation_corrections_shift_the_listed_adsorbates():
+def test_solvation_corrections_shift_the_listed_adsorbates(doc):
     plain = energies_from_dict(doc())
     solv = energies_from_dict(doc(solvation={"*NOH": -0.3, "*NO3": -0.10, "source": "test values",
                                              "classes": {"N-H": {"species": ["*NH2", "*NH3"], "value": -0.05}}}))
@@ -84,11 +71,11 @@ def test_solvation_corrections_shift_the_listed_adsorbates():
         energies_from_dict(doc(solvation={"H2O(l)": -0.1}))
 
 
-def test_formation_scheme_gas_corrections_reproduce_the_table():
+def test_formation_scheme_gas_corrections_reproduce_the_table(doc):
     from chefe.references import ReferenceLedger
 
-    led = ReferenceLedger.from_dict({**REFS, "gas_corrections": {"scheme": "formation"}})
-    raw = ReferenceLedger.from_dict(REFS)
+    led = ReferenceLedger.from_dict({**doc.REFS, "gas_corrections": {"scheme": "formation"}})
+    raw = ReferenceLedger.from_dict(doc.REFS)
     g = led.free_energy
     # NO3- + 4H+ + 3e- -> NO(g) + 2H2O(l) must now have the CRC ΔrG° = 87.6 - 474.2 + 111.3 = -275.3
     # kJ/mol (H+ + e- = ½H2 at U = 0): NO and HNO3 (hence NO3-) are both corrected
@@ -106,17 +93,17 @@ def test_formation_scheme_gas_corrections_reproduce_the_table():
     assert any("gas-phase correction: NO(g)" in n for n in led.notes)
     assert "gas correction" in led.provenance("NO(g)")
     # fixed values with a source
-    fixed = ReferenceLedger.from_dict({**REFS, "gas_corrections": {"NO(g)": 0.29, "source": "a paper"}})
+    fixed = ReferenceLedger.from_dict({**doc.REFS, "gas_corrections": {"NO(g)": 0.29, "source": "a paper"}})
     assert fixed.free_energy("NO(g)") == pytest.approx(raw.free_energy("NO(g)") + 0.29, abs=1e-12)
     with pytest.raises(InputError, match="scheme"):
-        ReferenceLedger.from_dict({**REFS, "gas_corrections": {"scheme": "magic"}})
+        ReferenceLedger.from_dict({**doc.REFS, "gas_corrections": {"scheme": "magic"}})
 
 
-def test_ammonium_product_by_hand():
+def test_ammonium_product_by_hand(doc):
     from chefe.network import with_ammonia_product
 
     gas = energies_from_dict(doc())
-    nh4 = energies_from_dict(doc(references={**REFS, "ammonia": "NH4+"}))
+    nh4 = energies_from_dict(doc(references={**doc.REFS, "ammonia": "NH4+"}))
     i = gas.network.index("NH3_des")
     step = nh4.network.steps[i]
     assert "NH4+(aq)" in step.equation and step.n_H == 1 and step.n_e == 0
@@ -132,7 +119,7 @@ def test_ammonium_product_by_hand():
         with_ammonia_product(gas.network, "NH4")
 
 
-def test_nitrite_as_hno2_at_low_ph_by_hand():
+def test_nitrite_as_hno2_at_low_ph_by_hand(doc):
     from chefe.network import with_nitrite_product
 
     plain = energies_from_dict(doc())
@@ -173,7 +160,7 @@ def test_chemical_adsorption_in_a_step_file_keeps_the_given_value(tmp_path):
     assert analyse(chem.network, chem.dG0, Conditions(0.0, 7.0)).dG_chem[0] == pytest.approx(0.20)
 
 
-def test_cli_ph_decides_nitrite_auto(tmp_path):
+def test_cli_ph_decides_nitrite_auto(tmp_path, doc):
     import yaml
 
     from chefe.inputs import load_energies
@@ -184,12 +171,12 @@ def test_cli_ph_decides_nitrite_auto(tmp_path):
     assert "HNO2" not in load_energies(path, pH=7.0).network.products
 
 
-def test_explicit_corrections_follow_the_heat_capacity_convention():
-    refs = {"species": {**REFS["species"], "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "ts": 0.60}}}}
+def test_explicit_corrections_follow_the_heat_capacity_convention(doc):
+    refs = {"species": {**doc.REFS["species"], "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "ts": 0.60}}}}
     with pytest.raises(InputError, match="without cp.*heat_capacity: false"):
         energies_from_dict(doc(references=refs))
     with pytest.raises(InputError, match="without cp"):
-        energies_from_dict(doc(adsorbate_thermo={k: {"zpe": 0.1, "ts": 0.05} for k in E if k != "*"}))
+        energies_from_dict(doc(adsorbate_thermo={k: {"zpe": 0.1, "ts": 0.05} for k in doc.E if k != "*"}))
 
 
 def test_protonating_a_consumed_base_gives_the_proton_back():
@@ -208,32 +195,32 @@ def test_protonating_a_consumed_base_gives_the_proton_back():
     assert acid.products["NO"].n_H == 1  # HNO2 + H+ + e- -> NO + H2O
 
 
-def test_gas_corrections_refused_off_the_table_temperature():
+def test_gas_corrections_refused_off_the_table_temperature(doc):
     from chefe.references import ReferenceLedger
 
     with pytest.raises(InputError, match="298.15 K.*fixed values"):
-        ReferenceLedger.from_dict({**REFS, "temperature": 350.0, "gas_corrections": {"scheme": "formation"}})
+        ReferenceLedger.from_dict({**doc.REFS, "temperature": 350.0, "gas_corrections": {"scheme": "formation"}})
 
 
-def test_ammonium_above_its_pka_is_noted():
-    es = energies_from_dict(doc(references={**REFS, "ammonia": "NH4+"}, conditions={"pH": 13.0}))
+def test_ammonium_above_its_pka_is_noted(doc):
+    es = energies_from_dict(doc(references={**doc.REFS, "ammonia": "NH4+"}, conditions={"pH": 13.0}))
     assert any("above the pKa of NH4+" in n for n in es.notes)
 
 
-def test_what_thermal_corrections_find_reaches_the_notes():
+def test_what_thermal_corrections_find_reaches_the_notes(doc):
     from chefe.gas import experimental_molecule
 
     _, vib = experimental_molecule("NO")
-    refs = {"species": {**REFS["species"], "NO(g)": {"energy": -12.3, "thermo": {"frequencies": list(vib), "atoms": "NO"}}},
+    refs = {"species": {**doc.REFS["species"], "NO(g)": {"energy": -12.3, "thermo": {"frequencies": list(vib), "atoms": "NO"}}},
             "thermo_policy": {"imaginary": "drop"}}
-    ads = {k: 0.1 for k in E if k != "*"}
+    ads = {k: 0.1 for k in doc.E if k != "*"}
     ads["*NO3"] = {"frequencies": [1510, 1290, 990, 780, 720, 690, 240, 180, -120]}
     es = energies_from_dict(doc(references=refs, adsorbate_thermo=ads, thermo_policy={"imaginary": "drop"}))
     assert any("119.73 cm-1" in n for n in es.notes)  # NO's excited level
     assert any("*NO3" in n and "imaginary" in n for n in es.notes)  # the dropped mode of *NO3
 
 
-def test_references_inconsistent_with_the_table_are_warned():
+def test_references_inconsistent_with_the_table_are_warned(doc):
     from chefe.references import ReferenceLedger
 
     es = energies_from_dict(doc())
@@ -241,12 +228,12 @@ def test_references_inconsistent_with_the_table_are_warned():
     assert len(warning) == 1 and "HNO3(g)" in warning[0] and "gas_corrections" in warning[0]
     # the numbers by hand: DFT ΔrG = G(NH3) + 3G(H2O) - G(NO3-) - 4.5G(H2) (H+ + e- = ½H2 at 0 V);
     # table ΔrG° = -616.4 kJ/mol (CRC)
-    led = ReferenceLedger.from_dict(REFS)
+    led = ReferenceLedger.from_dict(doc.REFS)
     g = led.free_energy
     dft = g("NH3(g)") + 3 * g("H2O(l)") - g("NO3-(aq)") - 4.5 * g("H2(g)")
     assert f"is {dft:+.3f} eV from the references but {-616.4 * KJMOL:+.3f} eV from the table" in warning[0]
     assert f"{-(dft + 616.4 * KJMOL) / 8:+.3f} V off" in warning[0]
     # NO2- comes from NO3- through the table's own couple: consistent by construction, no warning
     assert not any("for NO2-" in n for n in es.notes)
-    corrected = energies_from_dict(doc(references={**REFS, "gas_corrections": {"scheme": "formation"}}))
+    corrected = energies_from_dict(doc(references={**doc.REFS, "gas_corrections": {"scheme": "formation"}}))
     assert not any(n.startswith("warning") for n in corrected.notes)

@@ -10,25 +10,10 @@ from chefe.engine import analyse, step_free_energies
 from chefe.errors import InputError
 from chefe.inputs import energies_from_dict, load_energies
 
-REFS = {
-    "species": {
-        "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_molecules_experimental"}},
-        "H2O(l)": {"energy": -14.2194, "thermo": {"table": "gas_molecules_experimental"}},
-        "HNO3(g)": {"energy": -28.5, "thermo": {"zpe": 0.70, "cp": 0.10, "ts": 0.82}},
-        "NH3(g)": {"energy": -19.54, "thermo": {"zpe": 0.89, "cp": 0.10, "ts": 0.60}},
-    }
-}
-# made-up total energies of one SAC (eV), O-end intermediates only
-E = {"*": -300.0, "*NO3": -325.3, "*NO3H": -329.0, "*NO2": -320.4, "*NO2H": -324.2, "*NO": -316.1,
-     "*NOH": -319.4, "*N": -308.9, "*NH": -312.9, "*NH2": -317.0, "*NH3": -320.6}
-
-
-def total_doc(**extra):
-    doc = {"network": "no3rr_sac", "kind": "total", "references": REFS,
-           "adsorbate_thermo": {k: 0.1 for k in E if k != "*"},
-           "catalysts": {"A": {"energies": dict(E)}}}
-    doc.update(extra)
-    return doc
+@pytest.fixture(scope="module")
+def total_doc(energies_doc):
+    """Energies-file mapping of this module: 0.1 eV thermal correction on every adsorbate."""
+    return energies_doc(thermo=0.1, species={"HNO3(g)": {"energy": -28.5, "thermo": {"zpe": 0.70, "cp": 0.10, "ts": 0.82}}})
 
 
 def write(tmp_path, doc, name="energies.yaml"):
@@ -37,7 +22,7 @@ def write(tmp_path, doc, name="energies.yaml"):
     return path
 
 
-def test_total_adsorption_and_step_kinds_agree(tmp_path):
+def test_total_adsorption_and_step_kinds_agree(tmp_path, total_doc):
     es = load_energies(write(tmp_path, total_doc()))
     res = analyse(es.network, es.dG0, names=es.names)
     # same numbers as adsorption free energies against μ_H = ½G(H2), μ_O = G(H2O) - G(H2),
@@ -48,12 +33,12 @@ def test_total_adsorption_and_step_kinds_agree(tmp_path):
     from chefe.species import parse_species
 
     ads = {}
-    for sp, e in E.items():
+    for sp, e in total_doc.E.items():
         if sp == "*":
             continue
         comp = dict(parse_species(sp).composition)
-        ads[sp] = (e + 0.1) - E["*"] - sum(n * mu[el] for el, n in comp.items())
-    es2 = energies_from_dict({"network": "no3rr_sac", "kind": "adsorption", "references": REFS,
+        ads[sp] = (e + 0.1) - total_doc.E["*"] - sum(n * mu[el] for el, n in comp.items())
+    es2 = energies_from_dict({"network": "no3rr_sac", "kind": "adsorption", "references": total_doc.REFS,
                               "catalysts": {"A": {"energies": ads}}})
     assert np.allclose(es2.dG0, es.dG0, equal_nan=True, atol=1e-10)
     # and as step free energies
@@ -64,7 +49,7 @@ def test_total_adsorption_and_step_kinds_agree(tmp_path):
     assert analyse(es3.network, es3.dG0).U_L[0] == pytest.approx(res.U_L[0], abs=1e-12)
     # by hand: *NO -> *NOH = G(*NOH) - G(*NO) - ½G(H2)
     i = es.network.index("NO_NOH")
-    assert es.dG0[i, 0] == pytest.approx((E["*NOH"] + 0.1) - (E["*NO"] + 0.1) - 0.5 * g_h2, abs=1e-12)
+    assert es.dG0[i, 0] == pytest.approx((total_doc.E["*NOH"] + 0.1) - (total_doc.E["*NO"] + 0.1) - 0.5 * g_h2, abs=1e-12)
     assert any("NO3-(aq) reference" in n for n in es.notes)
 
 
@@ -94,7 +79,7 @@ def test_step_energies_at_reference_ph(tmp_path):
         (lambda d: d.update(network="no3rr_nope"), "no shipped network"),
     ],
 )
-def test_bad_input_names_file_catalyst_and_species(tmp_path, mutate, message):
+def test_bad_input_names_file_catalyst_and_species(tmp_path, mutate, message, total_doc):
     doc = total_doc()
     mutate(doc)
     path = write(tmp_path, doc)
@@ -104,7 +89,7 @@ def test_bad_input_names_file_catalyst_and_species(tmp_path, mutate, message):
     assert str(path) in str(err.value)
 
 
-def test_missing_intermediate_names_catalyst_and_steps(tmp_path):
+def test_missing_intermediate_names_catalyst_and_steps(tmp_path, total_doc):
     doc = total_doc()
     doc["catalysts"]["A"]["energies"].pop("*N")  # O-end route broken, no other complete route
     es = load_energies(write(tmp_path, doc))
@@ -142,8 +127,8 @@ def test_unknown_step_id(tmp_path):
                             "catalysts": {"A": {"energies": {"NO_NOHH": 0.1}}}}, source="x.yaml")
 
 
-def test_nh3_aqueous_product_renames_network():
-    refs = {**REFS, "ammonia": "aq"}
+def test_nh3_aqueous_product_renames_network(total_doc):
+    refs = {**total_doc.REFS, "ammonia": "aq"}
     es = energies_from_dict({**total_doc(), "references": refs})
     assert "NH3(aq)" in es.network.species and "NH3(g)" not in es.network.species
     res = analyse(es.network, es.dG0)
@@ -164,13 +149,13 @@ def test_step_free_energies_nan_for_missing_species():
     assert np.isnan(dG[net.index("NOH_N"), 0])
 
 
-def test_temperature_of_thermal_corrections_follows_the_file(tmp_path):
+def test_temperature_of_thermal_corrections_follows_the_file(tmp_path, total_doc):
     from chefe.report import fed_report
 
     doc = total_doc(conditions={"T": 320.0})
-    doc["adsorbate_thermo"] = {k: {"table": "adsorbates_pt111_kreitz"} for k in E if k not in ("*", "*NO3H")}
+    doc["adsorbate_thermo"] = {k: {"table": "adsorbates_pt111_kreitz"} for k in total_doc.E if k not in ("*", "*NO3H")}
     doc["adsorbate_thermo"]["*NO3H"] = 0.3
-    doc["references"] = {**REFS, "species": {**REFS["species"],
+    doc["references"] = {**total_doc.REFS, "species": {**total_doc.REFS["species"],
                                               "H2(g)": {"energy": -6.7598, "thermo": {"zpe": 0.27, "cp": 0.09, "ts": 0.44}},
                                               "H2O(l)": {"energy": -14.2194, "thermo": {"zpe": 0.56, "cp": 0.10, "ts": 0.72}}}}
     es = load_energies(write(tmp_path, doc))
@@ -183,7 +168,7 @@ def test_temperature_of_thermal_corrections_follows_the_file(tmp_path):
         load_energies(write(tmp_path, doc))
     doc["adsorbate_thermo"]["*NO3H"] = 0.3
     # a value table cannot be used at another temperature
-    doc["references"] = {"species": {**REFS["species"],
+    doc["references"] = {"species": {**total_doc.REFS["species"],
                                      "H2(g)": {"energy": -6.7598, "thermo": {"table": "gas_norskov2004"}}}}
     doc["thermo_policy"] = {"heat_capacity": False}
     with pytest.raises(InputError, match="tabulated at 298.15 K"):
