@@ -124,7 +124,8 @@ def test_potcar_titles_come_from_the_run_not_a_potcar_file_left_beside_it(fe2o2,
         ("custodian_OSZICAR_empty", read_oszicar, None, {"empty", "no_energy"}),
         ("custodian_OSZICAR_positive_energy", read_oszicar, 46.575827, {"positive_energy"}),
         ("custodian_OSZICAR_nonconverged", read_oszicar, -3.5078944, {"electronic_not_converged"}),
-        ("custodian_OSZICAR_one_step", read_oszicar, -526.36024, set()),
+        # the file stops in the middle of a line of ionic step 2: step 1's energy, flagged
+        ("custodian_OSZICAR_one_step", read_oszicar, -526.36024, {"truncated", "unfinished"}),
         ("custodian_vasprun_truncated_after_parameters_no_steps.xml", read_vasprun, None,
          {"truncated", "no_energy", "unfinished"}),
         ("custodian_OUTCAR_large_cell_died_before_first_step", read_outcar, None, {"no_energy", "unfinished"}),
@@ -267,7 +268,7 @@ SHARED_FLAGS = {
     "custodian_misc/OSZICAR_empty": {"empty", "no_energy"},
     "custodian_misc/OSZICAR_positive_energy": {"positive_energy"},
     "custodian_misc/OSZICAR_nonconverged": {"electronic_not_converged"},
-    "custodian_misc/OSZICAR_one_step": set(),
+    "custodian_misc/OSZICAR_one_step": {"truncated", "unfinished"},  # cut inside ionic step 2
     "custodian_misc/OSZICAR_generic": set(),
     "custodian_misc/OUTCAR_MD_IBRION0_Li28P12S44": set(),
     "custodian_misc/OUTCAR_large_cell_died_before_first_step": {"no_energy", "unfinished"},

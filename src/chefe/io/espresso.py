@@ -10,9 +10,14 @@ import re
 from pathlib import Path
 
 from .record import RunRecord, file_infos, with_flags
-from .tail import read_all
+from .tail import decode_output, read_all
 
-_FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eEdD][-+]?\d+)?"
+from .numbers import FLOAT as _FLOAT
+from .numbers import WHOLE
+
+#: The energy line of a converged SCF cycle, read whole (number, unit and end of line).
+_ENERGY = re.compile(r"!\s+total energy\s+=\s+" + WHOLE + r"[ \t]+Ry[ \t]*\r?\n")
+_ENERGY_START = re.compile(r"^!\s+total energy", re.M)
 
 
 def read_pw(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
@@ -23,16 +28,36 @@ def read_pw(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
     # espresso reader, and so do we: the eV energy then matches the code's own eV printout.
     units = create_units("2006")
     path = Path(path)
-    data = read_all(path).decode("utf-8", "replace") if path.stat().st_size else ""
+    raw = read_all(path) if path.stat().st_size else b""
     flags: list[str] = []
     messages: list[str] = []
+    data, note = decode_output(raw)
+    if note:
+        messages.append(f"{path}: {note[1]}")
+        if note[0]:
+            flags.append(note[0])
     if not data.strip():
-        return RunRecord(str(path), "qe", "qe-pw", None, flags=("empty", "no_energy"),
-                         files=file_infos([path]), messages=(f"{path} is empty",))
+        return RunRecord(str(path), "qe", "qe-pw", None, flags=tuple(dict.fromkeys(flags + ["empty", "no_energy"])),
+                         files=file_infos([path]), messages=tuple(messages) or (f"{path} is empty",))
+    # a restarted run appended to the same file: the last run is the result
+    starts = [m.start() for m in re.finditer(r"Program PWSCF", data)]
+    if len(starts) > 1:
+        messages.append(f"{path}: {len(starts)} pw.x runs appended in one file; the last one is read")
+        data = data[data.rfind("\n", 0, starts[-1]) + 1:]
     m = re.search(r"Program PWSCF\s+(v\.\S+)", data)
     version = f"pw.x {m.group(1)}" if m else ""
-    energies = re.findall(r"^!\s+total energy\s+=\s+(" + _FLOAT + r")\s+Ry", data, re.M)
-    energy = float(energies[-1]) * units.Ry if energies else None
+    records = list(_ENERGY_START.finditer(data))
+    whole = [r for r in records if _ENERGY.match(data, r.start())]
+    energy = None
+    if whole:
+        energy = float(_ENERGY.match(data, whole[-1].start()).group(1)) * units.Ry
+    if records and (not whole or whole[-1] is not records[-1]):
+        flags.append("final_step_unreadable")
+        kept = f"kept the energy of step {len(whole)}" if whole else "no energy kept"
+        messages.append(f"{path}: the last '!    total energy' line (step {len(records)}) is damaged or cut: {kept}")
+    if len(starts) > 1 and not records:
+        messages.append(f"{path}: the last (restarted) run has no total energy yet")
+    energies = whole
     finished = "JOB DONE" in data
     not_converged = "convergence NOT achieved" in data
     electronic = None

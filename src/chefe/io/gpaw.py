@@ -14,11 +14,15 @@ from pathlib import Path
 import numpy as np
 
 from .record import RunRecord, file_infos, with_flags
-from .tail import read_all
+from .tail import decode_output, read_all
 
-_FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?"
-_ENERGY = re.compile(r"^\s*Extrapolated:\s+(" + _FLOAT + ")", re.M)
-_FREE = re.compile(r"^\s*Free energy:\s+(" + _FLOAT + ")", re.M)
+from .numbers import FLOAT as _FLOAT
+from .numbers import WHOLE
+
+#: The energy extrapolated to zero smearing, read whole (the number and the end of its line).
+_ENERGY = re.compile(r"^[ \t]*Extrapolated:[ \t]+" + WHOLE + r"[ \t]*\r?\n", re.M)
+_ENERGY_START = re.compile(r"^[ \t]*Extrapolated:", re.M)
+_FREE = re.compile(r"^\s*Free energy:\s+" + WHOLE, re.M)
 _VERSION = (re.compile(r"GPAW version\s*:?\s*(\S+)"), re.compile(r"\|__ \|  _  \|___\|_____\|\s+(\S+)"),
             re.compile(r"\|__\|\|  \| \|\|/\\\| - (\S+)"))
 _ROW = re.compile(r"^\|\s*\d+\s*\|\s*([A-Z][a-z]?)\s*\|\s*(" + _FLOAT + r")\s*\|\s*(" + _FLOAT + r")\s*\|\s*("
@@ -55,10 +59,16 @@ def _new_layout_structure(data: str, last_energy_at: int):
 def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
     """GPAW text output: the energy extrapolated to zero smearing, convergence, structure."""
     path = Path(path)
-    data = read_all(path).decode("utf-8", "replace") if path.stat().st_size else ""
+    data, note = decode_output(read_all(path) if path.stat().st_size else b"")
+    flags: list[str] = []
+    messages: list[str] = []
+    if note:
+        messages.append(f"{path}: {note[1]}")
+        if note[0]:
+            flags.append(note[0])
     if not data.strip():
-        return RunRecord(str(path), "gpaw", "gpaw-text", None, flags=("empty", "no_energy"),
-                         files=file_infos([path]), messages=(f"{path} is empty",))
+        return RunRecord(str(path), "gpaw", "gpaw-text", None, flags=tuple(dict.fromkeys(flags + ["empty", "no_energy"])),
+                         files=file_infos([path]), messages=tuple(messages) or (f"{path} is empty",))
     version = "gpaw"
     for pattern in _VERSION:
         m = pattern.search(data)
@@ -66,6 +76,11 @@ def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
             version = f"gpaw {m.group(1)}"
             break
     energies = list(_ENERGY.finditer(data))
+    starts = list(_ENERGY_START.finditer(data))
+    if starts and (not energies or energies[-1].start() != starts[-1].start()):
+        flags.append("final_step_unreadable")
+        kept = f"kept the energy of step {len(energies)}" if energies else "no energy kept"
+        messages.append(f"{path}: the last 'Extrapolated:' energy line is damaged or cut: {kept}")
     free = _FREE.findall(data)
     energy = float(energies[-1].group(1)) if energies else None
     converged = bool(re.search(r"Converged after \d+ iterations|Converged in \d+ steps", data))
@@ -73,7 +88,7 @@ def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
     electronic = True if converged and not failed else (False if failed else None)
     finished = bool(re.search(r"^\s*Total:\s+" + _FLOAT, data, re.M))
     new_layout = "Atoms  #" in data
-    atoms, forces, messages = None, None, []
+    atoms, forces = None, None
     if energy is not None and new_layout:
         atoms, forces = _new_layout_structure(data, energies[-1].start())
         if atoms is None:
@@ -88,7 +103,7 @@ def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
     if not finished:
         messages.append(f"{path}: no final timing table: the run did not finish")
     max_force = float(np.linalg.norm(forces, axis=1).max()) if forces is not None else None
-    flags = with_flags([], energy, finished, electronic, None)
+    flags = with_flags(flags, energy, finished, electronic, None)
     return RunRecord(
         path=str(path), code="gpaw", reader="gpaw-text", energy=energy,
         energy_kind="extrapolated to zero smearing", free_energy=float(free[-1]) if free else None,

@@ -16,6 +16,10 @@ FLAGS = {
     "truncated": "an output file ends in the middle of a run (no closing block)",
     "unfinished": "the run did not finish (no timing block / JOB DONE)",
     "no_energy": "no final energy was found",
+    "final_step_unreadable": "the record of the last step is damaged or cut: an earlier step's energy (named in the messages) or none was kept",
+    "final_structure_unreadable": "the final structure or forces could not be read whole",
+    "bad_number": "a final energy that is not a number (NaN, inf, ****) or beyond any physical total energy; not stored",
+    "inconsistent": "records or files of one run disagree (TOTEN against energy(sigma->0), OUTCAR against OSZICAR, the energy block against the last electronic step)",
     "electronic_not_converged": "the last electronic loop stopped at NELM (or QE/GPAW reported no SCF convergence)",
     "ionic_not_converged": "a relaxation ended without reaching the force criterion",
     "positive_energy": "the final energy is positive: almost certainly a broken run",
@@ -92,6 +96,25 @@ class RunRecord:
     flags: tuple[str, ...] = ()
     files: tuple[FileInfo, ...] = ()
     messages: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # whichever reader made it: NaN, inf or a number beyond any physical total energy is
+        # never an energy (the record keeps the flag and the reason instead)
+        from .numbers import energy_problem
+
+        n_atoms = len(self.atoms) if self.atoms is not None else None
+        problem = energy_problem(self.energy, n_atoms)
+        free_problem = energy_problem(self.free_energy, n_atoms)
+        if problem is None and free_problem is None:
+            return
+        flags = [f for f in self.flags if not (problem and f == "positive_energy")] + ["bad_number"]
+        if problem:
+            flags.append("no_energy")
+            object.__setattr__(self, "energy", None)
+        object.__setattr__(self, "free_energy", None)
+        object.__setattr__(self, "flags", tuple(dict.fromkeys(flags)))
+        why = problem or f"free energy: {free_problem}"
+        object.__setattr__(self, "messages", self.messages + (f"{self.path}: {why}; not stored",))
 
     @property
     def ok(self) -> bool:

@@ -131,3 +131,26 @@ def _cut_head(data: bytes, markers: tuple[bytes, ...], after: int, start: int = 
         if i >= 0:
             return data[: i + after]
     return None
+
+
+def decode_output(raw: bytes) -> tuple[str, tuple[str, str] | None]:
+    """Text of a code's output file and, when it needed care, ``(flag or "", message)``.
+
+    UTF-16 (a BOM, or every second byte NUL, as Windows editors and PowerShell redirections
+    write) is decoded as such; a tail of NUL bytes (a file system that lost the end of the file
+    in a crash) is cut and the file flagged ``truncated``; NUL bytes inside the text (a binary
+    block) flag it ``unreadable``.
+    """
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(raw) >= 64 and raw[1:64:2].count(0) > 28):
+        try:
+            text = raw.decode("utf-16")
+            return text, ("", "UTF-16 encoded; read as UTF-16 (convert with: iconv -f UTF-16 -t UTF-8)")
+        except UnicodeDecodeError:
+            return raw.decode("utf-16", "replace"), ("unreadable", "UTF-16 encoded with broken characters")
+    stripped = raw.rstrip(b"\x00")
+    text = stripped.decode("utf-8", "replace")
+    if len(stripped) < len(raw):
+        return text, ("truncated", f"ends in {len(raw) - len(stripped)} NUL bytes (its end was lost while written)")
+    if b"\x00" in stripped:
+        return text, ("unreadable", "NUL bytes or a binary block inside the text")
+    return text, None

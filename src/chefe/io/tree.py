@@ -157,21 +157,33 @@ class Found:
     key: RunKey
 
 
-def _code_of_file(path: Path) -> str | None:
+def _code_of_file(path: Path) -> tuple[str | None, str | None]:
+    """``(code, problem)`` of a file outside VASP folders: the code whose output it is (None
+    when it is none), and why an output-like file could not be told apart (empty, binary) so the
+    sweep reports it instead of dropping it without a word."""
     name = path.name
     if name.endswith(".traj"):
-        return "ase"
-    if name.endswith((".pwo", ".out", ".log", ".txt")):
-        try:
-            with open(path, "rb") as handle:
-                head = handle.read(8192)
-        except OSError:
-            return None
-        if b"Program PWSCF" in head:
-            return "qe"
-        if b"GPAW" in head or b"___ ___ ___ _ _ _" in head or b"|__||  | ||/\\|" in head:
-            return "gpaw"
-    return None
+        return "ase", None
+    if not name.endswith((".pwo", ".out", ".log", ".txt")):
+        return None, None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8192)
+    except OSError as exc:
+        return None, f"{path}: unreadable ({exc.strerror})"
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) >= 64 and head[1:64:2].count(0) > 28):
+        head = head.decode("utf-16", "replace").encode("utf-8", "replace")  # read as UTF-16 later
+    if b"Program PWSCF" in head:
+        return "qe", None
+    if b"GPAW" in head or b"___ ___ ___ _ _ _" in head or b"|__||  | ||/\\|" in head:
+        return "gpaw", None
+    if name.endswith(".pwo"):
+        return "qe", None  # pw.x's own suffix: read (and flagged) whatever it holds
+    if not head:
+        return None, f"{path}: empty file, not read as a run (if it is a pw.x or GPAW output, the run wrote nothing)"
+    if b"\x00" in head or head[:2] == b"\x1f\x8b":
+        return None, f"{path}: binary content, not read as a run (a damaged pw.x or GPAW output?)"
+    return None, None
 
 
 def find_runs(root: str | Path, rules: list[Rule] | None = None) -> tuple[list[Found], list[str]]:
@@ -208,7 +220,9 @@ def find_runs(root: str | Path, rules: list[Rule] | None = None) -> tuple[list[F
             if path.is_symlink() and not path.exists():
                 problems.append(f"{path}: broken symbolic link")
                 continue
-            code = _code_of_file(path)
+            code, problem = _code_of_file(path)
+            if problem:
+                problems.append(problem)
             if code:
                 sub = f"{rel}/{path.stem}" if code != "ase" or rel == "" else rel
                 key = classify(rel if rel else path.stem, rules)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .record import RunRecord, file_infos, with_flags
+from .numbers import FLOAT, WHOLE_B, smearing_consistent, unit_in_last_place
 from .scan import count_word, find_word, rfind_word
 from .tail import read_all, read_ends, read_head, read_tail
 
@@ -217,8 +218,12 @@ def species_from_header(header: dict) -> list[str]:
     return symbols
 
 
-_TOTEN = re.compile(rb"free  energy   TOTEN\s*=\s*(" + _FLOAT.encode() + rb")")
-_SIGMA0 = re.compile(rb"energy\(sigma->0\)\s*=\s*(" + _FLOAT.encode() + rb")")
+#: The whole record VASP prints after each ionic step (TOTEN, a blank line, then energy without
+#: entropy and energy(sigma->0) on one line), each number a complete token, each line complete.
+_TOTEN = re.compile(rb"free  energy   TOTEN[ \t]*=[ \t]*" + WHOLE_B + rb"[ \t]*eV[ \t]*\r?\n\s*"
+                    rb"energy  without entropy[ \t]*=[ \t]*" + WHOLE_B + rb"[ \t]+energy\(sigma->0\)[ \t]*=[ \t]*"
+                    + WHOLE_B + rb"[ \t]*\r?\n")
+_TOTEN_WORD = b"free  energy   TOTEN"
 _ITER = re.compile(rb"Iteration\s+(\d+)\(\s*(\d+)\)")
 _MAG = re.compile(rb"number of electron\s+" + _FLOAT.encode() + rb"\s+magnetization\s+(" + _FLOAT.encode() + rb")")
 
@@ -236,6 +241,53 @@ def _last_match(pattern: re.Pattern, data: bytes, literal: bytes, tries: int = 8
             return m
         end = i
     return None
+
+
+def _against_oszicar(oszicar: str, n_ionic: int | None, free: float, finished: bool):
+    """Flags and messages from comparing an OUTCAR's last step with the OSZICAR beside it:
+    the same run writes both, so the last whole ionic-step line must have the same step number
+    and the same F (OSZICAR prints 8 significant digits)."""
+    try:
+        data, _ = read_tail(oszicar, marker=b" F=", block=16 * 1024)
+    except OSError:
+        return [], []
+    text = data.decode("utf-8", "replace")
+    last = None
+    for last in _OSZ_FINAL.finditer(text):
+        pass
+    if last is None or n_ionic is None:
+        return [], []
+    step, f_text = int(last.group(1)), last.group(2)
+    if step > n_ionic and finished:
+        return ["inconsistent"], [f"{oszicar}: OSZICAR's last ionic step is {step}, the OUTCAR's last "
+                                  f"readable one {n_ionic}: the OUTCAR's final step is damaged"]
+    if step == n_ionic and abs(_f(f_text) - free) > 0.6 * unit_in_last_place(f_text) + 1e-8:
+        return ["inconsistent"], [f"{oszicar}: F = {f_text} of ionic step {step} differs from the OUTCAR's "
+                                  f"TOTEN {free} (a damaged digit in one of them?)"]
+    return [], []
+
+
+def _toten_records(tail: bytes, tries: int = 8) -> list[tuple[int, re.Match | None]]:
+    """The last TOTEN records of an OUTCAR tail, last first, up to the first one read whole:
+    ``[(position, match or None), ...]`` (an empty list when there is none)."""
+    out: list[tuple[int, re.Match | None]] = []
+    end = len(tail)
+    for _ in range(tries):
+        i = rfind_word(tail, _TOTEN_WORD, 0, end)
+        if i < 0:
+            break
+        m = _TOTEN.match(tail, i)
+        out.append((i, m))
+        if m:
+            break
+        end = i
+    return out
+
+
+def _step_of(tail: bytes, position: int) -> str:
+    """The ionic step (``Iteration N(``) that a record at ``position`` closes, as text."""
+    m = _last_match(_ITER, tail, b"Iteration", end=position)
+    return m.group(1).decode() if m else "?"
 
 
 def _beside(folder: str, *names: str) -> str | None:
@@ -269,18 +321,44 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     # both markers sit near the end of the file, in text: plain backward searches
     finished = tail.rfind(b"General timing and accounting") >= 0
     energy = free = None
-    # the last completed ionic step ends with its TOTEN: its electronic steps, moment, forces
-    # and lattice come before it (what follows is a step cut short, or a vibration analysis)
+    # the last completed ionic step ends with its TOTEN record: its electronic steps, moment,
+    # forces and lattice come before it (what follows is a step cut short, or a vibration
+    # analysis). A record is read whole (TOTEN, energy without entropy, energy(sigma->0), each a
+    # complete number, the lines complete) or it is unreadable: then the run is flagged and the
+    # step whose energy is kept instead is named.
     step_end = len(tail)
-    m = _last_match(_TOTEN, tail, b"free  energy   TOTEN")
-    if m:
-        step_end = m.start()
-        free = _f(m.group(1).decode())
-        m = _SIGMA0.search(tail, m.end(), m.end() + 512)
-        energy = _f(m.group(1).decode()) if m else None
+    records = _toten_records(tail)
+    rec = next((r for r in records if r[1] is not None), None)
+    if records and records[0][1] is None:
+        flags.append("final_step_unreadable")
+        kept = f"kept the energy of the step before it (ionic step {_step_of(tail, rec[0])})" if rec else "no energy kept"
+        messages.append(f"{path}: the last 'free  energy   TOTEN' record (ionic step "
+                        f"{_step_of(tail, records[0][0])}) is damaged or cut: {kept}")
+    if rec:
+        step_end, m = rec[0], rec[1]
+        free, without, energy = (_f(m.group(k).decode()) for k in (1, 2, 3))
+        ulp = max(unit_in_last_place(m.group(k)) for k in (1, 2, 3))
+        if not smearing_consistent(free, without, energy, _int(header.get("ISMEAR")), ulp):
+            flags.append("inconsistent")
+            messages.append(f"{path}: TOTEN {free}, energy without entropy {without} and energy(sigma->0) "
+                            f"{energy} of the last ionic step disagree (a damaged digit?)")
+    if rec is not None and rec is not records[0]:
+        last_iteration = -1  # found for the damaged record, after the kept one
     m = _ITER.match(tail, last_iteration) if last_iteration >= 0 else None
     m = m or _last_match(_ITER, tail, b"Iteration", end=step_end)
     n_ionic = int(m.group(1)) if m else (tail.count(b"free  energy   TOTEN") or None)
+    last_any = _last_match(_ITER, tail, b"Iteration")
+    if rec and m and last_any and int(last_any.group(1)) > n_ionic and finished \
+            and "final_step_unreadable" not in flags:
+        # a finished run whose last ionic step has electronic steps but no readable TOTEN
+        flags.append("final_step_unreadable")
+        messages.append(f"{path}: ionic step {last_any.group(1)} has no readable 'free  energy   TOTEN' "
+                        f"record: kept the energy of ionic step {n_ionic}")
+    oszicar = _beside(folder, "OSZICAR")
+    if oszicar and rec:
+        flags_x, messages_x = _against_oszicar(oszicar, n_ionic, free, finished)
+        flags += flags_x
+        messages += messages_x
     nelm = _int(header.get("NELM"))
     electronic = None
     if m and nelm:
@@ -299,10 +377,19 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     atoms, max_force = None, None
     symbols = species_from_header(header)
     block = rfind_word(tail, b"TOTAL-FORCE (eV/Angst)", 0, step_end)
+    if rec and symbols and m and block < m.start():
+        # the kept step has no force block of its own: the one found belongs to a step before
+        block = -1
+        if relaxing or (nsw or 0) > 0:
+            flags.append("final_structure_unreadable")
+            messages.append(f"{path}: ionic step {n_ionic} has an energy but no readable "
+                            "'POSITION  TOTAL-FORCE' block")
     if block >= 0 and symbols:
         data = _force_block(tail, block, len(symbols))
-        if data is None:
-            messages.append(f"{path}: could not read the last force block")
+        if data is None or not np.isfinite(data).all():
+            data = None
+            flags.append("final_structure_unreadable")
+            messages.append(f"{path}: could not read the last force block whole")
         else:
             max_force = float(np.sqrt((data[:, 3:] ** 2).sum(axis=1)).max())
             if with_atoms:
@@ -480,6 +567,11 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
             if prev >= 0:
                 calc_start, end = prev, rfind_word(tail, b"</calculation>", prev, calc_start)
                 calc_done = end > prev
+            n_ionic -= 1
+            if complete:  # a whole file whose last calculation has no end: damaged, not cut
+                flags.append("final_step_unreadable")
+            kept = f"kept the energy of ionic step {n_ionic}" if calc_done else "no energy kept"
+            messages.append(f"{path}: the last <calculation> (ionic step {n_ionic + 1}) is incomplete: {kept}")
         if calc_done:
             # Parse only the pieces needed: the electronic steps, structure, forces and energy
             # come before the eigenvalues (and the DOS, often most of the file)
@@ -493,16 +585,10 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
             after = after + len(b"</scstep>") if after >= 0 else 0
             last_step = _piece(calc, b"scstep", last_sc) if last_sc >= 0 else None
             energy_el = _piece(calc, b"energy", after)
-            if energy_el is not None:
-                vals = {i.get("name"): float(i.text) for i in energy_el.findall("i")}
-                free = vals.get("e_fr_energy")
-                energy = vals.get("e_0_energy")
-                if last_step is not None and last_step.find("energy") is not None:
-                    last = {i.get("name"): float(i.text) for i in last_step.find("energy").findall("i")}
-                    if "e_0_energy" in last and "e_fr_energy" in last and free is not None:
-                        fixed = round(last["e_0_energy"] - last["e_fr_energy"] + free, 8)
-                        if energy is None or abs(energy - fixed) > 1e-7:
-                            energy = fixed
+            energy, free, problem = _final_energy(energy_el, last_step, _int(header.get("ISMEAR") or incar.get("ISMEAR")))
+            if problem:
+                flags.append(problem[0])
+                messages.append(f"{path}: ionic step {n_ionic}: {problem[1]}")
             nelm = _int(header.get("NELM") or incar.get("NELM") or 60)
             if n_scsteps and nelm:
                 electronic = n_scsteps < nelm
@@ -512,13 +598,17 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
                 max_force = float(np.sqrt((forces ** 2).sum(axis=1)).max())
             magmom = _dos_magnetisation(tail, calc_start, end)
             structure = _piece(calc, b"structure", after)
-            if with_atoms and structure is not None and symbols:
-                basis = _varray(structure.find("crystal"), "basis")
-                positions = _varray(structure, "positions")
-                if basis is not None and positions is not None:
-                    from ase import Atoms
+            basis = _varray(structure.find("crystal"), "basis") if structure is not None else None
+            positions = _varray(structure, "positions") if structure is not None else None
+            whole_structure = basis is not None and positions is not None and basis.shape == (3, 3) \
+                and (not symbols or positions.shape == (len(symbols), 3)) and np.isfinite(positions).all()
+            if energy is not None and not whole_structure:
+                flags.append("final_structure_unreadable")
+                messages.append(f"{path}: ionic step {n_ionic} has an energy but no readable final <structure>")
+            if with_atoms and whole_structure and symbols:
+                from ase import Atoms
 
-                    atoms = Atoms(symbols, scaled_positions=positions, cell=basis, pbc=True)
+                atoms = Atoms(symbols, scaled_positions=positions, cell=basis, pbc=True)
     nsw, ibrion = _int(header.get("NSW")), _int(header.get("IBRION"))
     relaxing = nsw is not None and nsw > 0 and ibrion in (1, 2, 3)
     ionic = None
@@ -547,6 +637,58 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
         files=file_infos([path, incar_path, potcar_file], hash_files),
         messages=tuple(messages),
     )
+
+
+def _xml_number(element, name: str):
+    """The ``<i name=...>`` value of ``element`` as a float: None when absent, NaN when it is
+    not one whole, finite number (``********``, ``NaN``, ``-1e999``, ``-10.8x17``)."""
+    if element is None:
+        return None
+    for item in element.findall("i"):
+        if item.get("name") == name:
+            text = (item.text or "").strip()
+            if not _WHOLE_XML.fullmatch(text):
+                return math.nan
+            value = _f(text)
+            return value if math.isfinite(value) else math.nan
+    return None
+
+
+_WHOLE_XML = re.compile(FLOAT)
+
+
+def _final_energy(energy_el, last_step, ismear: int | None):
+    """``(energy, free, problem)`` of a calculation from its ``<energy>`` block and its last
+    ``<scstep>``; ``problem`` is None or ``(flag, message)``.
+
+    The energy is e_fr_energy of the step plus e_0 - e_fr of its last electronic step
+    (pymatgen's fix for the e_0_energy that VASP 5.x prints in the block: its entropy term).
+    Redundancy used: the block's e_fr_energy is the last electronic step's, whose e_0 follows
+    from its e_fr and e_wo_entrp (:func:`chefe.io.numbers.smearing_consistent`).
+    """
+    free = _xml_number(energy_el, "e_fr_energy")
+    block_e0 = _xml_number(energy_el, "e_0_energy")
+    sc = last_step.find("energy") if last_step is not None else None
+    sc_fr, sc_wo, sc_e0 = (_xml_number(sc, k) for k in ("e_fr_energy", "e_wo_entrp", "e_0_energy"))
+    values = [v for v in (free, block_e0, sc_fr, sc_wo, sc_e0) if v is not None]
+    if any(math.isnan(v) for v in values):
+        return None, None, ("bad_number", "a final energy value is not one whole, finite number; no energy stored")
+    if free is None:
+        if energy_el is None:
+            return None, None, None
+        return None, None, ("final_step_unreadable", "the <energy> block has no e_fr_energy; no energy stored")
+    if sc_fr is None or sc_e0 is None:
+        if block_e0 is None:
+            return None, free, ("final_step_unreadable", "no e_0_energy in the <energy> block or its last electronic step")
+        return block_e0, free, None  # no electronic steps printed (some builds): the block's own
+    energy = round(sc_e0 - sc_fr + free, 8)
+    if abs(sc_fr - free) > 2.5e-8 * max(1.0, abs(free)):
+        return energy, free, ("inconsistent", f"e_fr_energy {free} of the <energy> block differs from {sc_fr} "
+                                              "of the last electronic step (a damaged digit?)")
+    if sc_wo is not None and not smearing_consistent(sc_fr, sc_wo, sc_e0, ismear, 1e-8):
+        return energy, free, ("inconsistent", f"e_fr_energy {sc_fr}, e_wo_entrp {sc_wo} and e_0_energy {sc_e0} "
+                                              "of the last electronic step disagree (a damaged digit?)")
+    return energy, free, None
 
 
 def _dos_magnetisation(calc: bytes, lo: int = 0, hi: int | None = None) -> float | None:
@@ -640,13 +782,58 @@ def _varray(element, name: str):
         return None
     for arr in element.findall("varray"):
         if arr.get("name") == name:
-            return np.array([[float(x) for x in (v.text or "").split()] for v in arr.findall("v")])
+            try:
+                rows = [[float(x) for x in (v.text or "").split()] for v in arr.findall("v")]
+                return np.array(rows, dtype=float) if len({len(r) for r in rows}) == 1 else None
+            except ValueError:
+                return None
     return None
 
 
 # ---------------------------------------------------------------------- OSZICAR (+ CONTCAR)
-_OSZ_FINAL = re.compile(r"^\s*(\d+)\s+F=\s*(" + _FLOAT + r")\s+E0=\s*(" + _FLOAT + r")(?:.*?mag=\s*(" + _FLOAT + r"))?", re.M)
+_W = WHOLE_B.decode()
+#: A complete ionic-step line: ``  N F= <F> E0= <E0>  d E =<dE>  [mag= <m> [<m> <m>]]`` and its newline.
+_OSZ_FINAL = re.compile(r"^[ \t]*(\d+)[ \t]+F=[ \t]*" + _W + r"[ \t]+E0=[ \t]*" + _W + r"[ \t]+d E[ \t]*=[ \t]*"
+                        + _W + r"(?:[ \t]+mag=[ \t]*" + _W + r"(?:[ \t]+" + _W + r"){0,2})?[ \t]*\r?\n", re.M)
+#: The start of an ionic-step line, whole or not.
+_OSZ_F_START = re.compile(r"^[ \t]*\d+[ \t]+F=", re.M)
 _OSZ_STEP = re.compile(r"^(?:DAV|RMM|CG|DIA|RMM-DIIS):\s*(\d+)", re.M)
+#: Largest |F - E0| of one ionic step (eV) taken as real: T·S/(N+2) of large metallic cells
+#: stays below 1-2 eV; beyond this a digit of F or E0 is damaged.
+OSZ_MAX_F_E0 = 5.0
+
+
+def _oszicar_final(text: str, path) -> tuple[tuple | None, list[str], list[str]]:
+    """The last whole ionic-step line of an OSZICAR text as ``(step, F, E0, mag, end)``, with
+    the flags and messages its end earns (a damaged last line, electronic steps after it, a
+    cut last line)."""
+    flags: list[str] = []
+    messages: list[str] = []
+    finals = list(_OSZ_FINAL.finditer(text))
+    last = finals[-1] if finals else None
+    starts = list(_OSZ_F_START.finditer(text))
+    if starts and (last is None or starts[-1].start() > last.start()):
+        flags.append("final_step_unreadable")
+        kept = f"kept the energy of ionic step {last.group(1)}" if last else "no energy kept"
+        messages.append(f"{path}: the last ionic-step line ('N F= ... E0= ...') is damaged or cut: {kept}")
+    if text and not text.endswith("\n") and (starts or _OSZ_STEP.search(text)):
+        flags.append("truncated")
+        messages.append(f"{path}: the file ends inside a line (cut while written?)")
+    end = starts[-1].end() if starts else 0
+    after = text[max(end, last.end() if last else 0):]
+    if last is not None and _OSZ_STEP.search(after) and "final_step_unreadable" not in flags:
+        flags.append("unfinished")
+        messages.append(f"{path}: electronic steps follow the last ionic step {last.group(1)}: the run "
+                        f"stopped inside ionic step {int(last.group(1)) + 1}; kept the energy of step {last.group(1)}")
+    if last is None:
+        return None, flags, messages
+    step, f_value, e0, _d_e, mag = last.group(1, 2, 3, 4, 5)
+    free, energy = _f(f_value), _f(e0)
+    if abs(free - energy) > OSZ_MAX_F_E0:
+        flags.append("inconsistent")
+        messages.append(f"{path}: F = {f_value} and E0 = {e0} of ionic step {step} differ by "
+                        f"{abs(free - energy):.3g} eV (a damaged digit?)")
+    return (int(step), free, energy, _f(mag) if mag else None, last.end()), flags, messages
 
 
 def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True,
@@ -655,26 +842,31 @@ def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_ato
 
     For published data releases that keep only OSZICAR and CONTCAR. Without OUTCAR the run's
     completion cannot be proven, so ``finished`` is None; NELM comes from INCAR when present.
+    An OSZICAR that ends inside an ionic step is ``unfinished``; one whose last ionic-step line
+    is cut or damaged is ``final_step_unreadable`` (the energy of the step before is kept).
     """
     path = Path(path)
     folder = Path(folder) if folder else path.parent
-    text = read_all(path).decode("utf-8", "replace") if path.stat().st_size else ""
+    raw = read_all(path) if path.stat().st_size else b""
+    text = raw.decode("utf-8", "replace")
     messages: list[str] = []
     flags: list[str] = []
-    finals = _OSZ_FINAL.findall(text)
-    if not finals and not _OSZ_STEP.search(text):
+    if b"\x00" in raw:
+        flags.append("unreadable")
+        messages.append(f"{path}: NUL bytes or a binary block inside the file")
+    final, more_flags, more_messages = _oszicar_final(text, path)
+    flags += more_flags
+    messages += more_messages
+    if final is None and not _OSZ_STEP.search(text):
         flags.append("empty")
         messages.append(f"{path} holds no electronic or ionic step")
     energy = free = magmom = None
     n_ionic = None
     electronic = None
-    if finals:
-        step, f_value, e0, mag = finals[-1]
-        energy, free, n_ionic = _f(e0), _f(f_value), int(step)
-        magmom = _f(mag) if mag else None
+    if final is not None:
+        n_ionic, free, energy, magmom, last_f = final
         # electronic steps of the last ionic step: the block before the last F= line
-        last_f = text.rfind(" F=")
-        block_start = text.rfind(" F=", 0, last_f)
+        block_start = text.rfind(" F=", 0, text.rfind(" F=", 0, last_f))
         steps = [int(s) for s in _OSZ_STEP.findall(text[block_start if block_start >= 0 else 0: last_f])]
         incar_path = folder / "INCAR"
         incar = read_incar(incar_path) if incar_path.is_file() else {}
@@ -685,7 +877,7 @@ def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_ato
             # no INCAR: NELM unknown. Converged runs vary in electronic steps from one ionic step
             # to the next; every ionic step stopping at the same count means a cap was hit.
             per_ionic = [max(int(s) for s in _OSZ_STEP.findall(chunk)) for chunk in
-                         re.split(r"\n\s*\d+\s+F=.*", text) if _OSZ_STEP.search(chunk)]
+                         re.split(r"\n\s*\d+\s+F=.*", text[:last_f]) if _OSZ_STEP.search(chunk)]
             if len(per_ionic) >= 3 and len(set(per_ionic)) == 1:
                 electronic = False
                 messages.append(f"{path}: every ionic step stopped at {per_ionic[0]} electronic "
@@ -694,6 +886,9 @@ def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_ato
                 electronic = max(steps) < 60  # VASP's default NELM
     atoms = None
     contcar = folder / "CONTCAR"
+    if energy is not None and contcar.is_file() and not contcar.stat().st_size:
+        flags.append("final_structure_unreadable")
+        messages.append(f"{contcar}: empty, although OSZICAR has a final energy (cut while written?)")
     if with_atoms and contcar.is_file() and contcar.stat().st_size:
         from ase.io import read
 
