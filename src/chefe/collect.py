@@ -37,6 +37,14 @@ class CollectReport:
     updated: int = 0
     problems: list[str] = field(default_factory=list)
     flagged: dict[str, list[str]] = field(default_factory=dict)
+    repaired: int = 0
+    stopped_by: int | None = None
+
+    def to_dict(self) -> dict:
+        """The report as JSON-ready data (``chefe collect --json``)."""
+        return {"root": self.root, "db": self.db, "found": self.found, "written": self.written,
+                "updated": self.updated, "skipped": self.skipped, "repaired": self.repaired,
+                "stopped_by_signal": self.stopped_by, "flagged": self.flagged, "problems": self.problems}
 
     def lines(self) -> list[str]:
         out = [f"{self.found} runs found under {self.root}; {self.written} new, {self.updated} "
@@ -45,9 +53,18 @@ class CollectReport:
             out.append(f"{len(self.flagged)} runs flagged:")
             for path, flags in sorted(self.flagged.items()):
                 out.append(f"  {path}: {', '.join(flags)}")
+        if self.repaired:
+            out.append(f"{self.repaired} duplicate rows of runs stored twice (older chefe versions, other "
+                       "spellings of one path) removed")
         if self.problems:
             out.append(f"{len(self.problems)} problems:")
             out.extend(f"  {p}" for p in self.problems)
+        if self.stopped_by is not None:
+            import signal
+
+            name = signal.Signals(self.stopped_by).name
+            out.append(f"stopped by {name}: every batch written so far is stored; run the same command "
+                       "again to finish")
         return out
 
 
@@ -68,6 +85,32 @@ def _read(found: Found):
             flags += ("no_frequencies",)
         record = replace(record, frequencies=freqs, flags=record.flags + flags)
     return found, record
+
+
+def _watch_parent(parent: int) -> None:
+    """In a reader process: exit as soon as the collect that started it is gone (a collect
+    killed with SIGKILL cannot stop its workers itself)."""
+    import threading
+    import time
+
+    try:  # Linux: the kernel sends SIGTERM when the parent dies
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the collect decides
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="chefe-parent-watch").start()
 
 
 def _read_chunk(chunk: list[Found]) -> list:
@@ -107,6 +150,7 @@ def collect(
     workers: int | None = None,
     progress: bool = True,
     force: bool = False,
+    wait: float | None = None,
 ) -> CollectReport:
     """Collect every run under ``root`` into the ASE database ``db`` (a path or ase.db URL).
 
@@ -116,15 +160,83 @@ def collect(
         workers: reader processes (default: CPU count; 1 = read in this process).
         progress: show a progress bar on stderr.
         force: re-read runs even when their files are unchanged.
+        wait: seconds to wait for another collect writing the same SQLite file (default
+            :data:`chefe.io.writelock.DEFAULT_WAIT`).
+
+    A run is identified by its resolved path: ``runs``, ``$PWD/runs`` and ``../x/runs`` name one
+    run. SIGTERM and SIGINT stop the collect between two rows: the batch being written is
+    rolled back, every batch before it stays, ``report.stopped_by`` holds the signal and a
+    re-run finishes the store.
     """
-    from ase.db import connect
+    from .io.writelock import DEFAULT_WAIT, WriterLock
 
     rules = load_manifest(manifest) if manifest else None
     found, problems = find_runs(root, rules)
     report = CollectReport(str(root), str(db), found=len(found), problems=list(problems))
-    database = connect(db)
+    with WriterLock(db, DEFAULT_WAIT if wait is None else wait), _stopping(report):
+        try:
+            _collect_into(db, found, report, workers, progress, force)
+        except _Stop:
+            pass
+    return report
+
+
+class _Stop(BaseException):
+    """Raised in the main thread by SIGTERM/SIGINT during a collect."""
+
+
+class _stopping:
+    """SIGTERM and SIGINT raise :class:`_Stop` (recorded in the report) while collecting."""
+
+    SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
+
+    def __init__(self, report: CollectReport):
+        self.report = report
+        self.previous: dict = {}
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return self
+
+        def handler(signum, frame):
+            self.report.stopped_by = signum
+            raise _Stop
+
+        for name in self.SIGNALS:
+            sig = getattr(signal, name, None)
+            if sig is not None:
+                self.previous[sig] = signal.signal(sig, handler)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        for sig, old in self.previous.items():
+            signal.signal(sig, old)
+        return False
+
+
+def connect_for_writing(db):
+    """An ase.db connection for collect: ase.db's own lock file is off (chefe's writer lock
+    replaces it; a killed writer leaves ase.db's behind, blocking every later one)."""
+    from ase.db import connect
+
+    if isinstance(db, (str, Path)) and "://" not in str(db):
+        folder = Path(str(db)).parent
+        if not folder.is_dir():
+            raise InputError(f"--db {db}: the folder {folder} does not exist")
+        return connect(str(db), use_lock_file=False)
+    return connect(db)
+
+
+def _collect_into(db, found: list[Found], report: CollectReport, workers, progress: bool, force: bool) -> None:
+    database = connect_for_writing(db)
     index_row_ids(database)
     stored = existing_rows(database)
+    report.repaired = repair_duplicates(database, stored)
     slabs = SlabIndex.from_database(database)
     todo = []
     for f in found:
@@ -138,7 +250,7 @@ def collect(
     todo.sort(key=lambda f: f.key.role != "slab")
     workers = workers or min(os.cpu_count() or 1, 8)
     if workers > 1 and len(todo) > 8:
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_watch_parent, initargs=(os.getpid(),))
         results = _read_in_pool(pool, todo, workers)
     else:
         pool = None
@@ -153,11 +265,50 @@ def collect(
                 batch = []
         if batch:
             checked |= _write(database, batch, stored, report, slabs)
+    except BaseException:
+        if pool is not None:  # stop the readers now: nothing they read would be written
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+        raise
     finally:
         if pool is not None:
             pool.shutdown()
     check_consistency(database, report, skip=checked)
-    return report
+
+
+def repair_duplicates(database, stored: dict) -> int:
+    """Delete the extra rows of runs stored more than once; returns how many were removed.
+
+    Older versions keyed rows by the path as spelled (``runs/A``, ``/home/u/runs/A``), and
+    nested roots collected one run twice. Rows whose ``run_path`` resolves to the same real
+    path are one run: the newest row is kept (its ``run_path`` rewritten to the real path) and
+    ``stored`` is updated to match.
+    """
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for path, (row_id, _files) in stored.items():
+        if "@id=" in path:  # rows imported from another database: not paths
+            continue
+        groups.setdefault(os.path.realpath(path), []).append((row_id, path))
+    removed: list[int] = []
+    renamed: list[tuple[int, str, str]] = []
+    for real, rows in groups.items():
+        rows.sort()
+        keep_id, keep_path = rows[-1]
+        removed += [row_id for row_id, _ in rows[:-1]]
+        for _, path in rows[:-1]:
+            stored.pop(path, None)
+        if keep_path != real:
+            renamed.append((keep_id, keep_path, real))
+    if removed or renamed:
+        with database:
+            if removed:
+                database.delete(removed)
+            for row_id, old, real in renamed:
+                database.update(row_id, run_path=real)
+                stored[real] = stored.pop(old)
+    return len(removed)
 
 
 def index_row_ids(database) -> None:
@@ -350,7 +501,16 @@ def collect_ase_db(
     if source.resolve() == Path(str(db)).resolve():
         raise InputError(f"{source}: the database to import is also the one to write; give another --db")
     src = connect(str(source), type=kind)
-    database = connect(db)
+    from .io.writelock import WriterLock
+
+    with WriterLock(db):
+        return _import_rows(src, source, connect_for_writing(db), db, catalyst_key, species_key, site_names)
+
+
+def _import_rows(src, source: Path, database, db, catalyst_key: str, species_key: str, site_names) -> CollectReport:
+    from .io.record import FileInfo, RunRecord, with_flags
+    from .io.tree import RunKey, _species_from_folder
+
     index_row_ids(database)
     stored = existing_rows(database)
     report = CollectReport(str(source), str(db))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,33 +16,46 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="re-read runs whose files are unchanged")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--json", metavar="FILE", help="write the report as JSON ('-' for stdout)")
+    parser.add_argument("--wait", type=float, metavar="SECONDS", default=None,
+                        help="how long to wait for another collect writing the same SQLite file "
+                             "(default 600)")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Collect, print the report (and write it as JSON); 128 + N when stopped by signal N."""
     import json
     import sys
-
-    from ..collect import collect
-
     from pathlib import Path
 
-    if Path(args.tree).is_file():
-        from ..collect import collect_ase_db
+    from ..collect import collect, collect_ase_db
+    from ..errors import InputError
 
+    if args.wait is not None and not args.wait >= 0:
+        raise InputError(f"--wait {args.wait:g}: give a number of seconds >= 0")
+    if args.json and args.json != "-":
+        # checked before the sweep: a report that cannot be written is known before any work
+        folder = Path(args.json).parent
+        if not folder.is_dir():
+            raise InputError(f"--json {args.json}: the folder {folder} does not exist; create it or give another path")
+        if Path(args.json).is_dir():
+            raise InputError(f"--json {args.json}: is a folder; give a file name")
+        if not os.access(folder, os.W_OK):
+            raise InputError(f"--json {args.json}: the folder {folder} is not writable")
+    if Path(args.tree).is_file():
         report = collect_ase_db(args.tree, args.db, catalyst_key=args.catalyst_key,
                                 species_key=args.species_key)
     else:
         report = collect(args.tree, args.db, manifest=args.manifest, workers=args.workers,
-                         progress=not args.quiet and sys.stderr.isatty(), force=args.force)
+                         progress=not args.quiet and sys.stderr.isatty(), force=args.force, wait=args.wait)
     if args.json:
-        payload = {"root": report.root, "db": report.db, "found": report.found, "written": report.written,
-                   "updated": report.updated, "skipped": report.skipped, "flagged": report.flagged,
-                   "problems": report.problems}
-        text = json.dumps(payload, indent=1)
+        text = json.dumps(report.to_dict(), indent=1)
         if args.json == "-":
             print(text)
-            return 0
-        with open(args.json, "w") as handle:
-            handle.write(text + "\n")
-    print("\n".join(report.lines()))
-    return 0
+        else:
+            with open(args.json, "w") as handle:
+                handle.write(text + "\n")
+    if args.json != "-":
+        print("\n".join(report.lines()))
+    else:
+        print("\n".join(report.lines()), file=sys.stderr)
+    return 128 + report.stopped_by if report.stopped_by is not None else 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .record import RunRecord, file_infos, with_flags
+from .record import RunRecord, file_infos, guarded, with_flags
 from .tail import decode_output, read_all
 
 from .numbers import FLOAT as _FLOAT
@@ -20,6 +20,7 @@ _ENERGY = re.compile(r"!\s+total energy\s+=\s+" + WHOLE + r"[ \t]+Ry[ \t]*\r?\n"
 _ENERGY_START = re.compile(r"^!\s+total energy", re.M)
 
 
+@guarded("qe", "qe-pw")
 def read_pw(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
     """Read a pw.x output file (scf, relax, vc-relax)."""
     from ase.units import create_units

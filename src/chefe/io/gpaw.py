@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .record import RunRecord, file_infos, with_flags
+from .record import RunRecord, file_infos, guarded, with_flags
 from .tail import decode_output, read_all
 
 from .numbers import FLOAT as _FLOAT
@@ -22,6 +22,10 @@ from .numbers import WHOLE
 #: The energy extrapolated to zero smearing, read whole (the number and the end of its line).
 _ENERGY = re.compile(r"^[ \t]*Extrapolated:[ \t]+" + WHOLE + r"[ \t]*\r?\n", re.M)
 _ENERGY_START = re.compile(r"^[ \t]*Extrapolated:", re.M)
+_SCF_START = re.compile(r"^\|?iter:[ \t]+1\b", re.M)
+_CONVERGED = re.compile(r"Converged (?:after|in) \d+ (?:iterations|steps)")
+#: A row of the SCF table (GPAW >= 24): ``|iter:   7| 03:31:58 |   -6.490691c| ...``
+_ITER_ROW = re.compile(r"^\|iter:[ \t]*\d+\|[ \t]*[\d:]+[ \t]*\|[ \t]*(" + _FLOAT + r")c?[ \t]*\|", re.M)
 _FREE = re.compile(r"^\s*Free energy:\s+" + WHOLE, re.M)
 _VERSION = (re.compile(r"GPAW version\s*:?\s*(\S+)"), re.compile(r"\|__ \|  _  \|___\|_____\|\s+(\S+)"),
             re.compile(r"\|__\|\|  \| \|\|/\\\| - (\S+)"))
@@ -56,6 +60,7 @@ def _new_layout_structure(data: str, last_energy_at: int):
     return atoms, f
 
 
+@guarded("gpaw", "gpaw-text")
 def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
     """GPAW text output: the energy extrapolated to zero smearing, convergence, structure."""
     path = Path(path)
@@ -77,10 +82,23 @@ def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
             break
     energies = list(_ENERGY.finditer(data))
     starts = list(_ENERGY_START.finditer(data))
+    cycles = list(_SCF_START.finditer(data))  # one per SCF cycle, i.e. per ionic step
     if starts and (not energies or energies[-1].start() != starts[-1].start()):
         flags.append("final_step_unreadable")
         kept = f"kept the energy of step {len(energies)}" if energies else "no energy kept"
         messages.append(f"{path}: the last 'Extrapolated:' energy line is damaged or cut: {kept}")
+    elif energies and cycles and cycles[-1].start() > energies[-1].start() and _CONVERGED.search(data, cycles[-1].start()):
+        # the last SCF cycle converged but its energy line is missing: an earlier step's was found
+        flags.append("final_step_unreadable")
+        messages.append(f"{path}: SCF cycle {len(cycles)} converged but has no readable 'Extrapolated:' line: "
+                        f"kept the energy of step {len(energies)}")
+    elif energies and cycles:
+        # redundancy of the table layout: the cycle's last 'iter:' row prints the same energy
+        rows = list(_ITER_ROW.finditer(data, cycles[-1].start(), energies[-1].start()))
+        if rows and abs(float(rows[-1].group(1)) - float(energies[-1].group(1))) > 1.5e-6:
+            flags.append("inconsistent")
+            messages.append(f"{path}: the last SCF row says {rows[-1].group(1)} eV, 'Extrapolated:' "
+                            f"{energies[-1].group(1)} eV (a damaged digit?)")
     free = _FREE.findall(data)
     energy = float(energies[-1].group(1)) if energies else None
     converged = bool(re.search(r"Converged after \d+ iterations|Converged in \d+ steps", data))

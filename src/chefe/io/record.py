@@ -160,3 +160,24 @@ def file_infos(paths, hash_files: bool = True) -> tuple[FileInfo, ...]:
         if stat.S_ISREG(st.st_mode):
             out.append(FileInfo.of(p, hash_files, st))
     return tuple(out)
+
+
+def guarded(code: str, reader: str):
+    """Decorator for a reader ``f(path, ...) -> RunRecord``: whatever the file holds, an
+    exception never escapes; it becomes a record flagged ``unreadable`` naming the file and the
+    error (a broken gzip stream, a damaged XML block, an unexpected layout)."""
+    import functools
+
+    def wrap(function):
+        @functools.wraps(function)
+        def read(path, *args, **kwargs):
+            try:
+                return function(path, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - a sweep reports and goes on
+                folder = args[0] if args and args[0] is not None else kwargs.get("folder")
+                where = os.fspath(folder) if folder is not None and code == "vasp" else os.fspath(path)
+                return RunRecord(where, code, reader, None, flags=("unreadable", "no_energy"),
+                                 files=file_infos([path], kwargs.get("hash_files", True)),
+                                 messages=(f"{path}: unreadable ({type(exc).__name__}: {exc})",))
+        return read
+    return wrap

@@ -190,12 +190,14 @@ def find_runs(root: str | Path, rules: list[Rule] | None = None) -> tuple[list[F
     """All runs under ``root`` and the problems met while walking (unreadable folders, loops).
 
     A folder with OUTCAR, vasprun.xml or OSZICAR is one VASP run; QE (``Program PWSCF``), GPAW
-    text outputs and ``.traj`` files are one run each. Symbolic links to folders are not
-    followed (a link loop cannot hang the sweep); they are reported.
+    text outputs and ``.traj`` files are one run each. Paths are real paths (the root resolved,
+    symbolic links included). Symbolic links to folders inside the tree are not followed (a
+    link loop cannot hang the sweep); they are reported.
     """
-    root = Path(root)
-    if not root.is_dir():
+    if not Path(root).is_dir():
         raise InputError(f"{root} is not a folder")
+    # a run's identity is its real path: runs, $PWD/runs and ../x/runs are one run
+    root = Path(os.path.realpath(root))
     found: list[Found] = []
     problems: list[str] = []
 

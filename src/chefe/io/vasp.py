@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .record import RunRecord, file_infos, with_flags
+from .record import RunRecord, file_infos, guarded, with_flags
 from .numbers import FLOAT, WHOLE_B, smearing_consistent, unit_in_last_place
 from .scan import count_word, find_word, rfind_word
 from .tail import read_all, read_ends, read_head, read_tail
@@ -284,10 +284,11 @@ def _toten_records(tail: bytes, tries: int = 8) -> list[tuple[int, re.Match | No
     return out
 
 
-def _step_of(tail: bytes, position: int) -> str:
-    """The ionic step (``Iteration N(``) that a record at ``position`` closes, as text."""
+def _step_of(tail: bytes, position: int) -> int | None:
+    """The ionic step (``Iteration N(``) that a record at ``position`` closes (None if the tail
+    does not reach back to its electronic steps)."""
     m = _last_match(_ITER, tail, b"Iteration", end=position)
-    return m.group(1).decode() if m else "?"
+    return int(m.group(1)) if m else None
 
 
 def _beside(folder: str, *names: str) -> str | None:
@@ -299,6 +300,7 @@ def _beside(folder: str, *names: str) -> str | None:
     return None
 
 
+@guarded("vasp", "vasp-outcar")
 def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True,
                 hash_files: bool = True) -> RunRecord:
     """Final-state data of a VASP run from its OUTCAR (head + tail only).
@@ -329,11 +331,18 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     step_end = len(tail)
     records = _toten_records(tail)
     rec = next((r for r in records if r[1] is not None), None)
+    kept_step = None
     if records and records[0][1] is None:
         flags.append("final_step_unreadable")
-        kept = f"kept the energy of the step before it (ionic step {_step_of(tail, rec[0])})" if rec else "no energy kept"
+        damaged_step = _step_of(tail, records[0][0])
+        if rec:
+            kept_step = _step_of(tail, rec[0])
+            if kept_step is None and damaged_step is not None:
+                kept_step = damaged_step - (len(records) - 1)
+        kept = (f"kept the energy of the step before it (ionic step {kept_step if kept_step else '?'})"
+                if rec else "no energy kept")
         messages.append(f"{path}: the last 'free  energy   TOTEN' record (ionic step "
-                        f"{_step_of(tail, records[0][0])}) is damaged or cut: {kept}")
+                        f"{damaged_step or '?'}) is damaged or cut: {kept}")
     if rec:
         step_end, m = rec[0], rec[1]
         free, without, energy = (_f(m.group(k).decode()) for k in (1, 2, 3))
@@ -346,7 +355,7 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
         last_iteration = -1  # found for the damaged record, after the kept one
     m = _ITER.match(tail, last_iteration) if last_iteration >= 0 else None
     m = m or _last_match(_ITER, tail, b"Iteration", end=step_end)
-    n_ionic = int(m.group(1)) if m else (tail.count(b"free  energy   TOTEN") or None)
+    n_ionic = int(m.group(1)) if m else (kept_step or tail.count(b"free  energy   TOTEN") or None)
     last_any = _last_match(_ITER, tail, b"Iteration")
     if rec and m and last_any and int(last_any.group(1)) > n_ionic and finished \
             and "final_step_unreadable" not in flags:
@@ -488,6 +497,7 @@ def outcar_frequencies(path: str | Path) -> list[float]:
 
 
 # ---------------------------------------------------------------------- vasprun.xml
+@guarded("vasp", "vasp-xml")
 def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True,
                  hash_files: bool = True) -> RunRecord:
     """Final-state data from vasprun.xml: head (parameters, atoms) and the last ``<calculation>``.
@@ -836,6 +846,7 @@ def _oszicar_final(text: str, path) -> tuple[tuple | None, list[str], list[str]]
     return (int(step), free, energy, _f(mag) if mag else None, last.end()), flags, messages
 
 
+@guarded("vasp", "vasp-oszicar")
 def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True,
                  hash_files: bool = True) -> RunRecord:
     """Energy (E0 = energy(sigma->0), 8 significant digits) from OSZICAR; structure from CONTCAR.
