@@ -103,6 +103,9 @@ def _watch_parent(parent: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the collect decides
+    for name in ("SIGTERM", "SIGHUP"):  # not the collect's handlers, inherited through fork
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
     def watch() -> None:
         while True:
@@ -201,7 +204,11 @@ class _stopping:
         if threading.current_thread() is not threading.main_thread():
             return self
 
+        owner = os.getpid()
+
         def handler(signum, frame):
+            if os.getpid() != owner:  # a reader process forked before it reset the handler
+                os._exit(128 + signum)
             self.report.stopped_by = signum
             raise _Stop
 
@@ -267,9 +274,12 @@ def _collect_into(db, found: list[Found], report: CollectReport, workers, progre
             checked |= _write(database, batch, stored, report, slabs)
     except BaseException:
         if pool is not None:  # stop the readers now: nothing they read would be written
-            for process in list(getattr(pool, "_processes", {}).values()):
+            processes = list((getattr(pool, "_processes", None) or {}).values())
+            for process in processes:
                 process.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.join(5)
+            pool.shutdown(wait=True, cancel_futures=True)
             pool = None
         raise
     finally:
