@@ -65,6 +65,53 @@ def build_tree(root: Path, n: int, files: list[Path], name: str) -> list[Path]:
     return folders
 
 
+_TIMING = """
+import json, sys, time
+from pathlib import Path
+from chefe.collect import collect
+from chefe.io.vasp import read_outcar, read_vasprun
+tree, xml, db = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+out = {}
+folders = sorted(p.parent for p in tree.glob("*/*/OUTCAR"))
+xfolders = sorted(p.parent for p in xml.glob("*/*/vasprun.xml"))
+t = time.perf_counter(); [read_outcar(f / "OUTCAR", hash_files=False) for f in folders]
+out["read_outcar"] = time.perf_counter() - t
+t = time.perf_counter(); [read_vasprun(f / "vasprun.xml", hash_files=False) for f in xfolders]
+out["read_vasprun"] = time.perf_counter() - t
+t = time.perf_counter(); collect(tree, db, workers=2, progress=False)
+out["collect"] = time.perf_counter() - t
+print(json.dumps(out))
+"""
+
+
+def before_after(before: str, tree: Path, xml: Path, tmp: Path, rounds: int = 5) -> dict:
+    """Reader and collect times of the code at git revision ``before`` and of this checkout,
+    on the same tree in the same run (alternating, best of ``rounds``; each in a fresh process
+    and a fresh database)."""
+    import json
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[1]
+    old = tmp / "before"
+    old.mkdir()
+    archive = subprocess.run(["git", "-C", str(repo), "archive", before, "src"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    best: dict[str, dict[str, float]] = {"before": {}, "after": {}}
+    for k in range(rounds):
+        for label, src in (("before", old / "src"), ("after", repo / "src")):
+            db = tmp / f"{label}{k}.db"
+            env = {**os.environ, "PYTHONPATH": str(src)}
+            res = subprocess.run([sys.executable, "-c", _TIMING, str(tree), str(xml), str(db)], env=env,
+                                 capture_output=True, text=True, check=True)
+            for key, value in json.loads(res.stdout.strip().splitlines()[-1]).items():
+                best[label][key] = min(best[label].get(key, float("inf")), value)
+    print(f"before/after ({before} -> this checkout; best of {rounds}, same tree, same run):")
+    for key in best["after"]:
+        b, a = best["before"][key], best["after"][key]
+        print(f"  {key:14s} {b:7.3f} s -> {a:7.3f} s  ({100 * (a / b - 1):+.1f} %)")
+    return best
+
+
 def timed(fn, *args):
     t0 = time.perf_counter()
     out = fn(*args)
@@ -77,6 +124,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--n-xml", type=int, default=200, help="vasprun.xml run folders")
     parser.add_argument("--sample", type=int, default=60, help="runs read by ASE (extrapolated)")
     parser.add_argument("--pmg-sample", type=int, default=12, help="runs read by pymatgen")
+    parser.add_argument("--before", metavar="REV", help="also time the readers and collect of git revision "
+                        "REV on the same tree (e.g. the commit before a change), in the same run")
     args = parser.parse_args(argv)
     if not SHARED.is_dir():
         print(f"{SHARED} not found: the benchmark needs ../shared/data", file=sys.stderr)
@@ -166,6 +215,8 @@ def main(argv=None) -> dict:
               f"{per_pmg_xml * args.n_xml / t_chefe_xml:.0f}x; max |ΔE| vs ASE {worst_xml:.1e} eV")
         results.update(speedup_ase=per_ase * args.n / t_chefe, worst_dE=worst, collect_s=t_collect,
                        report_found=report.found)
+        if args.before:
+            results["before_after"] = before_after(args.before, tmp / "tree", tmp / "xmltree", tmp)
         return results
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .numbers import energy_problem
+
 #: Flags a run can carry; the collection report and every later table show them.
 FLAGS = {
     "unreadable": "a file could not be read or parsed",
@@ -100,8 +102,9 @@ class RunRecord:
     def __post_init__(self) -> None:
         # whichever reader made it: NaN, inf or a number beyond any physical total energy is
         # never an energy (the record keeps the flag and the reason instead)
-        from .numbers import energy_problem
-
+        e, f = self.energy, self.free_energy
+        if (e is None or -1e6 < e < 1e6) and (f is None or -1e6 < f < 1e6):
+            return  # the usual case, decided in two comparisons (NaN fails both)
         n_atoms = len(self.atoms) if self.atoms is not None else None
         problem = energy_problem(self.energy, n_atoms)
         free_problem = energy_problem(self.free_energy, n_atoms)

@@ -228,12 +228,13 @@ _ITER = re.compile(rb"Iteration\s+(\d+)\(\s*(\d+)\)")
 _MAG = re.compile(rb"number of electron\s+" + _FLOAT.encode() + rb"\s+magnetization\s+(" + _FLOAT.encode() + rb")")
 
 
-def _last_match(pattern: re.Pattern, data: bytes, literal: bytes, tries: int = 8, end: int | None = None):
-    """The last match of ``pattern`` (which starts with ``literal``) before ``end``, found by
-    scanning backwards."""
+def _last_match(pattern: re.Pattern, data: bytes, literal: bytes, tries: int = 8, end: int | None = None,
+                start: int = 0):
+    """The last match of ``pattern`` (which starts with ``literal``) in ``data[start:end]``,
+    found by scanning backwards."""
     end = len(data) if end is None else end
     for _ in range(tries):
-        i = rfind_word(data, literal, 0, end)
+        i = rfind_word(data, literal, start, end)
         if i < 0:
             return None
         m = pattern.match(data, i)
@@ -248,14 +249,17 @@ def _against_oszicar(oszicar: str, n_ionic: int | None, free: float, finished: b
     the same run writes both, so the last whole ionic-step line must have the same step number
     and the same F (OSZICAR prints 8 significant digits)."""
     try:
-        data, _ = read_tail(oszicar, marker=b" F=", block=16 * 1024)
+        data, _ = read_tail(oszicar, marker=b" F=", block=4096)
     except OSError:
         return [], []
-    text = data.decode("utf-8", "replace")
-    last = None
-    for last in _OSZ_FINAL.finditer(text):
-        pass
-    if last is None or n_ionic is None:
+    # only the last ionic-step line is parsed (the tail may hold many electronic steps)
+    at = data.rfind(b" F=")
+    if at < 0 or n_ionic is None:
+        return [], []
+    start = data.rfind(b"\n", 0, at) + 1
+    stop = data.find(b"\n", at)
+    last = _OSZ_FINAL.match(data[start: stop + 1].decode("ascii", "replace")) if stop >= 0 else None
+    if last is None:
         return [], []
     step, f_text = int(last.group(1)), last.group(2)
     if step > n_ionic and finished:
@@ -346,7 +350,7 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     if rec:
         step_end, m = rec[0], rec[1]
         free, without, energy = (_f(m.group(k).decode()) for k in (1, 2, 3))
-        ulp = max(unit_in_last_place(m.group(k)) for k in (1, 2, 3))
+        ulp = unit_in_last_place(m.group(3))  # VASP prints the three alike
         if not smearing_consistent(free, without, energy, _int(header.get("ISMEAR")), ulp):
             flags.append("inconsistent")
             messages.append(f"{path}: TOTEN {free}, energy without entropy {without} and energy(sigma->0) "
@@ -356,7 +360,8 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     m = _ITER.match(tail, last_iteration) if last_iteration >= 0 else None
     m = m or _last_match(_ITER, tail, b"Iteration", end=step_end)
     n_ionic = int(m.group(1)) if m else (kept_step or tail.count(b"free  energy   TOTEN") or None)
-    last_any = _last_match(_ITER, tail, b"Iteration")
+    # electronic steps after the kept record (only the few kB after it are searched)
+    last_any = _last_match(_ITER, tail, b"Iteration", start=step_end) if rec else None
     if rec and m and last_any and int(last_any.group(1)) > n_ionic and finished \
             and "final_step_unreadable" not in flags:
         # a finished run whose last ionic step has electronic steps but no readable TOTEN
