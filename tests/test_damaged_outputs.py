@@ -183,3 +183,16 @@ def test_whole_numbers_only():
     for bad in (b"NaN", b"-1e999", b"********"):
         record = _read(vasprun, text[:i] + b'<i name="e_fr_energy">' + bad + text[j:])
         assert record.energy is None and "bad_number" in record.flags, (bad, record)
+
+
+def test_vasp5_entropy_term_is_never_the_energy():
+    """VASP 5 prints the entropy term as the <energy> block's e_0_energy: with the last
+    electronic step unreadable, that number (-0.0000 eV here) must not become the run's energy."""
+    vasprun = SOURCES[1]
+    text = _plain(FILES / vasprun[0])
+    last = text.rfind(b"<scstep>")
+    inner = text.find(b"<energy>", last)
+    inner_end = text.find(b"</energy>", inner) + len(b"</energy>")
+    record = _read(vasprun, text[:inner] + text[inner_end:])
+    assert record.energy is None and "final_step_unreadable" in record.flags, record
+    assert any("entropy term" in m for m in record.messages)

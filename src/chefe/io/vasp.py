@@ -600,7 +600,8 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
             after = after + len(b"</scstep>") if after >= 0 else 0
             last_step = _piece(calc, b"scstep", last_sc) if last_sc >= 0 else None
             energy_el = _piece(calc, b"energy", after)
-            energy, free, problem = _final_energy(energy_el, last_step, _int(header.get("ISMEAR") or incar.get("ISMEAR")))
+            energy, free, problem = _final_energy(energy_el, last_step, _int(header.get("ISMEAR") or incar.get("ISMEAR")),
+                                                   n_scsteps)
             if problem:
                 flags.append(problem[0])
                 messages.append(f"{path}: ionic step {n_ionic}: {problem[1]}")
@@ -672,7 +673,7 @@ def _xml_number(element, name: str):
 _WHOLE_XML = re.compile(FLOAT)
 
 
-def _final_energy(energy_el, last_step, ismear: int | None):
+def _final_energy(energy_el, last_step, ismear: int | None, n_scsteps: int = 0):
     """``(energy, free, problem)`` of a calculation from its ``<energy>`` block and its last
     ``<scstep>``; ``problem`` is None or ``(flag, message)``.
 
@@ -695,6 +696,12 @@ def _final_energy(energy_el, last_step, ismear: int | None):
     if sc_fr is None or sc_e0 is None:
         if block_e0 is None:
             return None, free, ("final_step_unreadable", "no e_0_energy in the <energy> block or its last electronic step")
+        if abs(block_e0 - free) > OSZ_MAX_F_E0:  # VASP 5.x prints the entropy term there, not E0
+            return None, free, ("final_step_unreadable", "the last electronic step is unreadable and the "
+                                "<energy> block's e_0_energy is VASP 5's entropy term; no energy stored")
+        if n_scsteps:
+            return block_e0, free, ("final_step_unreadable", "the last electronic step is unreadable: "
+                                    "e_0_energy of the <energy> block kept")
         return block_e0, free, None  # no electronic steps printed (some builds): the block's own
     energy = round(sc_e0 - sc_fr + free, 8)
     if abs(sc_fr - free) > 2.5e-8 * max(1.0, abs(free)):
