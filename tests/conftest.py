@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import settings as _hypothesis_settings
 
 # property tests: a bounded budget in CI, a larger one on demand
@@ -12,7 +13,6 @@ from hypothesis import settings as _hypothesis_settings
 _hypothesis_settings.register_profile("ci", max_examples=300, deadline=None)
 _hypothesis_settings.register_profile("deep", max_examples=20000, deadline=None)
 _hypothesis_settings.load_profile("ci")
-import pytest
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

@@ -206,6 +206,8 @@ def test_json_report_folder_is_checked_before_the_sweep(tree, tmp_path):
     rc, out, err = collect(tree, db, "--json", str(tmp_path / "missing" / "report.json"))
     assert rc == 2 and "the folder" in err and "does not exist" in err
     assert not db.exists()
+    rc, out, err = collect(tree, tmp_path / "nowhere" / "results.db")
+    assert rc == 2 and "does not exist" in err and not (tmp_path / "nowhere").exists()
     rc, out, err = collect(tree, db, "--json", str(tmp_path / "report.json"))
     assert rc == 0
     report = json.loads((tmp_path / "report.json").read_text())

@@ -196,3 +196,37 @@ def test_vasp5_entropy_term_is_never_the_energy():
     record = _read(vasprun, text[:inner] + text[inner_end:])
     assert record.energy is None and "final_step_unreadable" in record.flags, record
     assert any("entropy term" in m for m in record.messages)
+
+
+def test_restarted_pw_run_appended_to_its_output(tmp_path):
+    first = (FILES / "qe" / "pw_relax_failed_not_converged_nstep.out").read_bytes()
+    second = (FILES / "qe" / "pw_relax_success.out").read_bytes()
+    expected = read_pw(FILES / "qe" / "pw_relax_success.out").energy
+    path = tmp_path / "pw.out"
+    path.write_bytes(first + second)
+    record = read_pw(path)
+    assert record.energy == pytest.approx(expected, abs=1e-9) and not record.flags, record
+    assert any("2 pw.x runs appended" in m for m in record.messages)
+    # the restart has not reached its first energy yet: not the first run's energy
+    path.write_bytes(first + second[: second.index(b"!    total energy")])
+    record = read_pw(path)
+    assert record.energy is None and {"no_energy", "unfinished"} <= set(record.flags)
+
+
+def test_empty_binary_and_utf16_outputs_are_reported_not_dropped(tmp_path):
+    from chefe.io.tree import find_runs
+
+    clean = (FILES / "qe" / "pw_relax_success.out").read_bytes()
+    (tmp_path / "Cu").mkdir()
+    (tmp_path / "Cu" / "empty.out").write_bytes(b"")
+    (tmp_path / "Cu" / "binary.out").write_bytes(b"\x00\x17\xff" * 300)
+    (tmp_path / "Cu" / "windows.out").write_bytes(clean.decode("latin-1").encode("utf-16"))
+    (tmp_path / "Cu" / "nul_tail.pwo").write_bytes(clean[:20000] + b"\x00" * 5000)
+    found, problems = find_runs(tmp_path)
+    assert sorted(Path(f.path).name for f in found) == ["nul_tail.pwo", "windows.out"]
+    assert any("empty.out: empty file" in p for p in problems), problems
+    assert any("binary.out: binary content" in p for p in problems), problems
+    utf16 = read_pw(tmp_path / "Cu" / "windows.out")
+    assert utf16.energy == pytest.approx(read_pw(FILES / "qe" / "pw_relax_success.out").energy)
+    assert any("UTF-16" in m for m in utf16.messages)
+    assert "truncated" in read_pw(tmp_path / "Cu" / "nul_tail.pwo").flags

@@ -173,6 +173,7 @@ def collect(
     """
     from .io.writelock import DEFAULT_WAIT, WriterLock
 
+    check_database_folder(db)
     rules = load_manifest(manifest) if manifest else None
     found, problems = find_runs(root, rules)
     report = CollectReport(str(root), str(db), found=len(found), problems=list(problems))
@@ -226,15 +227,24 @@ class _stopping:
         return False
 
 
+def check_database_folder(db) -> None:
+    """Refuse a database file whose folder does not exist (before any work, and before the
+    writer lock beside it would be created)."""
+    if isinstance(db, (str, Path)) and "://" not in str(db):
+        path = Path(str(db))
+        if not path.parent.is_dir():
+            raise InputError(f"--db {db}: the folder {path.parent} does not exist; create it or give another path")
+        if path.is_dir():
+            raise InputError(f"--db {db}: is a folder; give a database file name")
+
+
 def connect_for_writing(db):
     """An ase.db connection for collect: ase.db's own lock file is off (chefe's writer lock
     replaces it; a killed writer leaves ase.db's behind, blocking every later one)."""
     from ase.db import connect
 
+    check_database_folder(db)
     if isinstance(db, (str, Path)) and "://" not in str(db):
-        folder = Path(str(db)).parent
-        if not folder.is_dir():
-            raise InputError(f"--db {db}: the folder {folder} does not exist")
         return connect(str(db), use_lock_file=False)
     return connect(db)
 
@@ -499,9 +509,6 @@ def collect_ase_db(
     """
     from ase.db import connect
 
-    from .io.record import FileInfo, RunRecord, with_flags
-    from .io.tree import RunKey, _species_from_folder
-
     from .io.store import open_existing
 
     source = Path(source)
@@ -510,6 +517,7 @@ def collect_ase_db(
         kind = "json" if handle.read(1) == b"{" else "db"
     if source.resolve() == Path(str(db)).resolve():
         raise InputError(f"{source}: the database to import is also the one to write; give another --db")
+    check_database_folder(db)
     src = connect(str(source), type=kind)
     from .io.writelock import WriterLock
 

@@ -344,7 +344,7 @@ def _from_linear(network, spec, where, base: Path):
             try:
                 values.append(finite_number(row[dspec.column], f"{where_table} line {r + 2} ({names[r]}): "
                                                                f"column {dspec.column}"))
-            except InputError as exc:
+            except InputError:
                 if inside:
                     raise
                 raise InputError(f"{where_table}: line {r + 2}, column {dspec.column}: not a finite number") from None

@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .record import RunRecord, file_infos, guarded, with_flags
-from .tail import decode_output, read_all
-
 from .numbers import FLOAT as _FLOAT
 from .numbers import WHOLE
+from .record import RunRecord, file_infos, guarded, with_flags
+from .tail import decode_output, read_all
 
 #: The energy line of a converged SCF cycle, read whole (number, unit and end of line).
 _ENERGY = re.compile(r"!\s+total energy\s+=\s+" + WHOLE + r"[ \t]+Ry[ \t]*\r?\n")

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .record import RunRecord, file_infos, guarded, with_flags
-from .tail import decode_output, read_all
-
 from .numbers import FLOAT as _FLOAT
 from .numbers import WHOLE
+from .record import RunRecord, file_infos, guarded, with_flags
+from .tail import decode_output, read_all
 
 #: The energy extrapolated to zero smearing, read whole (the number and the end of its line).
 _ENERGY = re.compile(r"^[ \t]*Extrapolated:[ \t]+" + WHOLE + r"[ \t]*\r?\n", re.M)

@@ -13,7 +13,6 @@ total energy are never stored as a good energy.
 from __future__ import annotations
 
 import math
-import re
 
 #: One floating-point number in Fortran or C notation (``-.28075112E+03``, ``1.5D-3``, ``-280.75``).
 FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eEdD][-+]?\d+)?"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .record import RunRecord, file_infos, guarded, with_flags
 from .numbers import FLOAT, WHOLE_B, smearing_consistent, unit_in_last_place
+from .record import RunRecord, file_infos, guarded, with_flags
 from .scan import count_word, find_word, rfind_word
 from .tail import read_all, read_ends, read_head, read_tail
 
@@ -820,6 +820,8 @@ _OSZ_FINAL = re.compile(r"^[ \t]*(\d+)[ \t]+F=[ \t]*" + _W + r"[ \t]+E0=[ \t]*" 
 #: The start of an ionic-step line, whole or not.
 _OSZ_F_START = re.compile(r"^[ \t]*\d+[ \t]+F=", re.M)
 _OSZ_STEP = re.compile(r"^(?:DAV|RMM|CG|DIA|RMM-DIIS):\s*(\d+)", re.M)
+#: The column header VASP prints at the start of each ionic step's electronic steps.
+_OSZ_HEADER = re.compile(r"^[ \t]+N[ \t]+E[ \t]+dE[ \t]", re.M)
 #: Largest |F - E0| of one ionic step (eV) taken as real: T·S/(N+2) of large metallic cells
 #: stays below 1-2 eV; beyond this a digit of F or E0 is damaged.
 OSZ_MAX_F_E0 = 5.0
@@ -843,7 +845,8 @@ def _oszicar_final(text: str, path) -> tuple[tuple | None, list[str], list[str]]
         messages.append(f"{path}: the file ends inside a line (cut while written?)")
     end = starts[-1].end() if starts else 0
     after = text[max(end, last.end() if last else 0):]
-    if last is not None and _OSZ_STEP.search(after) and "final_step_unreadable" not in flags:
+    if last is not None and (_OSZ_STEP.search(after) or _OSZ_HEADER.search(after)) \
+            and "final_step_unreadable" not in flags:
         flags.append("unfinished")
         messages.append(f"{path}: electronic steps follow the last ionic step {last.group(1)}: the run "
                         f"stopped inside ionic step {int(last.group(1)) + 1}; kept the energy of step {last.group(1)}")

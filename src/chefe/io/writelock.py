@@ -64,6 +64,8 @@ class WriterLock:
             return self
         from filelock import FileLock, Timeout
 
+        if not Path(self.db).parent.is_dir():  # filelock would create the folder
+            raise InputError(f"{self.db}: the folder {Path(self.db).parent} does not exist")
         self.lock = FileLock(self.db + ".collect.lock")
         try:
             self.lock.acquire(timeout=0)
