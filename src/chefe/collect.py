@@ -177,11 +177,11 @@ def collect(
     rules = load_manifest(manifest) if manifest else None
     found, problems = find_runs(root, rules)
     report = CollectReport(str(root), str(db), found=len(found), problems=list(problems))
-    with WriterLock(db, DEFAULT_WAIT if wait is None else wait), _stopping(report):
-        try:
+    try:
+        with WriterLock(db, DEFAULT_WAIT if wait is None else wait), _stopping(report):
             _collect_into(db, found, report, workers, progress, force)
-        except _Stop:
-            pass
+    except _Stop:
+        pass
     return report
 
 
@@ -210,6 +210,8 @@ class _stopping:
         def handler(signum, frame):
             if os.getpid() != owner:  # a reader process forked before it reset the handler
                 os._exit(128 + signum)
+            if self.report.stopped_by is not None:
+                return  # already stopping: let the clean-up finish
             self.report.stopped_by = signum
             raise _Stop
 
