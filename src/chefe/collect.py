@@ -186,11 +186,23 @@ def collect(
 
 
 class _Stop(BaseException):
-    """Raised in the main thread by SIGTERM/SIGINT during a collect."""
+    """Raised between two rows once SIGTERM/SIGINT/SIGHUP has arrived during a collect."""
+
+
+#: The signal that asked the running collect to stop (None while none has).
+_STOP_REQUESTED: list[int] = []
+
+
+def _check_stop() -> None:
+    """Stop here if a signal asked to: called between rows, never inside library code."""
+    if _STOP_REQUESTED:
+        raise _Stop
 
 
 class _stopping:
-    """SIGTERM and SIGINT raise :class:`_Stop` (recorded in the report) while collecting."""
+    """SIGTERM, SIGINT and SIGHUP ask the collect to stop (recorded in the report); the
+    collect stops at its next row (:func:`_check_stop`), so the signal never interrupts ASE,
+    SQLite or the process pool in the middle of something."""
 
     SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
 
@@ -210,10 +222,9 @@ class _stopping:
         def handler(signum, frame):
             if os.getpid() != owner:  # a reader process forked before it reset the handler
                 os._exit(128 + signum)
-            if self.report.stopped_by is not None:
-                return  # already stopping: let the clean-up finish
-            self.report.stopped_by = signum
-            raise _Stop
+            if self.report.stopped_by is None:
+                self.report.stopped_by = signum
+                _STOP_REQUESTED.append(signum)
 
         for name in self.SIGNALS:
             sig = getattr(signal, name, None)
@@ -226,6 +237,7 @@ class _stopping:
 
         for sig, old in self.previous.items():
             signal.signal(sig, old)
+        _STOP_REQUESTED.clear()
         return False
 
 
@@ -278,6 +290,7 @@ def _collect_into(db, found: list[Found], report: CollectReport, workers, progre
     checked: set[str] = set()
     try:
         for found_run, record in _progress(results, len(todo), progress, "reading runs"):
+            _check_stop()
             batch.append((found_run, record))
             if len(batch) >= BATCH:
                 checked |= _write(database, batch, stored, report, slabs)
@@ -360,8 +373,9 @@ def _write(database, batch, stored, report: CollectReport,
         for found_run, record in batch:
             if found_run.key.role == "slab":
                 slabs.add(found_run.key.catalyst, record)
-    with database:  # one transaction per batch
+    with database:  # one transaction per batch (a stop inside rolls it back)
         for found_run, record in batch:
+            _check_stop()
             key = found_run.key
             extra, messages = [], []
             if slabs is not None:
@@ -457,6 +471,7 @@ def check_consistency(database, report: CollectReport | None = None, skip=frozen
     updates = []
     seen = set(report.problems) if report is not None else set()
     for row in iter_rows(database):  # one row at a time: a large database is never all in memory
+        _check_stop()
         if row.get("run_path") in skip:
             continue
         role = row.get("role")
