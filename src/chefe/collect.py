@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import InputError
 from .io.consistency import check_pair, imaginary_flags
 from .io.readers import read_run
-from .io.store import all_rows, existing_rows, iter_rows, row_payload, unchanged
+from .io.store import all_rows, existing_rows, flag_keys, iter_rows, row_payload, unchanged
 from .io.tree import Found, find_runs, load_manifest
 
 BATCH = 200
@@ -70,6 +70,14 @@ class CollectReport:
 
 def _read(found: Found):
     record = read_run(found.path, found.code)
+    if record.energy is not None and record.atoms is None and found.key.role in ("slab", "adsorbate", "gas"):
+        from dataclasses import replace
+
+        # the energy is kept; the cell and composition checks against it cannot be made
+        record = replace(record, flags=record.flags + ("no_structure",),
+                         messages=record.messages + (f"{found.path}: an energy but no final structure "
+                                                     "(no CONTCAR or structure block): cell and composition "
+                                                     "checks against this run are skipped",))
     if found.key.role == "vibrations" and found.code == "vasp":
         from dataclasses import replace
 
@@ -377,10 +385,11 @@ def _write(database, batch, stored, report: CollectReport,
         for found_run, record in batch:
             _check_stop()
             key = found_run.key
-            extra, messages = [], []
+            extra, messages, values = [], [], {}
             if slabs is not None:
-                extra, messages = slabs.flags(key.role, key.catalyst, key.species, record)
+                extra, messages = slabs.flags(key.role, key.catalyst, key.species, record, values)
             atoms, kvp, data = row_payload(record, key, tuple(extra))
+            kvp.update(values)
             old = stored.get(found_run.path)
             if old is not None:
                 database.write(atoms, key_value_pairs=kvp, data=data, id=old[0])
@@ -433,8 +442,10 @@ class SlabIndex:
                 return
         runs.append(record)
 
-    def flags(self, role: str, catalyst: str, species: str, record) -> tuple[list[str], list[str]]:
-        """Consistency flags and messages of one run (none for slab and vibration runs)."""
+    def flags(self, role: str, catalyst: str, species: str, record,
+              values: dict | None = None) -> tuple[list[str], list[str]]:
+        """Consistency flags and messages of one run (none for slab and vibration runs);
+        ``values`` receives the numbers behind them (``lattice_strain``)."""
         extra: list[str] = []
         messages: list[str] = []
         if role == "adsorbate":
@@ -445,7 +456,7 @@ class SlabIndex:
                 extra.append("no_slab")
                 messages.append(f"{record.path}: no slab run for catalyst {catalyst!r}")
             else:
-                flags, msgs = check_pair(candidates[0], record, species)
+                flags, msgs = check_pair(candidates[0], record, species, values)
                 extra += flags
                 messages += msgs
         if role == "gas" and self.by_catalyst:
@@ -479,12 +490,15 @@ def check_consistency(database, report: CollectReport | None = None, skip=frozen
         record = None
         if role in ("adsorbate", "gas"):
             record = _row_record(row, with_atoms=role == "adsorbate")
-        extra, messages = slabs.flags(role, row.get("catalyst"), row.get("species"), record)
+        values: dict = {}
+        extra, messages = slabs.flags(role, row.get("catalyst"), row.get("species"), record, values)
         flags = list(dict.fromkeys(read_flags + extra))
         text = ",".join(flags)
         ok = bool(row.get("e_dft") is not None and not flags)
-        if text != row.get("flags", "") or ok != bool(row.get("ok")):
-            updates.append((row.id, text, ok))
+        if text != row.get("flags", "") or ok != bool(row.get("ok")) or \
+                any(row.get(k) != v for k, v in values.items()):
+            old_keys = [k for k in row.key_value_pairs if k.startswith("flag_")]
+            updates.append((row.id, text, ok, old_keys, {**flag_keys(flags), **values}))
         if report is not None:
             if flags:
                 report.flagged[row.get("run_path")] = flags
@@ -494,8 +508,9 @@ def check_consistency(database, report: CollectReport | None = None, skip=frozen
                     report.problems.append(m)
     if updates:
         with database:
-            for row_id, text, ok in updates:
-                database.update(row_id, flags=text, ok=ok)
+            for row_id, text, ok, old_keys, new_keys in updates:
+                stale = [k for k in old_keys if k not in new_keys]
+                database.update(row_id, delete_keys=stale, flags=text, ok=ok, **new_keys)
 
 
 def _row_energy(row) -> float | None:

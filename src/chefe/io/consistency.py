@@ -58,8 +58,25 @@ def composition_difference(slab_atoms, ads_atoms) -> Counter:
     return Counter({k: v for k, v in diff.items() if v})
 
 
-def check_pair(slab, ads, species: str) -> tuple[list[str], list[str]]:
-    """Flags and messages for an adsorbate run against its slab run."""
+def lattice_strain(cell_a, cell_b) -> float:
+    """Largest principal Green-Lagrange strain taking cell ``a`` to cell ``b`` (rows are the
+    lattice vectors, Å): 0.004 is 0.4 %. Rigid rotations give 0."""
+    a = np.asarray(cell_a, float).T
+    b = np.asarray(cell_b, float).T
+    deformation = b @ np.linalg.inv(a)
+    green = 0.5 * (deformation.T @ deformation - np.eye(3))
+    return float(np.abs(np.linalg.eigvalsh(green)).max())
+
+
+#: Largest lattice strain between a slab run and its adsorbate run taken as the same cell
+#: (0.5 %): runs relaxing the cell shape (ISIF = 4) differ by a few 0.1 % with an adsorbate;
+#: beyond this the two runs are not the same surface model.
+CELL_STRAIN_TOLERANCE = 0.005
+
+
+def check_pair(slab, ads, species: str, values: dict | None = None) -> tuple[list[str], list[str]]:
+    """Flags and messages for an adsorbate run against its slab run; ``values`` (when given)
+    receives the numbers behind them (``lattice_strain``)."""
     from ..species import parse_species
 
     flags, messages = [], []
@@ -69,18 +86,29 @@ def check_pair(slab, ads, species: str) -> tuple[list[str], list[str]]:
         key = d.split("[")[0]
         messages.append(f"{ads.path}: {d} differs from the slab run {slab.path} "
                         f"({_show(slab.settings.get(key), d)} vs {_show(ads.settings.get(key), d)})")
-    if slab.atoms is not None and ads.atoms is not None:
-        if not np.allclose(slab.atoms.cell.array, ads.atoms.cell.array, atol=1e-3):
-            flags.append("cell_mismatch")
-            messages.append(f"{ads.path}: cell differs from the slab run {slab.path}")
-        try:
-            expected = Counter(dict(parse_species(species).composition))
-        except Exception:  # noqa: BLE001
-            expected = None
-        found = composition_difference(slab.atoms, ads.atoms)
-        if expected is not None and found != expected:
-            flags.append("composition_mismatch")
-            messages.append(f"{ads.path}: holds the slab plus {dict(found)} instead of {species}")
+    if slab.atoms is None or ads.atoms is None:
+        which = slab.path if slab.atoms is None else ads.path
+        messages.append(f"{ads.path}: cell and composition not checked against the slab run {slab.path}: "
+                        f"no structure in {which}")
+        return flags, messages
+    try:
+        strain = lattice_strain(slab.atoms.cell.array, ads.atoms.cell.array)
+    except np.linalg.LinAlgError:
+        strain = float("inf")
+    if values is not None and np.isfinite(strain):
+        values["lattice_strain"] = round(strain, 6)
+    if strain > CELL_STRAIN_TOLERANCE:
+        flags.append("cell_mismatch")
+        messages.append(f"{ads.path}: cell differs from the slab run {slab.path} (lattice strain "
+                        f"{100 * strain:.2f} % > {100 * CELL_STRAIN_TOLERANCE:.1f} %)")
+    try:
+        expected = Counter(dict(parse_species(species).composition))
+    except Exception:  # noqa: BLE001
+        expected = None
+    found = composition_difference(slab.atoms, ads.atoms)
+    if expected is not None and found != expected:
+        flags.append("composition_mismatch")
+        messages.append(f"{ads.path}: holds the slab plus {dict(found)} instead of {species}")
     return flags, messages
 
 

@@ -20,6 +20,7 @@ FLAGS = {
     "no_energy": "no final energy was found",
     "final_step_unreadable": "the record of the last step is damaged or cut: an earlier step's energy (named in the messages) or none was kept",
     "final_structure_unreadable": "the final structure or forces could not be read whole",
+    "no_structure": "an energy but no final structure: kept, but the cell and composition checks against this run are skipped",
     "bad_number": "a final energy that is not a number (NaN, inf, ****) or beyond any physical total energy; not stored",
     "inconsistent": "records or files of one run disagree (TOTEN against energy(sigma->0), OUTCAR against OSZICAR, the energy block against the last electronic step)",
     "electronic_not_converged": "the last electronic loop stopped at NELM (or QE/GPAW reported no SCF convergence)",

@@ -123,7 +123,8 @@ def vasp_settings(incar: dict, header: dict, potcars: list[str], kpoints: dict) 
         "LSORBIT": bool(_bool(get("LSORBIT", False))),
         "LDAU": ldau,
         "U": u_values,
-        "IVDW": int(_number(get("IVDW", 0)) or 0),
+        # LVDW = .TRUE. is VASP's old switch for DFT-D2, which VASP reads as IVDW = 1
+        "IVDW": int(_number(get("IVDW", 1 if _bool(get("LVDW", False)) else 0)) or 0),
         "LDIPOL": bool(_bool(get("LDIPOL", False))),
         "IDIPOL": int(_number(get("IDIPOL", 0)) or 0),
         "LSOL": bool(_bool(get("LSOL", False))),

@@ -2,7 +2,7 @@
 
 Row layout: the final structure with a SinglePointCalculator holding the energy (so ``ase db``
 shows it); key-value pairs ``catalyst, species, role, code, reader, run_path, ok, flags,
-e_dft, e_kind``; data ``settings, frequencies, files (path, sha256, size, mtime), messages,
+e_dft, e_kind`` and one ``flag_<name>=True`` per flag (:func:`flag_keys`); data ``settings, frequencies, files (path, sha256, size, mtime), messages,
 reader version, chefe version``. Rows are identified by ``run_path``: writing a record whose
 path is stored replaces that row.
 """
@@ -17,6 +17,24 @@ from .record import RunRecord
 from .tree import RunKey
 
 KEYS = ("catalyst", "species", "role", "code", "reader", "run_path", "ok", "flags", "e_dft", "e_kind")
+
+
+def flag_keys(flags) -> dict[str, bool]:
+    """One queryable key per flag (``ase db results.db flag_unfinished=True``): ``flag_<name>``
+    for every flag and, for a flag with a detail (``settings_mismatch:LDAU``), also
+    ``flag_<name>_<detail>`` (``flag_settings_mismatch_LDAU``); counts (``imaginary_modes:2``)
+    stay in the ``flags`` text."""
+    import re
+
+    out: dict[str, bool] = {}
+    for flag in flags:
+        if not flag:
+            continue
+        name, _, detail = flag.partition(":")
+        out["flag_" + re.sub(r"\W", "_", name)] = True
+        if detail and not detail.isdigit():
+            out["flag_" + re.sub(r"\W+", "_", f"{name}_{detail}").strip("_")] = True
+    return out
 
 
 def open_existing(db):
@@ -104,6 +122,7 @@ def row_payload(record: RunRecord, key: RunKey, extra_flags: tuple[str, ...] = (
         "catalyst": key.catalyst, "species": key.species, "role": key.role, "code": record.code,
         "reader": record.reader, "run_path": record.path, "ok": bool(record.energy is not None and not flags),
         "flags": ",".join(flags), "e_kind": record.energy_kind or "",
+        **flag_keys(flags),
     }
     if record.energy is not None:
         kvp["e_dft"] = float(record.energy)

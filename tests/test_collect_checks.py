@@ -1,0 +1,99 @@
+"""Checks between runs that mean what they say: lattice strain, LVDW, runs without a structure,
+and every flag one queryable ase.db key."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from ase import Atoms
+
+from chefe.collect import collect
+from chefe.io.consistency import CELL_STRAIN_TOLERANCE, check_pair, lattice_strain
+from chefe.io.record import RunRecord
+from chefe.io.settings import vasp_settings
+
+
+def test_lattice_strain_by_hand():
+    a = np.diag([10.0, 10.0, 20.0])
+    # a 0.2 % stretch of one axis: E = (1.002² - 1)/2 = 0.002002
+    assert lattice_strain(a, np.diag([10.02, 10.0, 20.0])) == pytest.approx(0.002002, abs=1e-9)
+    # a rigid rotation is no strain
+    c, s = np.cos(0.3), np.sin(0.3)
+    rotation = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+    assert lattice_strain(a, a @ rotation.T) == pytest.approx(0.0, abs=1e-12)
+    # shear of 0.01: principal strain from E = [[0, .005, 0], [.005, 5e-5, 0], [0, 0, 0]]
+    sheared = a.copy()
+    sheared[1, 0] = 0.1
+    eig = np.linalg.eigvalsh(np.array([[0, 0.005, 0], [0.005, 0.5 * 0.01**2, 0], [0, 0, 0]]))
+    assert lattice_strain(a, sheared) == pytest.approx(np.abs(eig).max(), rel=1e-9)
+
+
+def _run(path, cell, symbols="Cu4", settings=None):
+    atoms = Atoms(symbols, positions=np.random.default_rng(0).random((len(Atoms(symbols)), 3)), cell=cell, pbc=True)
+    return RunRecord(path, "vasp", "test", -10.0, atoms=atoms, settings=settings or {})
+
+
+def test_cell_relaxed_with_the_adsorbate_is_compared_by_strain():
+    slab = _run("slab", np.diag([10.0, 10.0, 20.0]))
+    values = {}
+    # ISIF = 4: the adsorbate run's cell moved by 0.2 %: not a mismatch, the strain is stored
+    flags, messages = check_pair(slab, _run("ads", np.diag([10.02, 10.0, 20.0]), "Cu4O"), "*O", values)
+    assert "cell_mismatch" not in flags and values["lattice_strain"] == pytest.approx(0.002002, abs=1e-6)
+    flags, messages = check_pair(slab, _run("ads", np.diag([10.1, 10.0, 20.0]), "Cu4O"), "*O", values)
+    assert "cell_mismatch" in flags and values["lattice_strain"] > CELL_STRAIN_TOLERANCE
+    # (1.01² - 1)/2 = 0.01005
+    assert any("lattice strain 1.01 % > 0.5 %" in m for m in messages), messages
+
+
+def test_lvdw_is_ivdw_1():
+    old = vasp_settings({"LVDW": ".TRUE."}, {}, [], {})
+    new = vasp_settings({"IVDW": "1"}, {}, [], {})
+    assert old["IVDW"] == new["IVDW"] == 1
+    assert vasp_settings({}, {}, [], {})["IVDW"] == 0
+    slab = _run("slab", np.diag([10.0, 10.0, 20.0]), settings=new)
+    flags, _ = check_pair(slab, _run("ads", np.diag([10.0, 10.0, 20.0]), "Cu4O", settings=old), "*O")
+    assert not [f for f in flags if "IVDW" in f]
+
+
+@pytest.fixture()
+def release(tmp_path, files_dir):
+    """Two runs of a data release: a slab from OUTCAR and an adsorbate from OSZICAR without CONTCAR."""
+    root = tmp_path / "runs"
+    src = files_dir / "vasp" / "Fe2O2_relax"
+    (root / "FeO" / "slab").mkdir(parents=True)
+    for name in ("OUTCAR.gz", "INCAR", "KPOINTS"):
+        shutil.copy(src / name, root / "FeO" / "slab" / name)
+    (root / "FeO" / "O").mkdir(parents=True)
+    for name in ("OSZICAR", "INCAR", "KPOINTS"):
+        shutil.copy(src / name, root / "FeO" / "O" / name)
+    shutil.copytree(files_dir / "vasp" / "Fe16S32_unfinished", root / "FeO" / "NO3")
+    return root
+
+
+def test_an_energy_without_structure_is_kept_and_flagged(release, tmp_path):
+    db = tmp_path / "r.db"
+    report = collect(release, str(db), workers=1, progress=False)
+    from ase.db import connect
+
+    row = connect(str(db)).get(species="*O")
+    assert row.e_dft == pytest.approx(-28.218515) and "no_structure" in row.flags.split(",")
+    assert any("cell and composition not checked" in p and "no structure in" in p for p in report.problems)
+
+
+def test_every_flag_is_a_queryable_key(release, tmp_path):
+    db = tmp_path / "r.db"
+    collect(release, str(db), workers=1, progress=False)
+    out = subprocess.run([sys.executable, "-m", "ase", "db", str(db), "flag_unfinished=True", "-c", "species,flags"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "*NO3" in out and "*O|" not in out.replace(" ", "")
+    from ase.db import connect
+
+    rows = list(connect(str(db)).select("flag_no_structure=True"))
+    assert [r.species for r in rows] == ["*O"]
+    for row in connect(str(db)).select():
+        flags = [f for f in row.flags.split(",") if f]
+        assert {k for k in row.key_value_pairs if k.startswith("flag_")} >= {"flag_" + f.split(":")[0] for f in flags}
