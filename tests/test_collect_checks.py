@@ -97,3 +97,37 @@ def test_every_flag_is_a_queryable_key(release, tmp_path):
     for row in connect(str(db)).select():
         flags = [f for f in row.flags.split(",") if f]
         assert {k for k in row.key_value_pairs if k.startswith("flag_")} >= {"flag_" + f.split(":")[0] for f in flags}
+
+
+def test_run_kind_ediff_and_skipped_checks_are_reported():
+    cell = np.diag([10.0, 10.0, 20.0])
+    base = {"functional": "GGA=PE", "ENCUT": 450.0, "EDIFF": 1e-5, "ISMEAR": 0.0, "SIGMA": 0.05}
+    dos_slab = _run("slab", cell, settings={**base, "run": "single point", "ISMEAR": -5.0, "kpoints": "g4x4x1"})
+    ads = _run("ads", cell, "Cu4O", settings={**base, "run": "relaxation", "EDIFF": 1e-3})
+    flags, messages = check_pair(dos_slab, ads, "*O")
+    assert "settings_mismatch:run" in flags and "loose_ediff" in flags and "settings_mismatch:ISMEAR" in flags
+    assert any("a DOS run with tetrahedron smearing" in m for m in messages)
+    assert any("EDIFF = 0.001 eV in ads" in m for m in messages)
+    assert any("(known in only one of them): kpoints" in m for m in messages), messages
+
+
+def test_every_kpoints_mode_is_compared(tmp_path):
+    from chefe.io.vasp import read_kpoints
+
+    def kp(text, header=None):
+        (tmp_path / "KPOINTS").write_text(text)
+        return vasp_settings({}, header or {}, [], read_kpoints(tmp_path / "KPOINTS"))["kpoints"]
+
+    assert kp("auto\n0\nGamma\n4 4 1\n0 0 0\n") == "g4x4x1"
+    assert kp("auto\n0\nMonkhorst-Pack\n4 4 1\n") == "m4x4x1"
+    # fully automatic: the mesh VASP generated (from the OUTCAR) or the length itself
+    assert kp("auto\n0\nAuto\n20\n", {"kmesh": [5, 5, 1]}) == "g5x5x1"
+    assert kp("auto\n0\nAuto\n20\n") == "auto L=20.0"
+    assert kp("explicit\n2\nReciprocal\n0 0 0 1\n0.5 0 0 1\n") == "2 explicit k-points"
+
+
+def test_potcar_titles_from_a_list_beside_the_run(tmp_path):
+    from chefe.io.vasp import potcar_titles
+
+    (tmp_path / "POTCAR.titles").write_text("# PAW sets\nTITEL = PAW_PBE Fe 06Sep2000\nPAW_PBE O 08Apr2002\n")
+    assert potcar_titles(tmp_path) == ["PAW_PBE Fe 06Sep2000", "PAW_PBE O 08Apr2002"]

@@ -40,6 +40,8 @@ def compare_settings(a: dict, b: dict, keys: Iterable[str] = COMPARED) -> list[s
             continue
         if va is None or vb is None or va == "" or vb == "":
             continue
+        if key == "kpoints" and _same_kpoints(str(va), str(vb)):
+            continue
         if isinstance(va, float) or isinstance(vb, float):
             try:
                 if abs(float(va) - float(vb)) > 1e-6:
@@ -49,6 +51,29 @@ def compare_settings(a: dict, b: dict, keys: Iterable[str] = COMPARED) -> list[s
         elif va != vb:
             diffs.append(key)
     return diffs
+
+
+def _same_kpoints(a: str, b: str) -> bool:
+    """'g4x4x1' and '4x4x1' are one mesh when one run's text does not say the mode."""
+    import re
+
+    ma, mb = re.fullmatch(r"([gm]?)(\d+x\d+x\d+)", a), re.fullmatch(r"([gm]?)(\d+x\d+x\d+)", b)
+    if ma and mb:
+        return ma.group(2) == mb.group(2) and (ma.group(1) == mb.group(1) or not ma.group(1) or not mb.group(1))
+    return a == b
+
+
+def not_compared(a: dict, b: dict, keys: Iterable[str] = COMPARED) -> list[str]:
+    """Settings known in one run and not the other: checks that cannot be made."""
+    def known(v):
+        return v not in (None, "", [], {})
+
+    return [k for k in keys if known(a.get(k)) != known(b.get(k)) and k not in ("U",)]
+
+
+#: EDIFF (eV) looser than this (VASP's default) is flagged: total energies converged to less than
+#: 0.1 meV per SCF step are not good to the meV in a difference.
+EDIFF_BOUND = 1e-4
 
 
 def composition_difference(slab_atoms, ads_atoms) -> Counter:
@@ -86,6 +111,22 @@ def check_pair(slab, ads, species: str, values: dict | None = None) -> tuple[lis
         key = d.split("[")[0]
         messages.append(f"{ads.path}: {d} differs from the slab run {slab.path} "
                         f"({_show(slab.settings.get(key), d)} vs {_show(ads.settings.get(key), d)})")
+    skipped = not_compared(slab.settings, ads.settings)
+    if skipped:
+        messages.append(f"{ads.path}: not compared with the slab run {slab.path} (known in only one of "
+                        f"them): {', '.join(skipped)}")
+    run_a, run_b = slab.settings.get("run"), ads.settings.get("run")
+    if run_a == "single point" and run_b == "relaxation":
+        flags.append("settings_mismatch:run")
+        dos = slab.settings.get("ISMEAR") is not None and slab.settings["ISMEAR"] <= -4
+        messages.append(f"{ads.path}: a relaxation against a slab single point {slab.path}"
+                        + (" (a DOS run with tetrahedron smearing)" if dos else "")
+                        + ": the slab's relaxation energy enters the adsorption energy")
+    for run in (slab, ads):
+        ediff = run.settings.get("EDIFF")
+        if ediff is not None and ediff > EDIFF_BOUND * (1 + 1e-9):
+            flags.append("loose_ediff")
+            messages.append(f"{ads.path}: EDIFF = {ediff:g} eV in {run.path}, looser than {EDIFF_BOUND:g} eV")
     if slab.atoms is None or ads.atoms is None:
         which = slab.path if slab.atoms is None else ads.path
         messages.append(f"{ads.path}: cell and composition not checked against the slab run {slab.path}: "

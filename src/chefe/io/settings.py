@@ -13,8 +13,20 @@ import math
 import re
 
 #: Settings compared between runs whose energies are combined.
-COMPARED = ("functional", "ENCUT", "PREC", "ISPIN", "LNONCOLLINEAR", "LSORBIT", "LDAU", "U", "IVDW",
-            "LDIPOL", "IDIPOL", "LSOL", "kpoints", "potcars")
+COMPARED = ("functional", "ENCUT", "PREC", "ISPIN", "LNONCOLLINEAR", "LSORBIT", "LASPH", "LDAU", "U", "IVDW",
+            "LDIPOL", "IDIPOL", "LSOL", "ISMEAR", "SIGMA", "kpoints", "potcars")
+
+
+def run_kind(nsw, ibrion) -> str:
+    """``single point``, ``relaxation``, ``vibrations`` or ``MD`` from NSW and IBRION (VASP's
+    defaults: NSW = 0; IBRION = -1 when NSW is 0, else 0)."""
+    nsw = int(nsw) if nsw is not None else 0
+    ibrion = int(ibrion) if ibrion is not None else (-1 if nsw == 0 else 0)
+    if ibrion in (5, 6, 7, 8):
+        return "vibrations"
+    if nsw == 0 or ibrion == -1:
+        return "single point"
+    return "MD" if ibrion == 0 else "relaxation"
 
 
 def _bool(value) -> bool | None:
@@ -106,9 +118,20 @@ def vasp_settings(incar: dict, header: dict, potcars: list[str], kpoints: dict) 
     mesh = kpoints.get("mesh") if kpoints else None
     if mesh is None and header.get("kmesh"):
         mesh = header["kmesh"]
+    # every KPOINTS mode gives a comparable text: 'g4x4x1' / 'm4x4x1' (Gamma / Monkhorst-Pack),
+    # an automatic length as the Gamma-centred mesh VASP generated from it (when the OUTCAR says)
+    # or 'auto L=20', an explicit list as 'N explicit k-points'; the mesh alone when only the
+    # OUTCAR/vasprun says it
+    mode = str(kpoints.get("mode", "")).lower() if kpoints else ""
+    if mode == "auto" and header.get("kmesh"):
+        mesh, mode = header["kmesh"], "gamma"
     kp = ""
-    if kpoints.get("mode") in ("gamma", "monkhorst", "g", "m") and mesh:
-        kp = f"{kpoints['mode'][0]}{'x'.join(str(int(m)) for m in mesh)}"
+    if mode in ("gamma", "monkhorst", "g", "m") and mesh:
+        kp = f"{mode[0]}{'x'.join(str(int(m)) for m in mesh)}"
+    elif mode == "auto":
+        kp = f"auto L={_number(kpoints.get('length'))}"
+    elif mode == "explicit" and kpoints.get("n", -1) > 0:
+        kp = f"{kpoints['n']} explicit k-points"
     elif mesh:
         kp = "x".join(str(int(m)) for m in mesh)
     elif header.get("NKPTS"):
@@ -136,4 +159,9 @@ def vasp_settings(incar: dict, header: dict, potcars: list[str], kpoints: dict) 
         "NELM": _number(get("NELM")),
         "EDIFF": _number(get("EDIFF")),
         "EDIFFG": _number(get("EDIFFG")),
+        "LASPH": bool(_bool(get("LASPH", False))),
+        "NSW": _number(get("NSW")),
+        "IBRION": _number(get("IBRION")),
+        "ISIF": _number(get("ISIF")),
+        "run": run_kind(_number(get("NSW")), _number(get("IBRION"))),
     }

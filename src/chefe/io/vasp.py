@@ -71,17 +71,36 @@ def read_kpoints(path: str | Path) -> dict:
     return {"mode": "explicit", "n": n}
 
 
+#: Files that list a run's POTCAR titles: the POTCAR itself (only its TITEL lines are read) or a
+#: title list, as ``chefe build`` writes and data releases ship (POTCARs cannot be redistributed).
+POTCAR_LISTS = ("POTCAR", "POTCAR.spec", "POTCAR.titles", "POTCAR_titles", "POTCAR_titles.txt", "POTCAR.txt",
+                "potcar.txt", "potcars.txt")
+
+
 def potcar_titles(folder: str | Path) -> list[str]:
-    """POTCAR titles (``PAW_PBE Fe 06Sep2000``) from POTCAR or POTCAR.spec; never copies content."""
+    """POTCAR titles (``PAW_PBE Fe 06Sep2000``) from POTCAR or a title list beside the run
+    (:data:`POTCAR_LISTS`; lines ``TITEL = PAW_PBE Fe 06Sep2000`` or the title alone); never
+    copies POTCAR content."""
     folder = Path(folder)
     pot = folder / "POTCAR"
     if pot.is_file():
         titles = re.findall(r"TITEL\s*=\s*(.+)", pot.read_text(errors="replace"))
         return [t.strip() for t in titles]
-    spec = folder / "POTCAR.spec"
-    if spec.is_file():
-        return [ln.strip() for ln in spec.read_text(errors="replace").splitlines() if ln.strip()]
+    for name in POTCAR_LISTS[1:]:
+        listing = folder / name
+        if listing.is_file():
+            out = []
+            for line in listing.read_text(errors="replace").splitlines():
+                line = re.sub(r"^\s*TITEL\s*=\s*", "", line).strip()
+                if line and not line.startswith("#"):
+                    out.append(line)
+            return out
     return []
+
+
+def potcar_file(folder: str | Path) -> Path | None:
+    """The POTCAR or title list :func:`potcar_titles` reads in ``folder`` (None if none)."""
+    return next((Path(folder) / n for n in POTCAR_LISTS if (Path(folder) / n).is_file()), None)
 
 
 # ---------------------------------------------------------------------- OUTCAR
@@ -423,7 +442,7 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
     # the run's own POTCAR titles (printed in its OUTCAR); a POTCAR file left in the folder may
     # have been replaced since, and reading it costs more than the whole OUTCAR head
     titles = header.get("potcars") or []
-    potcar_path = None if titles else _beside(folder, "POTCAR", "POTCAR.spec")
+    potcar_path = None if titles else _beside(folder, *POTCAR_LISTS)
     if potcar_path:
         titles = potcar_titles(folder)
     settings = vasp_settings(incar, header, titles, kpoints)
@@ -637,10 +656,10 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
     incar_path = folder / "INCAR"
     incar_file = read_incar(incar_path) if incar_path.is_file() else {}
     # the run's own POTCAR titles (atominfo) first; a POTCAR file only when the XML lacks them
-    potcar_file = None
+    potcar_path = None
     if not potcars:
         potcars = potcar_titles(folder)
-        potcar_file = next((folder / n for n in ("POTCAR", "POTCAR.spec") if (folder / n).is_file()), None)
+        potcar_path = potcar_file(folder)
     ldau = str(incar.get("LDAU", header.get("LDAU", ""))).upper().startswith(("T", ".T"))
     settings = vasp_settings({**incar, **incar_file}, {**header, "LDAU": ldau}, potcars, kpoints)
     flags = with_flags(flags, energy, complete, electronic, ionic)
@@ -650,7 +669,7 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
         magmom=magmom, n_ionic=n_ionic or None, electronic_converged=electronic,
         ionic_converged=ionic, finished=complete, version=version, settings=settings,
         flags=tuple(flags),
-        files=file_infos([path, incar_path, potcar_file], hash_files),
+        files=file_infos([path, incar_path, potcar_path], hash_files),
         messages=tuple(messages),
     )
 
@@ -929,19 +948,22 @@ def read_oszicar(path: str | Path, folder: str | Path | None = None, *, with_ato
     from .settings import vasp_settings
 
     settings = vasp_settings(incar, {}, potcar_titles(folder), kpoints)  # the only source here
-    potcar_file = next((folder / n for n in ("POTCAR", "POTCAR.spec") if (folder / n).is_file()), None)
+    listing = potcar_file(folder)
     nsw, ibrion = _int(incar.get("NSW")), _int(incar.get("IBRION"))
     ionic = None
     if nsw and ibrion in (1, 2, 3) and n_ionic is not None and n_ionic >= nsw:
         ionic = False
         messages.append(f"{path}: {n_ionic} ionic steps = NSW: the relaxation hit its step limit")
+    if energy is not None:
+        messages.append(f"{path}: OSZICAR without OUTCAR or vasprun.xml: whether the run finished "
+                        "cannot be verified" + ("" if incar else ", nor its NELM (no INCAR)"))
     flags = with_flags(flags, energy, None, electronic, ionic)
     return RunRecord(
         path=str(folder), code="vasp", reader="vasp-oszicar", energy=energy,
         energy_kind="energy(sigma->0)", free_energy=free, atoms=atoms, magmom=magmom,
         n_ionic=n_ionic, electronic_converged=electronic, ionic_converged=ionic, finished=None,
         settings=settings, flags=tuple(flags),
-        files=file_infos([path, contcar, incar_path, folder / "KPOINTS", potcar_file], hash_files),
+        files=file_infos([path, contcar, incar_path, folder / "KPOINTS", listing], hash_files),
         messages=tuple(messages),
     )
 
