@@ -511,7 +511,7 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
         raise InputError(f"{where}: duplicate catalysts {dup}")
     entries = spec.catalysts if spec.kind != "linear" else {}
     style = spec.style or {}
-    cat_labels, colors, sites = [], [], []
+    cat_labels, colors, sites, file_flags = [], [], [], []
     for k, name in enumerate(names):
         entry, extra = entries.get(name), style.get(name)
 
@@ -525,6 +525,7 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
         cat_labels.append(str(pick("label", labels[k] if labels else name)))
         colors.append(pick("color"))
         sites.append(pick("site"))
+        file_flags.append(tuple(str(f) for f in (getattr(entry, "flags", None) or ())))
     if spec.kind != "linear":
         barriers = _barriers(network, spec, where)
     title = spec.title or ""
@@ -532,7 +533,7 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
         network=network, names=tuple(names), dG0=dG0, labels=tuple(cat_labels), colors=tuple(colors),
         sites=tuple(sites), conditions=conditions, potentials=potentials, barriers=barriers,
         beta=beta, ledger=ledger, source=str(source), title=title, notes=tuple(notes),
-        missing_species=missing,
+        missing_species=missing, flags=tuple(file_flags) if any(file_flags) else (),
     )
 
 

@@ -70,6 +70,27 @@ def _leave_out_incomplete(energies: EnergySet, result: CHEResult) -> tuple[Energ
     return energies, result.take(keep)
 
 
+#: Mark of a catalyst whose numbers come from flagged runs (legend; the flags are in the notes).
+FLAG_MARK = "\u2020"
+
+
+def _leave_out_flagged(energies: EnergySet, result: CHEResult) -> tuple[EnergySet, CHEResult]:
+    """``--exclude-flagged``: catalysts with any flag are left out, each named with its flags."""
+    if not energies.flags or not any(energies.flags):
+        return energies, result
+    keep = np.array([k for k, f in enumerate(energies.flags) if not f], dtype=int)
+    lines = [f"{energies.names[k]}: left out (--exclude-flagged): {', '.join(f)}"
+             for k, f in enumerate(energies.flags) if f]
+    if not keep.size:
+        raise InputError(f"{energies.source}: every catalyst is flagged; without --exclude-flagged they are "
+                         "analysed and marked:\n  " + "\n  ".join(lines))
+    from dataclasses import replace
+
+    energies = energies.take(keep)
+    energies = replace(energies, notes=energies.notes + tuple(lines))
+    return energies, result.take(keep)
+
+
 def plain_label(label: str) -> str:
     """Strip mathtext from a label: ``s-$\\mathrm{Pt_{83}Ru_{17}}$`` -> ``s-Pt83Ru17``."""
     text = re.sub(r"[_^]\{([^{}]*)\}", r"\1", label)
@@ -101,6 +122,7 @@ def fed_report(
     product: str | None = None,
     catalysts: Sequence[str] | None = None,
     label_mode: str = "auto",
+    exclude_flagged: bool = False,
 ) -> FedReport:
     """Analyse every catalyst and lay out a diagram of the selected ones.
 
@@ -112,6 +134,9 @@ def fed_report(
         product: product to analyse (default: the network's target).
         catalysts: names (or labels) to draw; default all.
         label_mode: see :func:`chefe.plotting.data.fed_plot_data`.
+        exclude_flagged: leave out (with a note) every catalyst whose numbers come from a
+            flagged run; otherwise flagged catalysts are marked † in the legend and named in the
+            figure's notes.
     """
     base = energies.conditions
     ledger = energies.ledger
@@ -131,6 +156,8 @@ def fed_report(
     except InputError as exc:
         raise InputError(f"{energies.source}: {exc}") from None
     energies, result = _leave_out_incomplete(energies, result)
+    if exclude_flagged:
+        energies, result = _leave_out_flagged(energies, result)
     if potentials is None:
         potentials = list(energies.potentials or []) or None
         if potentials is not None and "UL" not in [str(p).upper() for p in potentials]:
@@ -155,6 +182,8 @@ def fed_report(
             label = energies.labels[k]
             if energies.sites[k]:
                 label = f"{label} ({energies.sites[k]} site)"
+            if energies.flags and energies.flags[k]:
+                label = f"{label} {FLAG_MARK}"
             row.append(free_energy_profile(result, k, u, label=label, color=energies.colors[k]))
         panels.append(tuple(row))
     plot = fed_plot_data(panels, label_mode=label_mode)
@@ -164,5 +193,7 @@ def fed_report(
     found += plausibility_warnings(energies.network, energies.dG0, energies.names, result.U_L)
     from dataclasses import replace
 
-    plot = replace(plot, notes=tuple(found))
+    marks = [f"{FLAG_MARK} {plain_label(energies.labels[k])}: flagged runs: {', '.join(energies.flags[k])}"
+             for k in selected if energies.flags and energies.flags[k]]
+    plot = replace(plot, notes=tuple(found) + tuple(marks))
     return FedReport(energies, result, tuple(panels), plot, tuple(selected), tuple(found))

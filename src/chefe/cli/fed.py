@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label-mode", choices=["auto", "axis", "levels"], default="auto",
                         help="intermediate labels on the x axis or above each level")
     parser.add_argument("--style", help="matplotlib style file replacing chefe.mplstyle")
+    parser.add_argument("--exclude-flagged", action="store_true",
+                        help="leave out catalysts whose numbers come from flagged runs (default: keep them, "
+                             "marked \u2020 with their flags)")
     parser.add_argument("--json", metavar="FILE", help="write results as JSON ('-' for stdout)")
     parser.add_argument("--csv", metavar="FILE", help="write the summary table as CSV ('-' for stdout)")
 
@@ -95,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         energies, potentials=args.U, pH=args.pH, temperature=args.T, scale=args.scale,
         product=args.product,
         catalysts=[c.strip() for c in args.catalysts.split(",")] if args.catalysts else None,
-        label_mode=args.label_mode,
+        label_mode=args.label_mode, exclude_flagged=args.exclude_flagged,
     )
     if args.strict and report.warnings:
         from ..errors import InputError
@@ -167,7 +170,8 @@ def print_table(report, rows) -> None:
     for row in rows:
         chem = f"{row['max_chemical_step']} {row['dG_max_chemical']:+.2f}" if row["max_chemical_step"] else "-"
         counter = f"{row['dG_counter_at_UL']:+.2f}{'' if row['counter_downhill_at_UL'] else ' (up)'}" if row["counter_step"] else "-"
-        line = (f"{row['label'][:22]:22s} {route_names[row['best_route']]:>5s} {row['U_L']:+7.3f} {row['eta']:6.3f}  {row['PDS'][:34]:34s} "
+        name = f"{row['label'][:20]} \u2020" if row.get("flags") else row["label"][:22]
+        line = (f"{name:22s} {route_names[row['best_route']]:>5s} {row['U_L']:+7.3f} {row['eta']:6.3f}  {row['PDS'][:34]:34s} "
                 f"{row['dG_PDS']:+7.3f}  {chem:>17s}  {counter:>18s}")
         if has_rds:
             rds = f"{row['RDS_id']} {row['barrier_RDS']:.2f}" if row.get("RDS_id") else "-"
@@ -177,7 +181,7 @@ def print_table(report, rows) -> None:
         out.write(f"{short}: {route}\n")
     for row in rows:
         if row.get("flags"):
-            out.write(f"flags {row['label']}: {row['flags']}\n")
+            out.write(f"\u2020 {row['label']}: flagged runs: {row['flags']}\n")
     reduction = result.direction > 0
     best = max(rows, key=lambda r: r["U_L"]) if reduction else min(rows, key=lambda r: r["U_L"])
     out.write(f"most active: {best['label']} (U_L = {best['U_L']:+.3f} V, route {route_names[best['best_route']]})\n")

@@ -112,7 +112,9 @@ def _notes_text(notes, width_in: float, max_lines: int = 4) -> str:
     import textwrap
 
     width = max(40, int(width_in * 17))
-    lines = [textwrap.shorten("warning: " + note.removeprefix("warning: "), width, placeholder=" ...")
+    # flag marks (\u2020 B: flagged runs: ...) stand as they are; the rest are warnings
+    lines = [textwrap.shorten(note if note.startswith("\u2020") else "warning: " + note.removeprefix("warning: "),
+                              width, placeholder=" ...")
              for note in notes]
     if len(lines) > max_lines:
         lines = lines[: max_lines - 1] + [f"... {len(notes)} warnings in all: see the table"]

@@ -161,6 +161,8 @@ class Catalyst(Strict):
     label: str | None = None
     color: str | None = None
     site: str | None = None
+    flags: list[str] | None = Field(None, description="quality flags of the runs behind these energies "
+                                    "(e.g. unfinished); shown in the table and marked on the figure")
 
 
 class StepCatalyst(Strict):
@@ -171,6 +173,7 @@ class StepCatalyst(Strict):
     label: str | None = None
     color: str | None = None
     site: str | None = None
+    flags: list[str] | None = Field(None, description="quality flags of the runs behind these energies")
 
 
 class Style(Strict):
