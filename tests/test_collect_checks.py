@@ -131,3 +131,27 @@ def test_potcar_titles_from_a_list_beside_the_run(tmp_path):
 
     (tmp_path / "POTCAR.titles").write_text("# PAW sets\nTITEL = PAW_PBE Fe 06Sep2000\nPAW_PBE O 08Apr2002\n")
     assert potcar_titles(tmp_path) == ["PAW_PBE Fe 06Sep2000", "PAW_PBE O 08Apr2002"]
+
+
+def test_flagged_catalysts_are_marked_or_left_out(tmp_path):
+    """Flags written in an energies file reach the table rows, the legend (†) and the notes;
+    --exclude-flagged leaves that catalyst out and names it."""
+    from chefe.inputs import load_energies
+    from chefe.report import FLAG_MARK, fed_report
+
+    steps = {"NO3_ads": -0.3, "NO3_NO3H": 0.2, "NO3H_NO2": -0.5, "NO2_NO2H": 0.3, "NO2H_NO": -0.6,
+             "NO_NOH": 0.4, "NOH_N": -0.2, "N_NH": -0.5, "NH_NH2": -0.3, "NH2_NH3": -0.4, "NH3_des": 0.3}
+    import yaml
+
+    path = tmp_path / "e.yaml"
+    path.write_text(yaml.safe_dump({"network": "no3rr_sac", "kind": "step", "catalysts": {
+        "A": {"energies": steps}, "B": {"energies": steps, "flags": ["*NO:unfinished"]}}}))
+    report = fed_report(load_energies(path))
+    rows = {r["label"]: r for r in report.rows()}
+    assert rows["B"]["flags"] == "*NO:unfinished" and rows["A"]["flags"] == ""
+    legends = [s.legend for s in report.plot.panels[0].series]
+    assert any(FLAG_MARK in text for text in legends if text.startswith("B")), legends
+    assert f"{FLAG_MARK} B: flagged runs: *NO:unfinished" in report.plot.notes
+    kept = fed_report(load_energies(path), exclude_flagged=True)
+    assert [r["label"] for r in kept.rows()] == ["A"]
+    assert any("B: left out (--exclude-flagged): *NO:unfinished" in n for n in kept.energies.notes)
