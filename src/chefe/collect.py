@@ -92,6 +92,10 @@ def _read(found: Found):
         if not freqs:
             flags += ("no_frequencies",)
         record = replace(record, frequencies=freqs, flags=record.flags + flags)
+    elif found.key.role == "vibrations" and found.code == "ase-vib" and record.frequencies:
+        from dataclasses import replace
+
+        record = replace(record, flags=record.flags + tuple(imaginary_flags(record.frequencies)))
     return found, record
 
 

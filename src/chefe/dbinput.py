@@ -58,8 +58,15 @@ def energies_from_db(
     nitrate_adsorption: str = "oxidative",
     solvation=None,
     gas_corrections=None,
+    references=None,
 ) -> EnergySet:
-    """An :class:`~chefe.inputs.EnergySet` from an ASE database written by ``chefe collect``."""
+    """An :class:`~chefe.inputs.EnergySet` from an ASE database written by ``chefe collect``.
+
+    ``references`` (a YAML file or a mapping, the keys of an energies file's ``references:``
+    block) gives gas, liquid and aqueous species as DFT energy + thermo, as G, or O2(g) from the
+    water cycle; it replaces the database's gas run of the same species, and species the network
+    does not use are ignored (named in the notes).
+    """
     from .io.store import all_rows, open_existing
 
     database = open_existing(db)
@@ -96,11 +103,27 @@ def energies_from_db(
     gas_notes = []
     gas_flags: list[str] = []  # problems of a gas reference reach every catalyst
     recomputed: list[str] = []  # gases whose free energy differs from what chefe < 0.2 reported
-    needed = set(net.reservoir_species) | {"H2(g)", "H2O(l)"}  # H2 and H2O set the CHE scale
-    if "NO3-(aq)" in needed:
-        needed.add("HNO3(g)")  # NO3-(aq) comes from HNO3(g) through the ledger's cycle
-    if ammonia != "gas":
-        needed.add("NH3(g)")
+    given, given_ledger = {}, None
+    if references is not None:
+        given_ledger, refs_spec, where = _references_ledger(references, temperature, policy)
+        nitrate = refs_spec.get("nitrate", nitrate)
+        ammonia = refs_spec.get("ammonia", ammonia)
+        formation_table = refs_spec.get("formation_table", formation_table)
+        if refs_spec.get("gas_corrections") is not None:
+            if gas_corrections is not None:
+                raise InputError(f"{where}: gas_corrections given both in the references file and on the "
+                                 "command line; keep one")
+            gas_corrections = refs_spec["gas_corrections"]
+    needed = _needed_references(net, ammonia)
+    if given_ledger is not None:
+        for name, entry in given_ledger.entries.items():
+            if name in needed:
+                given[name] = entry
+            else:
+                gas_notes.append(f"references: {name} not used by {net.name}, ignored")
+        if given_ledger.o2_water_cycle is not None and "O2(g)" not in needed:
+            gas_notes.append(f"references: O2(g) not used by {net.name}, ignored")
+        gas_notes.extend(n for n in given_ledger.notes if n not in gas_notes and n != policy.convention())
     for (cat, mol), row in by_key.items():
         if row.get("role") != "gas" or row.get("e_dft") is None:
             continue
@@ -109,6 +132,11 @@ def energies_from_db(
             continue
         if species not in needed and species.replace("(l)", "(g)") not in needed:
             gas_notes.append(f"gas {mol}: not used by {net.name}")
+            continue
+        if canonical(species) in given or (species == "O2(g)" and given_ledger is not None
+                                           and given_ledger.o2_water_cycle is not None):
+            gas_notes.append(f"gas {mol}: the references file gives {species}; the database run "
+                             f"{row.get('run_path')} is not used")
             continue
         pressure = P_H2O_LIQUID_BAR if species == "H2O(l)" else 1.0
         vrow = vib.get(("", mol))
@@ -133,14 +161,16 @@ def energies_from_db(
         entries[canonical(species)] = ReferenceEntry(canonical(species), float(row.get("e_dft")), corr,
                                                      note=str(row.get("run_path")))
         for f in (row.get("flags") or "").split(","):
-            if f:
+            if f:  # the gas run enters every catalyst's numbers: its flags reach every catalyst
                 gas_notes.append(f"gas {mol}: {f}")
+                gas_flags.append(f"{mol}(g):{f}")
     if recomputed:
         gas_notes.append(
             f"gas {', '.join(recomputed)}: collected with chefe < {THERMO_FIX_VERSION}; the ideal-gas "
             "corrections are recomputed here from the stored frequencies with the corrected entropy "
             "(earlier versions added 0.663 eV to T·S at 298.15 K) and with shape, symmetry number and "
             "spin from the stored geometry and moment: these free energies differ from earlier outputs")
+    entries.update(given)
     fixes = {}
     if gas_corrections is not None:
         from .gas_corrections import corrections_from_spec, require_table_temperature
@@ -150,8 +180,12 @@ def energies_from_db(
         fixes = corrections_from_spec(gas_corrections, {k: e.g for k, e in entries.items()},
                                       formation_table, f"{db}")
         gas_notes.extend(f"gas-phase correction: {c.describe()}" for c in fixes.values())
-    ledger = ReferenceLedger(entries=entries, temperature=temperature, nitrate=nitrate, ammonia=ammonia,
-                             formation_table=formation_table, gas_corrections=fixes)
+    ledger = ReferenceLedger(
+        entries=entries, temperature=temperature, nitrate=nitrate, ammonia=ammonia,
+        formation_table=formation_table, gas_corrections=fixes,
+        o2_water_cycle=None if given_ledger is None or "O2(g)" not in needed else given_ledger.o2_water_cycle,
+        equilibrium_potentials={} if given_ledger is None else given_ledger.equilibrium_potentials)
+    _require_references(net, ledger, db, references)
     if ammonia != "gas" and "NH3(g)" in net.species:
         from .network import with_ammonia_product
 
@@ -222,6 +256,84 @@ def energies_from_db(
                    notes=tuple(notes))
     return replace(es, flags=tuple(tuple(dict.fromkeys(flags_of[c])) for c in catalysts),
                    missing_species=tuple(missing))
+
+
+def _references_ledger(references, temperature: float, policy: ThermoPolicy):
+    """(ledger of the references' species, the validated mapping, its name) from a file or mapping."""
+    from collections.abc import Mapping
+
+    if isinstance(references, Mapping):
+        data, where = dict(references), "references"
+    else:
+        from .textfile import read_yaml
+
+        data, where = read_yaml(references, what="references file"), str(references)
+        if not isinstance(data, Mapping):
+            raise InputError(f"{where}: a references file is a mapping (species:, nitrate:, ...); see "
+                             "the references block of an energies file")
+        if set(data) == {"references"}:  # a references: block copied from an energies file
+            data = dict(data["references"])
+    data = dict(data)
+    file_t = data.get("temperature")
+    if file_t is not None and abs(float(file_t) - temperature) > 1e-9:
+        raise InputError(f"{where}: temperature {file_t:g} K but the analysis runs at {temperature:g} K; "
+                         "drop temperature: from the file or pass --T")
+    data["temperature"] = temperature
+    if "thermo_policy" in data:
+        from .schema import validate
+        from .schema.energies import References
+
+        file_policy = ThermoPolicy(**validate(References, data, source=where, what="references file")
+                                   .model_dump(exclude_none=True)["thermo_policy"])
+        if file_policy != policy and policy != ThermoPolicy():
+            raise InputError(f"{where}: thermo_policy differs from the one on the command line; give it in "
+                             "one place")
+        policy = file_policy
+    gas_corrections = data.pop("gas_corrections", None)
+    ledger = ReferenceLedger.from_dict(data, source=where, policy=policy)
+    spec = {k: data[k] for k in ("nitrate", "ammonia", "formation_table") if k in data}
+    if gas_corrections is not None:
+        spec["gas_corrections"] = gas_corrections
+    return ledger, spec, where
+
+
+def _needed_references(net: Network, ammonia: str) -> set[str]:
+    """Reservoir species the network uses, with the anchors the ledger derives them from."""
+    from .references import DERIVED_BY_COUPLE
+    from .reaction import parse_step
+
+    needed = set(net.reservoir_species) | {"H2(g)", "H2O(l)"}  # H2 and H2O set the CHE scale
+    if ammonia != "gas":
+        needed.add("NH3(g)")
+    grown = True
+    while grown:
+        grown = False
+        for name in list(needed):
+            anchors = set()
+            if name == "NO3-(aq)":
+                anchors = {"HNO3(g)"}  # through the ledger's HNO3 cycle
+            elif name in DERIVED_BY_COUPLE:
+                anchors = {s for s in parse_step("couple", DERIVED_BY_COUPLE[name]).net()
+                           if s not in ("H+", "e-", name)}
+            if anchors - needed:
+                needed |= anchors
+                grown = True
+    return needed
+
+
+def _require_references(net: Network, ledger: ReferenceLedger, db, references) -> None:
+    """Every reservoir species on a route to the target has a free energy, else a clear error."""
+    used = {sp for r in net.routes_to() for i in net.routes[r].unique_steps
+            for sp in net.steps[i].net() if sp in net.reservoir_species}
+    missing = sorted(s for s in used | {"H2(g)"} if not ledger.has(s))
+    if missing:
+        where = f" ({references})" if references is not None and not isinstance(references, dict) else ""
+        o2 = (" (O2(g) may come from the water cycle: O2(g): {water_cycle: computed} or {water_cycle: 1.23})"
+              if "O2(g)" in missing else "")
+        raise InputError(
+            f"{db}: no free energy for {', '.join(missing)}, needed by {net.name}: collect a gas run with "
+            f"its vibrations, or add it to a references file (--references){where}: "
+            f"species: {{{missing[0]}: {{energy: E_DFT, thermo: {{...}}}}}} or {{G: value}}{o2}")
 
 
 __all__ = ["energies_from_db", "GAS_SPECIES", "T_STANDARD"]

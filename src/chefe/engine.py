@@ -534,6 +534,7 @@ def analyse(
     formation_table: str = "crc",
     keep_routes: bool = True,
     incomplete: str = "raise",
+    U_eq: float | None = None,
 ) -> CHEResult:
     """Limiting potential, PDS, best route and overpotential for every candidate.
 
@@ -552,6 +553,8 @@ def analyse(
         keep_routes: keep every route's U_L (``route_UL``); switch off for very large screens.
         incomplete: ``"raise"`` (default) when a candidate completes no route; ``"keep"``: such
             candidates get best route -1, U_L NaN and PDS -1 (:meth:`CHEResult.take` drops them).
+        U_eq: equilibrium potential of ``product`` in V vs RHE when the references fix it (a
+            paper's 1.23 V); default: computed from ``formation_table``.
 
     Raises:
         InputError: for a wrong shape, an inf, or (``incomplete="raise"``) no complete route for
@@ -629,13 +632,16 @@ def analyse(
                 f"route {network.route_label(network.routes[route_idx[j]])} skipped for "
                 f"{who[:5]}{'...' if len(who) > 5 else ''}: a step lacks data"
             )
-    try:
-        from .formation import equilibrium_potential
+    if U_eq is not None:
+        U_eq_rhe = float(U_eq)
+    else:
+        try:
+            from .formation import equilibrium_potential
 
-        U_eq_rhe = equilibrium_potential(overall, conditions.pH, conditions.T, formation_table, "RHE")
-    except InputError as exc:
-        U_eq_rhe = float("nan")
-        notes.append(f"no equilibrium potential for {product}: {exc}")
+            U_eq_rhe = equilibrium_potential(overall, conditions.pH, conditions.T, formation_table, "RHE")
+        except InputError as exc:
+            U_eq_rhe = float("nan")
+            notes.append(f"no equilibrium potential for {product}: {exc}")
 
     rds = barrier_rds = b0 = None
     if barriers is not None:

@@ -45,6 +45,8 @@ NITRATE_MODES = ("hno3_cycle", "hno3_raw")
 #: to the adsorption free energy (ΔG_cycle = -correction).
 NITRATE_CONSTANT_KEYS = ("cycle_dG", "adsorption_correction")
 AMMONIA_MODES = ("gas", "aq", "NH4+")
+#: The O2/H2O couple of the water cycle G(O2) = 2G(H2O,l) - 2G(H2) + 4eU_eq.
+WATER_COUPLE = "O2(g) + 4H+ + 4e- -> 2H2O(l)"
 FORMATION_TABLES = ("crc", "nbs82")
 
 #: Aqueous species that may be derived from a DFT anchor by a tabulated reaction (the ledger's
@@ -136,6 +138,11 @@ class ReferenceLedger:
     ammonia: str = "gas"
     notes: tuple[str, ...] = ()
     gas_corrections: Mapping[str, Any] = field(default_factory=dict)
+    #: O2(g) from the water cycle: ``"computed"`` (U_eq of O2/H2O from the formation table) or
+    #: U_eq in V (a paper's 1.23); None: O2(g) needs an entry of its own.
+    o2_water_cycle: str | float | None = None
+    #: equilibrium potentials given per product (V vs RHE), replacing the formation table's
+    equilibrium_potentials: Mapping[str, float] = field(default_factory=dict)
     _cache: dict[str, tuple[float, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -144,6 +151,35 @@ class ReferenceLedger:
             raise InputError(f"ammonia must be one of {AMMONIA_MODES}, got {self.ammonia!r}")
         if self.formation_table not in FORMATION_TABLES:
             raise InputError(f"formation_table must be one of {FORMATION_TABLES}, got {self.formation_table!r}")
+        if isinstance(self.o2_water_cycle, str) and self.o2_water_cycle != "computed":
+            raise InputError(f"O2(g) water_cycle: write computed or U_eq in V (1.23), not {self.o2_water_cycle!r}")
+
+    # ------------------------------------------------------------------ water cycle
+    def water_couple_potential(self) -> tuple[float, str]:
+        """U_eq (V vs RHE) of O2 + 4(H+ + e-) -> 2H2O(l) used by the water cycle, and its source."""
+        if self.o2_water_cycle is not None and not isinstance(self.o2_water_cycle, str):
+            return float(self.o2_water_cycle), f"U_eq = {float(self.o2_water_cycle):.3f} V given"
+        from .formation import standard_potential
+
+        u = standard_potential(WATER_COUPLE, self.formation_table)
+        return u, f"U_eq = {u:.4f} V from the {self.formation_table} formation table"
+
+    def given_equilibrium_potential(self, overall, product: str) -> tuple[float, str] | None:
+        """The equilibrium potential (V vs RHE) the references fix for ``product``, else None.
+
+        Given per product (``equilibrium_potentials``), or, for the O2/H2O couple (ORR, OER), the
+        U_eq of the water cycle when one is given: the same number then defines G(O2) and η.
+        """
+        if product in self.equilibrium_potentials:
+            u = float(self.equilibrium_potentials[product])
+            return u, f"U_eq of {product} = {u:.3f} V given in the references"
+        if self.o2_water_cycle is None or isinstance(self.o2_water_cycle, str):
+            return None
+        net = {k: v for k, v in overall.net().items() if v}
+        if set(net) <= {"O2(g)", "H2O(l)", "H+", "e-"} and "O2(g)" in net:
+            u, how = self.water_couple_potential()
+            return u, f"U_eq of {product} from the water cycle ({how})"
+        return None
 
     # ------------------------------------------------------------------ public
     def nitrate_correction(self) -> tuple[float, str]:
@@ -216,6 +252,10 @@ class ReferenceLedger:
             if fix is not None:
                 return entry.g + fix.value, f"{how} + gas correction {fix.describe()}"
             return entry.g, how
+        if name == "O2(g)" and self.o2_water_cycle is not None:
+            u, how = self.water_couple_potential()
+            g = 2 * self._resolve("H2O(l)")[0] - 2 * self._resolve("H2(g)")[0] + 4 * u
+            return g, f"water cycle: 2G(H2O,l) - 2G(H2) + 4e·U_eq ({how})"
         if name == "NO3-(aq)":
             hno3 = self._entry("HNO3(g)")
             if hno3 is None:
@@ -255,8 +295,10 @@ class ReferenceLedger:
         is ``{table: gas_molecules_experimental}`` (or ``gas_norskov2004`` under
         ``heat_capacity: false``), ``{zpe:, cp:, ts:, source:}``, or ``{frequencies: [...cm-1],
         atoms: NAME or file, pressure_bar:}`` (geometry, symmetry and spin default to those of the
-        structure and the molecule's ground state). Other keys: ``temperature``, ``thermo_policy``,
-        ``nitrate``, ``formation_table``, ``ammonia``, ``gas_corrections``.
+        structure and the molecule's ground state); O2(g) may be ``{water_cycle: computed}`` or
+        ``{water_cycle: 1.23}`` (U_eq in V). Other keys: ``temperature``, ``thermo_policy``,
+        ``nitrate``, ``formation_table``, ``ammonia``, ``gas_corrections``,
+        ``equilibrium_potentials`` (``{H2O: 1.23}``: U_eq per product, V vs RHE).
         """
         if not isinstance(data, Mapping):
             raise InputError(f"{source}: 'references' must be a mapping")
@@ -272,8 +314,14 @@ class ReferenceLedger:
         species = data.get("species", {}) or {}
         if not isinstance(species, Mapping):
             raise InputError(f"{source}: references.species must map species to energies")
+        water_cycle = None
         for label, spec in species.items():
             name = canonical(str(label))
+            if isinstance(spec, Mapping) and "water_cycle" in spec:
+                if name != "O2(g)":
+                    raise InputError(f"{source}: reference {name!r}: water_cycle gives O2(g) only")
+                water_cycle = spec["water_cycle"]
+                continue
             entries[name] = _entry_from_spec(name, spec, temperature, policy, source)
         nitrate = data.get("nitrate", "hno3_cycle")
         nitrate_cycle_value(nitrate, where=source)
@@ -291,7 +339,9 @@ class ReferenceLedger:
             fixes = corrections_from_spec(data["gas_corrections"], gibbs, table, f"{source}: references")
             notes += [f"gas-phase correction: {c.describe()}" for c in fixes.values()]
         return cls(entries=entries, temperature=temperature, nitrate=nitrate, formation_table=table,
-                   ammonia=str(data.get("ammonia", "gas")), notes=tuple(notes), gas_corrections=fixes)
+                   ammonia=str(data.get("ammonia", "gas")), notes=tuple(notes), gas_corrections=fixes,
+                   o2_water_cycle=water_cycle,
+                   equilibrium_potentials=dict(data.get("equilibrium_potentials", {}) or {}))
 
 
 def _number(value: Any, what: str) -> float:

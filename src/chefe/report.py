@@ -38,6 +38,17 @@ class FedReport:
         return rows
 
 
+def given_equilibrium_potential(network, ledger, product: str | None = None) -> tuple[float, str] | None:
+    """U_eq (V vs RHE) and its note when the references fix it for ``product``, else None."""
+    if ledger is None:
+        return None
+    product = product or network.target
+    overall = network.products.get(product)
+    if overall is None:
+        return None
+    return ledger.given_equilibrium_potential(overall, product)
+
+
 def incomplete_reason(energies: EnergySet, result: CHEResult, k: int) -> str:
     """Why catalyst ``k`` completes no route: the species it has no energy for, else the steps."""
     from .network import fewest_missing
@@ -92,7 +103,18 @@ def _leave_out_flagged(energies: EnergySet, result: CHEResult) -> tuple[EnergySe
 
 
 def plain_label(label: str) -> str:
-    """Strip mathtext from a label: ``s-$\\mathrm{Pt_{83}Ru_{17}}$`` -> ``s-Pt83Ru17``."""
+    """Strip mathtext from a label: ``s-$\\mathrm{Pt_{83}Ru_{17}}$`` -> ``s-Pt83Ru17``.
+
+    Only the parts between ``$`` signs are mathtext: ``0N0_Ag`` stays ``0N0_Ag``.
+    """
+    if "$" not in label:
+        return label
+    parts = label.split("$")
+    # even parts are plain text, odd parts mathtext
+    return "".join(p if i % 2 == 0 else _plain_math(p) for i, p in enumerate(parts))
+
+
+def _plain_math(label: str) -> str:
     text = re.sub(r"[_^]\{([^{}]*)\}", r"\1", label)
     text = re.sub(r"\\mathrm\{([^{}]*)\}", r"\1", text)
     return text.replace("$", "").replace("\\", "").replace("_", "").replace("^", "")
@@ -147,14 +169,19 @@ def fed_report(
         )
     cond = Conditions(base.U, base.pH if pH is None else pH, base.T if temperature is None else temperature,
                       base.scale if scale is None else scale)
+    given = given_equilibrium_potential(energies.network, ledger, product)
     try:
         result = analyse(energies.network, energies.dG0, cond, names=energies.names, product=product,
                          barriers=energies.barriers,
                          beta=0.5 if energies.beta is None else energies.beta,
                          formation_table=ledger.formation_table if ledger is not None else "crc",
-                         incomplete="keep")
+                         incomplete="keep", U_eq=None if given is None else given[0])
     except InputError as exc:
         raise InputError(f"{energies.source}: {exc}") from None
+    if given is not None:
+        from dataclasses import replace as _replace
+
+        energies = _replace(energies, notes=energies.notes + (given[1],))
     energies, result = _leave_out_incomplete(energies, result)
     if exclude_flagged:
         energies, result = _leave_out_flagged(energies, result)

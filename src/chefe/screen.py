@@ -347,11 +347,14 @@ def screen(
     inputs: dict[str, np.ndarray] | None = None,
     notes: Sequence[str] = (),
     missing_species: Sequence[Sequence[str]] | None = None,
+    U_eq: float | None = None,
 ) -> ScreenResult:
     """Screen candidates given ΔG° per step (n_steps, n); ``dG_H`` (n,) enables the HER descriptors.
 
     Candidates that complete no route to the product (missing or NaN step energies) are left
     out one by one, each named in ``notes`` with the steps it lacks; the rest are screened.
+    ``U_eq`` (V vs RHE) replaces the formation table's equilibrium potential (see
+    :func:`chefe.engine.analyse`).
     """
     dG0 = np.asarray(dG0, dtype=float)
     if dG0.ndim == 1:
@@ -364,7 +367,7 @@ def screen(
     notes = list(notes)
     try:
         che = analyse(network, dG0, conditions, names=names, product=product,
-                      keep_routes=keep_routes, incomplete="keep")
+                      keep_routes=keep_routes, incomplete="keep", U_eq=U_eq)
     except InfiniteEnergyError:
         # an infinite ΔG is broken data for that candidate, not a reason to stop the screen
         broken = np.isinf(dG0)
@@ -374,7 +377,7 @@ def screen(
                      f"{[label(int(k)) for k in cols[:10]]}")
         dG0 = np.where(broken, np.nan, dG0)
         che = analyse(network, dG0, conditions, names=names, product=product,
-                      keep_routes=keep_routes, incomplete="keep")
+                      keep_routes=keep_routes, incomplete="keep", U_eq=U_eq)
     if che.best.min(initial=0) < 0:
         lacking = np.flatnonzero(che.best < 0)
         for k in lacking[:1000]:

@@ -9,7 +9,14 @@ import sys
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("energies", nargs="?", help="energies file (YAML; see chefe.inputs)")
     parser.add_argument("--db", help="ASE database from `chefe collect` instead of an energies file")
-    parser.add_argument("--network", default="no3rr_sac", help="network for --db (default no3rr_sac)")
+    parser.add_argument("--network", default="no3rr_sac",
+                        help="network(s) for --db, comma-separated for one block each, e.g. orr,her "
+                             "(default no3rr_sac)")
+    parser.add_argument("--references", metavar="FILE",
+                        help="with --db: YAML of gas, liquid and aqueous references (species: {H2(g): "
+                             "{energy: E, thermo: {...}}, O2(g): {water_cycle: computed}, ...}, nitrate:, "
+                             "equilibrium_potentials: {H2O: 1.23}); replaces the database's gas runs of "
+                             "the same species")
     parser.add_argument("--adsorbate-thermo", metavar="TABLE",
                         help="with --db: table for adsorbates without a vibration run "
                              "(e.g. adsorbates_pt111_kreitz)")
@@ -74,57 +81,87 @@ def run(args: argparse.Namespace) -> int:
         from ..errors import InputError
 
         raise InputError("give an energies file or --db (one of them)")
-    if not args.db and (args.solvation or args.gas_corrections):
+    if not args.db and (args.solvation or args.gas_corrections or args.references):
         from ..errors import InputError
 
-        raise InputError("--solvation and --gas-corrections go with --db; in an energies file write "
-                         "solvation: {...} and references: {gas_corrections: {scheme: formation}}")
-    if args.db:
-        from ..conditions import Conditions
-        from ..dbinput import energies_from_db
-        from ..thermo import ThermoPolicy
-
-        energies = energies_from_db(
-            args.db, args.network,
-            conditions=Conditions(0.0, args.pH or 0.0, args.T or 298.15, args.scale or "RHE"),
-            policy=ThermoPolicy(low_frequency=args.low_frequency, imaginary=args.imaginary),
-            adsorbate_table=args.adsorbate_thermo,
-            nitrate_adsorption=args.nitrate_adsorption or "oxidative",
-            solvation={"table": args.solvation} if args.solvation else None,
-            gas_corrections={"scheme": args.gas_corrections} if args.gas_corrections else None)
-    else:
-        energies = load_energies(args.energies, nitrate_adsorption=args.nitrate_adsorption, pH=args.pH)
-    report = fed_report(
-        energies, potentials=args.U, pH=args.pH, temperature=args.T, scale=args.scale,
-        product=args.product,
-        catalysts=[c.strip() for c in args.catalysts.split(",")] if args.catalysts else None,
-        label_mode=args.label_mode, exclude_flagged=args.exclude_flagged,
-    )
-    if args.strict and report.warnings:
+        raise InputError("--solvation, --gas-corrections and --references go with --db; in an energies "
+                         "file write solvation: {...} and references: {species: {...}, gas_corrections: "
+                         "{scheme: formation}}")
+    networks = [n.strip() for n in args.network.split(",") if n.strip()] if args.db else [None]
+    if args.db and not networks:
         from ..errors import InputError
 
-        raise InputError("--strict: " + "; ".join(w.removeprefix("warning: ") for w in report.warnings))
-    rows = report.rows()
+        raise InputError(f"--network {args.network!r}: name a network, e.g. --network orr,her")
+    if len(networks) > 1 and args.product:
+        from ..errors import InputError
+
+        raise InputError("--product names one network's product; with several networks leave it out "
+                         "(each block analyses its network's target)")
+    reports = []
+    for network in networks:
+        if args.db:
+            from ..conditions import Conditions
+            from ..dbinput import energies_from_db
+            from ..thermo import ThermoPolicy
+
+            energies = energies_from_db(
+                args.db, network,
+                conditions=Conditions(0.0, args.pH or 0.0, args.T or 298.15, args.scale or "RHE"),
+                policy=ThermoPolicy(low_frequency=args.low_frequency, imaginary=args.imaginary),
+                adsorbate_table=args.adsorbate_thermo,
+                nitrate_adsorption=args.nitrate_adsorption or "oxidative",
+                solvation={"table": args.solvation} if args.solvation else None,
+                gas_corrections={"scheme": args.gas_corrections} if args.gas_corrections else None,
+                references=args.references)
+        else:
+            energies = load_energies(args.energies, nitrate_adsorption=args.nitrate_adsorption, pH=args.pH)
+        report = fed_report(
+            energies, potentials=args.U, pH=args.pH, temperature=args.T, scale=args.scale,
+            product=args.product,
+            catalysts=[c.strip() for c in args.catalysts.split(",")] if args.catalysts else None,
+            label_mode=args.label_mode, exclude_flagged=args.exclude_flagged,
+        )
+        if args.strict and report.warnings:
+            from ..errors import InputError
+
+            raise InputError("--strict: " + "; ".join(w.removeprefix("warning: ") for w in report.warnings))
+        reports.append(report)
     to_stdout = args.json == "-" or args.csv == "-"
+    several = len(reports) > 1
     if not to_stdout:
-        print_table(report, rows)
+        for i, report in enumerate(reports):
+            if i:
+                sys.stdout.write("\n")
+            print_table(report, report.rows())
     if args.json:
-        write_json(report, rows, args.json)
+        write_json(reports, args.json)
     if args.csv:
-        write_csv(rows, args.csv)
+        write_csv(reports, args.csv)
     if args.output:
         import matplotlib
 
         matplotlib.use("Agg")
-        from ..plotting.fed import plot_fed
-
-        fig = plot_fed(report.plot, filename=args.output, style=args.style)
         import matplotlib.pyplot as plt
 
-        plt.close(fig)
+        from ..plotting.fed import plot_fed
+
+        written = []
+        for report in reports:
+            names = [per_network(name, report.result.network.name) if several else name for name in args.output]
+            fig = plot_fed(report.plot, filename=names, style=args.style)
+            plt.close(fig)
+            written.extend(names)
         if not to_stdout:
-            print("figure: " + ", ".join(args.output))
+            print("figure: " + ", ".join(written))
     return 0
+
+
+def per_network(filename: str, network: str) -> str:
+    """``fed.pdf`` -> ``fed_orr.pdf``: one figure per network when several are analysed."""
+    from pathlib import Path
+
+    path = Path(filename)
+    return str(path.with_name(f"{path.stem}_{network}{path.suffix}"))
 
 
 def _is_number(text: str) -> bool:
@@ -187,10 +224,23 @@ def print_table(report, rows) -> None:
     out.write(f"most active: {best['label']} (U_L = {best['U_L']:+.3f} V, route {route_names[best['best_route']]})\n")
 
 
-def write_json(report, rows, target: str) -> None:
+def write_json(reports, target: str) -> None:
+    """One JSON object per network (a list of them under ``networks`` when there are several)."""
     import json
 
-    payload = {
+    payloads = [_payload(report) for report in reports]
+    payload = payloads[0] if len(payloads) == 1 else {"networks": payloads}
+    text = json.dumps(payload, indent=1, ensure_ascii=False)
+    if target == "-":
+        sys.stdout.write(text + "\n")
+    else:
+        with open(target, "w") as handle:
+            handle.write(text + "\n")
+
+
+def _payload(report) -> dict:
+    rows = report.rows()
+    return {
         "source": report.energies.source,
         "network": report.result.network.name,
         "product": report.result.product,
@@ -201,18 +251,18 @@ def write_json(report, rows, target: str) -> None:
         "catalysts": rows,
         "plot": report.plot.to_dict(),
     }
-    text = json.dumps(payload, indent=1, ensure_ascii=False)
-    if target == "-":
-        sys.stdout.write(text + "\n")
-    else:
-        with open(target, "w") as handle:
-            handle.write(text + "\n")
 
 
-def write_csv(rows, target: str) -> None:
+def write_csv(reports, target: str) -> None:
+    """The summary tables as one CSV; with several networks, a ``network`` column first."""
     import csv
 
-    fields = [k for k in rows[0] if k != "route_UL"]
+    several = len(reports) > 1
+    rows = []
+    for report in reports:
+        for row in report.rows():
+            rows.append({"network": report.result.network.name, **row} if several else row)
+    fields = list(dict.fromkeys(k for row in rows for k in row if k != "route_UL"))
     handle = sys.stdout if target == "-" else open(target, "w", newline="")
     try:
         writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")

@@ -11,8 +11,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="CSV (name, step ids, optional dG_H/class/flags and descriptor columns) "
                              "or an energies YAML file")
     parser.add_argument("--db", help="database from chefe collect instead")
-    parser.add_argument("--network", default="no3rr_sac", help="network for CSV/--db input")
+    parser.add_argument("--network", default="no3rr_sac",
+                        help="network for CSV/--db input; with --db several, comma-separated (orr,her), "
+                             "one block each and output files named FILE_<network>")
     parser.add_argument("--adsorbate-thermo", metavar="TABLE", help="with --db: adsorbate table")
+    parser.add_argument("--references", metavar="FILE",
+                        help="with --db: YAML of gas, liquid and aqueous references (as for chefe fed)")
+    parser.add_argument("--exclude-flagged", action="store_true",
+                        help="leave out candidates whose numbers come from flagged runs (each named in the "
+                             "notes); default: kept, their flags in the table and outputs")
     parser.add_argument("--pH", type=float,
                         help="pH (default: an energies file's, else 0; the same precedence as chefe fed)")
     parser.add_argument("--T", type=float,
@@ -65,14 +72,27 @@ def load(args):
     if args.db:
         from ..dbinput import energies_from_db
 
-        es = energies_from_db(args.db, args.network, conditions=cond, adsorbate_table=args.adsorbate_thermo)
-        return screen(es.network, es.dG0, names=es.names, conditions=cond,
-                      flags=[",".join(f) for f in es.flags] if es.flags else None,
-                      notes=es.notes, missing_species=es.missing_species or None), {}
+        from ..report import given_equilibrium_potential
+
+        es = energies_from_db(args.db, args.network, conditions=cond, adsorbate_table=args.adsorbate_thermo,
+                              references=args.references)
+        given = given_equilibrium_potential(es.network, es.ledger)
+        dG_H, h_notes, h_flags = _dG_H_from_db(args, es, cond)
+        flags = [tuple(dict.fromkeys((*(es.flags[k] if es.flags else ()), *h_flags.get(n, ()))))
+                 for k, n in enumerate(es.names)]
+        return screen(es.network, es.dG0, names=es.names, conditions=cond, dG_H=dG_H,
+                      flags=[",".join(f) for f in flags] if any(flags) else None,
+                      notes=es.notes + ((given[1],) if given else ()) + h_notes,
+                      missing_species=es.missing_species or None,
+                      U_eq=None if given is None else given[0]), {}
     if not args.candidates:
         from ..errors import InputError
 
         raise InputError("give a candidates CSV, an energies YAML or --db")
+    if args.references:
+        from ..errors import InputError
+
+        raise InputError("--references goes with --db; an energies YAML has its own references: block")
     path = Path(args.candidates)
     if path.suffix.lower() in (".yaml", ".yml"):
         from ..inputs import load_energies
@@ -100,6 +120,35 @@ def load(args):
     return result, extra
 
 
+def _dG_H_from_db(args, es, cond):
+    """ΔG*H per catalyst from the database's *H runs (the HER network's Volmer step), for the
+    selectivity columns, with notes and the flags of those runs; None when the database has no *H run or the network is HER."""
+    import numpy as np
+
+    from ..dbinput import energies_from_db
+    from ..errors import InputError
+
+    if es.network.target == "H2":
+        return None, (), {}
+    try:
+        her = energies_from_db(args.db, "her", conditions=cond, adsorbate_table=args.adsorbate_thermo,
+                               references=args.references)
+    except InputError as exc:
+        return None, (f"ΔG*H not computed from the database ({exc}): HER columns left out",), {}
+    volmer = her.network.index("Volmer")
+    by_name = {n: float(her.dG0[volmer, k]) for k, n in enumerate(her.names)}
+    dG_H = np.array([by_name.get(n, np.nan) for n in es.names])
+    if not np.isfinite(dG_H).any():
+        return None, (), {}
+    lacking = [n for n, v in zip(es.names, dG_H) if not np.isfinite(v)]
+    notes = ("ΔG*H from the database's *H runs (HER network, Volmer step)",)
+    if lacking:
+        notes += (f"no *H run for {lacking[:10]}{'...' if len(lacking) > 10 else ''}: HER columns blank",)
+    # the flags of the runs behind ΔG*H travel with the candidate's other flags
+    flags = {n: her.flags[k] for k, n in enumerate(her.names)} if her.flags else {}
+    return dG_H, notes, flags
+
+
 def check_outputs(args) -> None:
     """Every output named on the command line is checked before any work (suffixes, FILE=... forms)."""
     from ..errors import InputError
@@ -120,13 +169,52 @@ def check_outputs(args) -> None:
         raise InputError(f"--top {args.top}: give a number of rows, 0 or more")
 
 
+#: options naming an output file; with several networks each gets one file per network
+_OUTPUTS = ("csv", "json", "latex", "plot", "violations", "heatmap")
+
+
 def run(args: argparse.Namespace) -> int:
+    from ..errors import InputError
+
+    check_outputs(args)
+    networks = [n.strip() for n in args.network.split(",") if n.strip()]
+    if not networks:
+        raise InputError(f"--network {args.network!r}: name a network, e.g. --network no3rr_sac")
+    if len(networks) == 1:
+        args.network = networks[0]
+        return run_one(args)
+    if not args.db:
+        raise InputError(f"--network {args.network!r}: several networks go with --db; a candidates CSV "
+                         "holds the steps of one network")
+    from copy import copy
+
+    from .fed import per_network
+
+    for i, network in enumerate(networks):
+        one = copy(args)
+        one.network = network
+        for option in _OUTPUTS:
+            name = getattr(args, option)
+            if name and name != "-":
+                setattr(one, option, per_network(name, network))
+        for option in ("volcano", "map"):
+            spec = getattr(args, option)
+            if spec:
+                head, name = spec.rsplit("=", 1)
+                setattr(one, option, f"{head}={per_network(name, network)}")
+        if i:
+            sys.stdout.write("\n")
+        run_one(one)
+    return 0
+
+
+def run_one(args: argparse.Namespace) -> int:
+    """One network's screen (table, fits, plots, files)."""
     import numpy as np
 
     from ..errors import InputError
     from ..screen import species_energies
 
-    check_outputs(args)
     result, extra = load(args)
     from ..plausibility import plausibility_warnings
 
@@ -136,8 +224,14 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--strict: " + "; ".join(w.removeprefix("warning: ") for w in warnings_found))
     cols = result.columns()
     mask = result.select(args.filter) if args.filter else np.ones(len(result.names), bool)
+    excluded = []
+    if args.exclude_flagged:
+        flagged = np.array([bool(f) for f in result.flags], dtype=bool)
+        excluded = [f"{result.names[k]}: left out (--exclude-flagged): {result.flags[k]}"
+                    for k in np.flatnonzero(flagged & mask)]
+        mask = mask & ~flagged
     order = [k for k in result.order(args.sort) if mask[k]]
-    shown = list(result.pareto()) if args.pareto else order
+    shown = [k for k in result.pareto() if mask[k]] if args.pareto else order
     out = sys.stdout
     che = result.che
     out.write(f"{len(result.names)} candidates; network {che.network.name}; product {che.product}; "
@@ -152,7 +246,7 @@ def run(args: argparse.Namespace) -> int:
         vals = " ".join(f"{cols[h][k]:+16.3f}" if np.isfinite(cols[h][k]) else f"{'-':>16s}" for h in heads)
         flag = f"  [{result.flags[k]}]" if result.flags[k] else ""
         out.write(f"{str(result.names[k])[:20]:20s} {vals}  {che.step_id(int(che.pds[k]))}{flag}\n")
-    for note in result.notes:
+    for note in list(result.notes) + excluded:
         out.write(f"note: {note}\n")
     for warning in warnings_found:
         out.write(f"{warning}\n")
@@ -193,6 +287,8 @@ def run(args: argparse.Namespace) -> int:
                     raise InputError(f"--fit {spec!r}: no column or species {name!r}; available: {sorted(pool)}")
             x, y = pool[x_name], pool[y_name]
             ok = np.isfinite(x) & np.isfinite(y)
+            if args.exclude_flagged:  # flagged runs stay out of the fits too
+                ok &= np.array([not f for f in result.flags], dtype=bool)
             names = [str(n) for n, keep in zip(result.names, ok) if keep]
             fit = fit_scaling(x[ok], y[ok], names=names, method=args.fit_method, x_names=(x_name,), y_name=y_name)
             out.write(f"\nscaling {fit.equation()}  R² {fit.r2:.3f}  RMSE {fit.rmse:.3f} eV  MAE {fit.mae:.3f} eV  "
@@ -317,7 +413,7 @@ def run(args: argparse.Namespace) -> int:
             plot_heatmap(heatmap_plot_data(rows, cols_, grid, f"U$_L$ (V$_{{{che.conditions.scale}}}$)"),
                          filename=args.heatmap)
             out.write(f"heatmap: {args.heatmap}\n")
-    indices = shown if (args.pareto or args.filter) else order
+    indices = shown if (args.pareto or args.filter or args.exclude_flagged) else order
     if args.csv:
         result.to_csv(args.csv, indices)
     if args.json:

@@ -44,6 +44,10 @@ def read_run(path: str | Path, code: str, *, with_atoms: bool = True) -> RunReco
             record = read_gpaw_text(path, with_atoms=with_atoms)
         elif code == "ase":
             record = read_ase_file(path, with_atoms=with_atoms)
+        elif code == "ase-vib":
+            from .vibrations import read_ase_vibrations
+
+            record = read_ase_vibrations(path, with_atoms=with_atoms)
         else:
             raise ValueError(f"unknown code {code!r}")
     except Exception as exc:  # noqa: BLE001 - a sweep reports and goes on

@@ -190,7 +190,8 @@ def find_runs(root: str | Path, rules: list[Rule] | None = None) -> tuple[list[F
     """All runs under ``root`` and the problems met while walking (unreadable folders, loops).
 
     A folder with OUTCAR, vasprun.xml or OSZICAR is one VASP run; QE (``Program PWSCF``), GPAW
-    text outputs and ``.traj`` files are one run each. Paths are real paths (the root resolved,
+    text outputs and ``.traj`` files are one run each; a folder with ``cache.eq.json`` is an ASE
+    Vibrations cache (the modes of the run above it). Paths are real paths (the root resolved,
     symbolic links included). Symbolic links to folders inside the tree are not followed (a
     link loop cannot hang the sweep); they are reported.
     """
@@ -216,6 +217,13 @@ def find_runs(root: str | Path, rules: list[Rule] | None = None) -> tuple[list[F
                 if f in filenames and not (here / f).exists():
                     problems.append(f"{here / f}: broken symbolic link (unreadable)")
             found.append(Found(str(here), rel, "vasp", classify(rel, rules)))
+            continue
+        if "cache.eq.json" in filenames:  # an ase.vibrations.Vibrations cache
+            key = classify(rel, rules)
+            if key.role != "vibrations":  # a cache folder named otherwise: the modes of the run above
+                parent = classify(rel.rsplit("/", 1)[0] if "/" in rel else "", rules)
+                key = RunKey(parent.catalyst, parent.species, "vibrations")
+            found.append(Found(str(here), rel, "ase-vib", key))
             continue
         for name in sorted(filenames):
             path = here / name

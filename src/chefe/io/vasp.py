@@ -323,6 +323,71 @@ def _beside(folder: str, *names: str) -> str | None:
     return None
 
 
+def selective_dynamics(folder: str | Path, n_atoms: int) -> np.ndarray | None:
+    """Free degrees of freedom (n_atoms, 3), True = free, from the selective-dynamics flags of the
+    run's CONTCAR (else POSCAR); None when neither file has them (every atom free) or they do
+    not describe ``n_atoms`` atoms. Only the few lines before the coordinates are parsed."""
+    for name in ("CONTCAR", "POSCAR"):
+        path = os.path.join(os.fspath(folder), name)
+        if not os.path.isfile(path) or not os.path.getsize(path):
+            continue
+        try:
+            with open(path, "rb") as handle:
+                lines = handle.read(200 + 120 * (n_atoms + 10)).decode("utf-8", "replace").splitlines()
+        except OSError:
+            continue
+        return _selective_flags(lines, n_atoms)
+    return None
+
+
+def _selective_flags(lines: list[str], n_atoms: int) -> np.ndarray | None:
+    # POSCAR: comment, scale, 3 lattice lines, [symbols (VASP 5)], counts, [Selective], Direct/Cartesian
+    if len(lines) < 8:
+        return None
+    counts = 5 if lines[5].split()[:1] and lines[5].split()[0].isdigit() else 6
+    if counts + 1 >= len(lines) or lines[counts + 1].strip()[:1].lower() != "s":
+        return None
+    rows = lines[counts + 3: counts + 3 + n_atoms]
+    if len(rows) != n_atoms:
+        return None
+    out = np.ones((n_atoms, 3), dtype=bool)
+    for k, row in enumerate(rows):
+        words = row.split()
+        if len(words) < 6:
+            return None
+        out[k] = [w.upper().startswith("T") for w in words[3:6]]
+    return out
+
+
+def _vasprun_selective(head: bytes, n_atoms: int) -> np.ndarray | None:
+    """The ``selective`` flags of a vasprun.xml's initial structure (in the file's head)."""
+    at = head.find(b'<varray name="selective"')
+    if at < 0:
+        return None
+    end = head.find(b"</varray>", at)
+    if end < 0:
+        return None
+    rows = re.findall(rb"<v[^>]*>([^<]*)</v>", head[at:end])
+    if len(rows) != n_atoms:
+        return None
+    return np.array([[w.upper().startswith(b"T") for w in r.split()[:3]] for r in rows], dtype=bool)
+
+
+def free_force_and_constraint(forces: np.ndarray, free: np.ndarray | None):
+    """(largest force on the free degrees of freedom in eV/Å, ASE constraint list or None)."""
+    if free is None or free.shape != forces.shape:
+        return float(np.sqrt((forces ** 2).sum(axis=1)).max()), None
+    masked = np.where(free, forces, 0.0)
+    largest = float(np.sqrt((masked ** 2).sum(axis=1)).max()) if free.any() else 0.0
+    from ase.constraints import FixAtoms, FixScaled
+
+    fixed = np.flatnonzero(~free.any(axis=1))
+    constraints = [FixAtoms(indices=fixed)] if fixed.size else []
+    for k in np.flatnonzero(free.any(axis=1) & ~free.all(axis=1)):
+        constraints.append(FixScaled(int(k), ~free[k]))
+    return largest, constraints or None
+
+
 @guarded("vasp", "vasp-outcar")
 def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atoms: bool = True,
                 hash_files: bool = True) -> RunRecord:
@@ -424,7 +489,8 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
             flags.append("final_structure_unreadable")
             messages.append(f"{path}: could not read the last force block whole")
         else:
-            max_force = float(np.sqrt((data[:, 3:] ** 2).sum(axis=1)).max())
+            # frozen layers carry large forces in a converged run: only the free atoms count
+            max_force, constraint = free_force_and_constraint(data[:, 3:], selective_dynamics(folder, len(symbols)))
             if with_atoms:
                 cell = _last_cell(tail, block) or _last_cell(head)
                 if cell is not None:
@@ -433,6 +499,8 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
 
                     numbers = [atomic_numbers[s] for s in symbols]
                     atoms = Atoms(numbers=numbers, positions=data[:, :3], cell=np.array(cell), pbc=True)
+                    if constraint:
+                        atoms.set_constraint(constraint)
     incar_path = _beside(folder, "INCAR")
     incar = read_incar(incar_path) if incar_path else {}
     kpoints_path = _beside(folder, "KPOINTS")
@@ -629,8 +697,10 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
                 electronic = n_scsteps < nelm
             forces_start = calc.find(b'<varray name="forces"', after)
             forces = _varray_bytes(calc, forces_start) if forces_start >= 0 else None
+            free = _vasprun_selective(head, len(symbols)) if symbols else None
+            constraint = None
             if forces is not None and len(forces):
-                max_force = float(np.sqrt((forces ** 2).sum(axis=1)).max())
+                max_force, constraint = free_force_and_constraint(forces, free)
             magmom = _dos_magnetisation(tail, calc_start, end)
             structure = _piece(calc, b"structure", after)
             basis = _varray(structure.find("crystal"), "basis") if structure is not None else None
@@ -644,6 +714,8 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
                 from ase import Atoms
 
                 atoms = Atoms(symbols, scaled_positions=positions, cell=basis, pbc=True)
+                if free is not None and free.shape == (len(symbols), 3):
+                    atoms.set_constraint(free_force_and_constraint(np.zeros((len(symbols), 3)), free)[1])
     nsw, ibrion = _int(header.get("NSW")), _int(header.get("IBRION"))
     relaxing = nsw is not None and nsw > 0 and ibrion in (1, 2, 3)
     ionic = None

@@ -15,7 +15,14 @@ import numpy as np
 
 from .vasp import outcar_frequencies
 
-__all__ = ["ase_vibrations_frequencies", "frequencies", "outcar_frequencies", "vasprun_frequencies"]
+__all__ = ["ase_vibrations_frequencies", "frequencies", "outcar_frequencies", "read_ase_vibrations",
+           "vasprun_frequencies"]
+
+#: ASE's default displacement (Å) of :class:`ase.vibrations.Vibrations`; its cache does not store it.
+ASE_DEFAULT_DELTA = 0.01
+_CACHE_KEY = re.compile(r"^cache\.(\d+)([xyz])([+-]+)\.json$")
+_STRUCTURE_FILES = ("CONTCAR", "POSCAR")
+_STRUCTURE_SUFFIXES = (".traj", ".xyz", ".extxyz", ".cif", ".vasp")
 
 
 def _dynmat_factor() -> float:
@@ -51,14 +58,14 @@ def vasprun_frequencies(path: str | Path) -> list[float]:
     return sorted(out, key=lambda f: (f < 0, -abs(f)))
 
 
-def ase_vibrations_frequencies(atoms, name: str = "vib", indices=None) -> list[float]:
-    """Frequencies from an ASE :class:`ase.vibrations.Vibrations` cache (``name``/ folder).
-
-    ``atoms`` must be the structure the displacements were made from.
+def ase_vibrations_frequencies(atoms, name: str = "vib", indices=None, nfree: int = 2,
+                               delta: float = 0.01) -> list[float]:
+    """Frequencies (cm⁻¹, imaginary as negative) from an ASE :class:`ase.vibrations.Vibrations`
+    cache (``name``/ folder). ``atoms`` must be the structure the displacements were made from.
     """
     from ase.vibrations import Vibrations
 
-    vib = Vibrations(atoms, name=name, indices=indices)
+    vib = Vibrations(atoms, name=name, indices=indices, nfree=nfree, delta=delta)
     freqs = np.asarray(vib.get_frequencies())
     return [(-abs(f.imag) if abs(f.imag) > 1e-12 else float(f.real)) for f in freqs]
 
@@ -76,3 +83,62 @@ def frequencies(path: str | Path) -> list[float]:
     if path.name.endswith(".xml") or re.search(r"vasprun", path.name):
         return vasprun_frequencies(path)
     return outcar_frequencies(path)
+
+
+def is_ase_vibrations_cache(folder: str | Path) -> bool:
+    """True for a folder written by :meth:`ase.vibrations.Vibrations.run` (``cache.eq.json``)."""
+    return (Path(folder) / "cache.eq.json").is_file()
+
+
+def _cache_structure(folder: Path):
+    """The structure the displacements were made from: a structure file in the cache folder,
+    else the run folder above it (its CONTCAR, POSCAR or trajectory); (atoms, path) or (None, None)."""
+    from ase.io import read
+
+    for where in (folder, folder.parent):
+        names = sorted(p for p in where.iterdir() if p.is_file())
+        picks = [p for p in names if p.name in _STRUCTURE_FILES and p.stat().st_size]
+        picks += [p for p in names if p.suffix in _STRUCTURE_SUFFIXES]
+        for path in picks:
+            try:
+                return read(path, index=-1), path
+            except Exception:  # noqa: BLE001 - try the next candidate
+                continue
+    return None, None
+
+
+def read_ase_vibrations(folder: str | Path, *, with_atoms: bool = True):
+    """A vibrations record from an ASE ``Vibrations`` cache folder (``cache.eq.json``,
+    ``cache.0x+.json``, ...): the displaced atoms and nfree (2 or 4) from the file names, the
+    structure from a file beside the cache (or in the run folder above it), frequencies in cm⁻¹
+    through ASE itself with its default displacement of 0.01 Å (the cache does not record it)."""
+    from .record import RunRecord, file_infos
+
+    folder = Path(folder)
+    files = sorted(folder.glob("cache.*.json"))
+    displaced: set[int] = set()
+    nfree = 2
+    for path in files:
+        m = _CACHE_KEY.match(path.name)
+        if m:
+            displaced.add(int(m.group(1)))
+            nfree = max(nfree, 2 * len(m.group(3)))
+    atoms, structure = _cache_structure(folder)
+    # stated on the row: the cache does not record the displacement, ASE's default is assumed
+    settings = {"vibrations": "ase.vibrations cache", "displacement_A": ASE_DEFAULT_DELTA,
+                "displacement_assumed": True, "nfree": nfree, "displaced_atoms": sorted(displaced)}
+    if atoms is None:
+        return RunRecord(str(folder), "ase", "ase-vibrations", None, flags=("no_structure",),
+                         files=file_infos(files),
+                         messages=(f"{folder}: ASE Vibrations cache without the structure it was made "
+                                   "from: put that structure (POSCAR, CONTCAR or a .traj) in the cache "
+                                   "folder or the run folder above it",))
+    if not displaced or max(displaced) >= len(atoms):
+        return RunRecord(str(folder), "ase", "ase-vibrations", None, flags=("unreadable",),
+                         files=file_infos(files + [structure]),
+                         messages=(f"{folder}: the cache displaces atoms {sorted(displaced)}, but "
+                                   f"{structure} has {len(atoms)} atoms",))
+    freqs = ase_vibrations_frequencies(atoms.copy(), name=str(folder), indices=sorted(displaced), nfree=nfree)
+    settings["structure"] = str(structure)
+    return RunRecord(str(folder), "ase", "ase-vibrations", None, atoms=atoms if with_atoms else None,
+                     frequencies=tuple(freqs), files=file_infos(files + [structure]), settings=settings)

@@ -112,19 +112,29 @@ class ReferenceFreeEnergy(Strict):
     source: str | None = None
 
 
+class WaterCycle(Strict):
+    """O2(g) from the water cycle: G(O2) = 2G(H2O,l) - 2G(H2) + 4eU_eq, U_eq ``computed`` (from
+    the formation table) or given in V (a paper's 1.23; it then also sets the ORR/OER U_eq)."""
+
+    water_cycle: Union[Literal["computed"], Annotated[float, Field(gt=0, lt=3)]]
+    note: str | None = None
+
+
 def _reference_kind(value: Any) -> str:
     if isinstance(value, ReferenceFreeEnergy):
         return "G"
     if isinstance(value, ReferenceEnergy):
         return "energy"
+    if isinstance(value, WaterCycle):
+        return "water_cycle"
     if isinstance(value, Mapping):
-        return "G" if "G" in value else "energy"
+        return "G" if "G" in value else "water_cycle" if "water_cycle" in value else "energy"
     return "number"
 
 
 ReferenceSpecies = Annotated[
     Union[Annotated[ReferenceEnergy, Tag("energy")], Annotated[ReferenceFreeEnergy, Tag("G")],
-          Annotated[Number, Tag("number")]],
+          Annotated[WaterCycle, Tag("water_cycle")], Annotated[Number, Tag("number")]],
     Discriminator(_reference_kind),
 ]
 
@@ -139,6 +149,8 @@ class References(Strict):
     formation_table: Literal["crc", "crc98", "nbs82"] = "crc"
     ammonia: Literal["gas", "aq", "NH4+"] = "gas"
     gas_corrections: dict[str, Any] | None = None
+    equilibrium_potentials: dict[str, Annotated[float, Field(gt=-3, lt=3)]] | None = Field(
+        None, description="U_eq per product in V vs RHE (e.g. {H2O: 1.23}), replacing the formation table's")
 
     @field_validator("nitrate")
     @classmethod
