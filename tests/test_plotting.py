@@ -143,3 +143,32 @@ def test_figure_files_and_style_is_local(report, tmp_path):
         height = labels[0].get_fontsize() * fig.dpi / 72
         assert spacing * math.sin(math.radians(rotation)) > height
     plt.close(fig)
+
+
+def test_legend_covers_no_level_connector_or_label():
+    """Four HER catalysts whose levels fill the lower left, where matplotlib's 'best' legend place
+    lands: every point of every level and connector (sampled here) lies outside the legend box."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from chefe.plotting.fed import plot_fed
+
+    doc = {"network": "her", "kind": "step",
+           "catalysts": {name: {"energies": {"Volmer": dg, "Heyrovsky": -dg}}
+                         for name, dg in (("0N0_FeU", -0.143), ("1N3_Fe_isif4", 0.007),
+                                          ("2N2_Fe_lvdw", -0.293), ("3N1_Fe_noCONTCAR", 0.157))}}
+    rep = fed_report(energies_from_dict(doc), potentials=[0, "UL"])
+    fig = plot_fed(rep.plot)
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    for ax, panel in zip(fig.axes, rep.plot.panels):
+        box = ax.get_legend().get_window_extent(renderer)
+        for s in panel.series:
+            segments = [((x0, y), (x1, y)) for x0, x1, y in zip(s.level_x0, s.level_x1, s.level_y)]
+            segments += [((cx[0], cy[0]), (cx[1], cy[1])) for cx, cy in zip(s.connector_x, s.connector_y)]
+            for (xa, ya), (xb, yb) in segments:
+                t = np.linspace(0, 1, 50)
+                pts = ax.transData.transform(np.column_stack([xa + t * (xb - xa), ya + t * (yb - ya)]))
+                assert not any(box.contains(px, py) for px, py in pts), (panel.title, s.name)
+        for text in ax.texts:
+            assert not text.get_window_extent(renderer).overlaps(box), text.get_text()

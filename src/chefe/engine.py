@@ -627,10 +627,12 @@ def analyse(
         route_UL = np.negative(mx, out=mx) if direction > 0 else mx
         skipped = np.isnan(np.add.reduce(route_UL, axis=1))
         for j in np.flatnonzero(skipped):
-            who = [names[k] for k in np.flatnonzero(np.isnan(route_UL[j]))[:6]]
+            missing = np.flatnonzero(np.isnan(route_UL[j]))
+            who = ", ".join(str(names[k]) for k in missing[:5])
+            more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
             notes.append(
                 f"route {network.route_label(network.routes[route_idx[j]])} skipped for "
-                f"{who[:5]}{'...' if len(who) > 5 else ''}: a step lacks data"
+                f"{who}{more}: a step lacks data"
             )
     if U_eq is not None:
         U_eq_rhe = float(U_eq)

@@ -143,7 +143,8 @@ def _dG_H_from_db(args, es, cond):
     lacking = [n for n, v in zip(es.names, dG_H) if not np.isfinite(v)]
     notes = ("ΔG*H from the database's *H runs (HER network, Volmer step)",)
     if lacking:
-        notes += (f"no *H run for {lacking[:10]}{'...' if len(lacking) > 10 else ''}: HER columns blank",)
+        more = f" and {len(lacking) - 10} more" if len(lacking) > 10 else ""
+        notes += (f"no *H run for {', '.join(map(str, lacking[:10]))}{more}: HER columns blank",)
     # the flags of the runs behind ΔG*H travel with the candidate's other flags
     flags = {n: her.flags[k] for k, n in enumerate(her.names)} if her.flags else {}
     return dG_H, notes, flags

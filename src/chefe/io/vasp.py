@@ -373,17 +373,27 @@ def _vasprun_selective(head: bytes, n_atoms: int) -> np.ndarray | None:
     return np.array([[w.upper().startswith(b"T") for w in r.split()[:3]] for r in rows], dtype=bool)
 
 
-def free_force_and_constraint(forces: np.ndarray, free: np.ndarray | None):
-    """(largest force on the free degrees of freedom in eV/Å, ASE constraint list or None)."""
+def free_force_and_constraint(forces: np.ndarray, free: np.ndarray | None, cell=None):
+    """(largest force on the free degrees of freedom in eV/Å, ASE constraint list or None).
+
+    Selective-dynamics flags fix fractional coordinates: an atom free along some lattice vectors
+    only feels the projection of its force on the plane or line they span (``cell``: rows are
+    the lattice vectors in Å; without it the flags are taken along x, y, z)."""
     if free is None or free.shape != forces.shape:
         return float(np.sqrt((forces ** 2).sum(axis=1)).max()), None
     masked = np.where(free, forces, 0.0)
+    partial = np.flatnonzero(free.any(axis=1) & ~free.all(axis=1))
+    if cell is not None and partial.size:
+        lattice = np.asarray(cell, dtype=float)
+        for k in partial:
+            q, _ = np.linalg.qr(lattice[free[k]].T)  # orthonormal basis of the free directions
+            masked[k] = q @ (q.T @ forces[k])
     largest = float(np.sqrt((masked ** 2).sum(axis=1)).max()) if free.any() else 0.0
     from ase.constraints import FixAtoms, FixScaled
 
     fixed = np.flatnonzero(~free.any(axis=1))
     constraints = [FixAtoms(indices=fixed)] if fixed.size else []
-    for k in np.flatnonzero(free.any(axis=1) & ~free.all(axis=1)):
+    for k in partial:
         constraints.append(FixScaled(int(k), ~free[k]))
     return largest, constraints or None
 
@@ -490,9 +500,10 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
             messages.append(f"{path}: could not read the last force block whole")
         else:
             # frozen layers carry large forces in a converged run: only the free atoms count
-            max_force, constraint = free_force_and_constraint(data[:, 3:], selective_dynamics(folder, len(symbols)))
+            cell = _last_cell(tail, block) or _last_cell(head)
+            max_force, constraint = free_force_and_constraint(data[:, 3:], selective_dynamics(folder, len(symbols)),
+                                                              cell)
             if with_atoms:
-                cell = _last_cell(tail, block) or _last_cell(head)
                 if cell is not None:
                     from ase import Atoms
                     from ase.data import atomic_numbers
@@ -697,13 +708,14 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
                 electronic = n_scsteps < nelm
             forces_start = calc.find(b'<varray name="forces"', after)
             forces = _varray_bytes(calc, forces_start) if forces_start >= 0 else None
-            free = _vasprun_selective(head, len(symbols)) if symbols else None
+            movable = _vasprun_selective(head, len(symbols)) if symbols else None
             constraint = None
-            if forces is not None and len(forces):
-                max_force, constraint = free_force_and_constraint(forces, free)
             magmom = _dos_magnetisation(tail, calc_start, end)
             structure = _piece(calc, b"structure", after)
             basis = _varray(structure.find("crystal"), "basis") if structure is not None else None
+            if forces is not None and len(forces):
+                lattice = basis if basis is not None and basis.shape == (3, 3) else None
+                max_force, constraint = free_force_and_constraint(forces, movable, lattice)
             positions = _varray(structure, "positions") if structure is not None else None
             whole_structure = basis is not None and positions is not None and basis.shape == (3, 3) \
                 and (not symbols or positions.shape == (len(symbols), 3)) and np.isfinite(positions).all()
@@ -714,8 +726,8 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
                 from ase import Atoms
 
                 atoms = Atoms(symbols, scaled_positions=positions, cell=basis, pbc=True)
-                if free is not None and free.shape == (len(symbols), 3):
-                    atoms.set_constraint(free_force_and_constraint(np.zeros((len(symbols), 3)), free)[1])
+                if movable is not None and movable.shape == (len(symbols), 3):
+                    atoms.set_constraint(free_force_and_constraint(np.zeros((len(symbols), 3)), movable)[1])
     nsw, ibrion = _int(header.get("NSW")), _int(header.get("IBRION"))
     relaxing = nsw is not None and nsw > 0 and ibrion in (1, 2, 3)
     ionic = None

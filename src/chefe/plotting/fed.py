@@ -57,6 +57,8 @@ def plot_fed(
         if notes and data.notes:
             fig.supxlabel(_notes_text(data.notes, data.figsize[0]), fontsize="x-small", color="#b00000",
                           ha="left", x=0.01, multialignment="left")
+        if legend:
+            _clear_legends(fig, axs)
         if filename is not None:
             names = [filename] if isinstance(filename, (str, Path)) else list(filename)
             for name in names:
@@ -97,7 +99,7 @@ def _draw_panel(ax, panel, legend: bool) -> None:
                         fontsize=panel.label_fontsize, annotation_clip=False)
     ax.set_xlim(*panel.xlim)
     ax.set_ylim(*panel.ylim)
-    ax.axhline(0.0, color="0.75", lw=0.5, zorder=0)
+    ax.axhline(0.0, color="0.75", lw=0.5, zorder=0, gid="guide")
     ax.set_title(panel.title, loc="left")
     if legend and len(panel.series) > 1:
         if panel.legend_outside:
@@ -105,6 +107,44 @@ def _draw_panel(ax, panel, legend: bool) -> None:
                       title="solid connector: PDS", title_fontsize=6.5)
         else:
             ax.legend(loc="best")
+
+
+def _legend_hits(ax, leg, renderer) -> bool:
+    """Whether the legend box covers a level, a connector or a label of ``ax`` (display units)."""
+    box = leg.get_window_extent(renderer)
+    for line in ax.lines:
+        if line.get_gid() == "guide" or len(line.get_xdata()) == 0:
+            continue
+        path = line.get_transform().transform_path(line.get_path())
+        if path.intersects_bbox(box, filled=False):
+            return True
+    return any(t.get_visible() and t.get_text() and t.get_window_extent(renderer).overlaps(box)
+               for t in ax.texts)
+
+
+def _clear_legends(fig, axs, tries: int = 3) -> None:
+    """Move every inside legend off the data: where matplotlib's best place still covers a level
+    or a label, open a band below the lowest level as tall as the legend and place it there; after
+    ``tries`` such bands, put it beside the axes."""
+    for _ in range(tries):
+        fig.draw_without_rendering()  # lays the figure out: extents in their final place
+        renderer = fig.canvas.get_renderer()
+        crowded = [ax for ax in axs if ax.get_legend() is not None and ax.get_legend().get_bbox_to_anchor()
+                   is ax.bbox and _legend_hits(ax, ax.get_legend(), renderer)]
+        if not crowded:
+            return
+        for ax in crowded:
+            leg = ax.get_legend()
+            share = leg.get_window_extent(renderer).height / ax.bbox.height
+            lo, hi = ax.get_ylim()
+            ax.set_ylim(lo - (hi - lo) * share / max(1.0 - share, 0.3) * 1.08, hi)
+            ax.legend(loc="lower left" if len(leg.texts) > 1 else "best")
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    for ax in axs:
+        leg = ax.get_legend()
+        if leg is not None and leg.get_bbox_to_anchor() is ax.bbox and _legend_hits(ax, leg, renderer):
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
 def _notes_text(notes, width_in: float, max_lines: int = 4) -> str:
