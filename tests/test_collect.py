@@ -63,7 +63,7 @@ def test_collect_stores_flags_and_provenance(tree, tmp_path):
     assert slab.e_dft == pytest.approx(-28.21851457, abs=1e-9) and slab.ok
     assert slab.energy == pytest.approx(slab.e_dft)  # SinglePointCalculator: `ase db` shows it
     files = slab.data["files"]
-    assert any(f["path"].endswith("OUTCAR.gz") and len(f["sha256"]) == 64 for f in files)
+    assert any(f["path"].endswith("OUTCAR.gz") and f["digest"].startswith("blake3:") for f in files)
     assert slab.data["settings"]["ENCUT"] == 520.0 and slab.data["chefe_version"]
     ads = db.get(catalyst="FeO", species="*NO3")
     flags = set(ads.flags.split(","))
@@ -297,7 +297,7 @@ def test_collect_into_postgresql_gives_the_sqlite_rows(tree, tmp_path):
 
     def rows(db):
         return sorted((r.get("catalyst", ""), r.get("species", ""), r.role, r.get("e_dft"), r.get("flags", ""),
-                       r.data["files"][0]["sha256"]) for r in connect(db).select(include_data=True))
+                       r.data["files"][0]["digest"]) for r in connect(db).select(include_data=True))
 
     assert rows(url) == rows(sqlite_path)
     again = collect(tree, url, workers=1, progress=False)

@@ -68,8 +68,8 @@ class CollectReport:
         return out
 
 
-def _read(found: Found):
-    record = read_run(found.path, found.code)
+def _read(found: Found, digest: bool | str = True):
+    record = read_run(found.path, found.code, digest=digest)
     if record.energy is not None and record.atoms is None and found.key.role in ("slab", "adsorbate", "gas"):
         from dataclasses import replace
 
@@ -128,11 +128,11 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="chefe-parent-watch").start()
 
 
-def _read_chunk(chunk: list[Found]) -> list:
-    return [_read(found) for found in chunk]
+def _read_chunk(chunk: list[Found], digest: bool | str = True) -> list:
+    return [_read(found, digest) for found in chunk]
 
 
-def _read_in_pool(pool, todo: list[Found], workers: int, chunk: int = 64):
+def _read_in_pool(pool, todo: list[Found], workers: int, chunk: int = 64, digest: bool | str = True):
     """``map(_read, todo)`` in the pool's processes, in order, with at most ``4 * workers``
     chunks read ahead of the writer: a slow database does not pile every record up in memory."""
     from collections import deque
@@ -140,7 +140,7 @@ def _read_in_pool(pool, todo: list[Found], workers: int, chunk: int = 64):
     size = max(1, min(chunk, len(todo) // (workers * 8)))
     pending: deque = deque()
     for start in range(0, len(todo), size):
-        pending.append(pool.submit(_read_chunk, todo[start: start + size]))
+        pending.append(pool.submit(_read_chunk, todo[start: start + size], digest))
         if len(pending) >= 4 * workers:
             yield from pending.popleft().result()
     while pending:
@@ -166,6 +166,7 @@ def collect(
     progress: bool = True,
     force: bool = False,
     wait: float | None = None,
+    digest: str = "blake3",
 ) -> CollectReport:
     """Collect every run under ``root`` into the ASE database ``db`` (a path or ase.db URL).
 
@@ -177,21 +178,27 @@ def collect(
         force: re-read runs even when their files are unchanged.
         wait: seconds to wait for another collect writing the same SQLite file (default
             :data:`chefe.io.writelock.DEFAULT_WAIT`).
+        digest: provenance digest stored for every file read: ``"blake3"`` (default),
+            ``"sha256"``, or ``"none"`` (size and modification time only, stated on the rows).
 
     A run is identified by its resolved path: ``runs``, ``$PWD/runs`` and ``../x/runs`` name one
     run. SIGTERM and SIGINT stop the collect between two rows: the batch being written is
     rolled back, every batch before it stays, ``report.stopped_by`` holds the signal and a
     re-run finishes the store.
     """
+    from .io.record import digest_name
     from .io.writelock import DEFAULT_WAIT, WriterLock
 
+    digest = digest_name(digest)
+    if digest == "blake3":
+        _require_blake3()
     check_database_folder(db)
     rules = load_manifest(manifest) if manifest else None
     found, problems = find_runs(root, rules)
     report = CollectReport(str(root), str(db), found=len(found), problems=list(problems))
     try:
         with WriterLock(db, DEFAULT_WAIT if wait is None else wait), _stopping(report):
-            _collect_into(db, found, report, workers, progress, force)
+            _collect_into(db, found, report, workers, progress, force, digest)
     except _Stop:
         pass
     return report
@@ -275,7 +282,16 @@ def connect_for_writing(db):
     return connect(db)
 
 
-def _collect_into(db, found: list[Found], report: CollectReport, workers, progress: bool, force: bool) -> None:
+def _require_blake3() -> None:
+    try:
+        import blake3  # noqa: F401
+    except ImportError:
+        raise InputError("the BLAKE3 digest needs the blake3 package: pip install blake3, "
+                         "or choose --digest sha256 (slower) or --digest none (size and mtime only)") from None
+
+
+def _collect_into(db, found: list[Found], report: CollectReport, workers, progress: bool, force: bool,
+                  digest: str = "blake3") -> None:
     database = connect_for_writing(db)
     index_row_ids(database)
     stored = existing_rows(database)
@@ -294,10 +310,10 @@ def _collect_into(db, found: list[Found], report: CollectReport, workers, progre
     workers = workers or min(os.cpu_count() or 1, 8)
     if workers > 1 and len(todo) > 8:
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_watch_parent, initargs=(os.getpid(),))
-        results = _read_in_pool(pool, todo, workers)
+        results = _read_in_pool(pool, todo, workers, digest=digest)
     else:
         pool = None
-        results = map(_read, todo)
+        results = (_read(f, digest) for f in todo)
     batch = []
     checked: set[str] = set()
     try:
@@ -561,6 +577,13 @@ def collect_ase_db(
         return _import_rows(src, source, connect_for_writing(db), db, catalyst_key, species_key, site_names)
 
 
+def _stored_digest(entry: dict) -> str:
+    """The digest of a stored file entry (rows written before digests were named hold sha256)."""
+    if entry.get("digest", "").split(":")[0] in ("blake3", "sha256"):
+        return entry["digest"]
+    return f"sha256:{entry['sha256']}" if entry.get("sha256") else ""
+
+
 def _import_rows(src, source: Path, database, db, catalyst_key: str, species_key: str, site_names) -> CollectReport:
     from .io.record import FileInfo, RunRecord, with_flags
     from .io.tree import RunKey, _species_from_folder
@@ -585,7 +608,7 @@ def _import_rows(src, source: Path, database, db, catalyst_key: str, species_key
                            atoms=atoms, flags=tuple(with_flags([], energy, None, None, None)),
                            files=(info,), settings={"source_key_value_pairs": dict(row.key_value_pairs)})
         found = Found(path, path, "ase", RunKey(catalyst, species, role))
-        if path in stored and stored[path][1] and stored[path][1][0].get("sha256") == info.sha256:
+        if path in stored and stored[path][1] and _stored_digest(stored[path][1][0]) == info.digest:
             report.skipped += 1
             continue
         batch.append((found, record))

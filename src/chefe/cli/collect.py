@@ -19,6 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait", type=float, metavar="SECONDS", default=None,
                         help="how long to wait for another collect writing the same SQLite file "
                              "(default 600)")
+    parser.add_argument("--digest", choices=["blake3", "sha256", "none"], default="blake3",
+                        help="provenance digest of every file read: blake3 (default, about the speed of "
+                             "reading the files), sha256, or none (size and modification time only; "
+                             "the rows say so)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
                                 species_key=args.species_key)
     else:
         report = collect(args.tree, args.db, manifest=args.manifest, workers=args.workers,
-                         progress=not args.quiet and sys.stderr.isatty(), force=args.force, wait=args.wait)
+                         progress=not args.quiet and sys.stderr.isatty(), force=args.force, wait=args.wait,
+                         digest=args.digest)
     if args.json:
         text = json.dumps(report.to_dict(), indent=1)
         if args.json == "-":

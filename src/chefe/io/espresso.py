@@ -20,7 +20,7 @@ _ENERGY_START = re.compile(r"^!\s+total energy", re.M)
 
 
 @guarded("qe", "qe-pw")
-def read_pw(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
+def read_pw(path: str | Path, *, with_atoms: bool = True, hash_files: bool | str = True) -> RunRecord:
     """Read a pw.x output file (scf, relax, vc-relax)."""
     from ase.units import create_units
 
@@ -38,7 +38,7 @@ def read_pw(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
             flags.append(note[0])
     if not data.strip():
         return RunRecord(str(path), "qe", "qe-pw", None, flags=tuple(dict.fromkeys(flags + ["empty", "no_energy"])),
-                         files=file_infos([path]), messages=tuple(messages) or (f"{path} is empty",))
+                         files=file_infos([path], hash_files), messages=tuple(messages) or (f"{path} is empty",))
     # a restarted run appended to the same file: the last run is the result
     starts = [m.start() for m in re.finditer(r"Program PWSCF", data)]
     if len(starts) > 1:
@@ -117,5 +117,5 @@ def read_pw(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
         free_energy=energy, atoms=atoms, max_force=max_force, magmom=magmom, n_ionic=n_ionic,
         electronic_converged=electronic, ionic_converged=ionic, finished=finished, version=version,
         settings=settings | {"total_force_Ry_bohr": float(forces[-1]) if forces else None},
-        flags=tuple(flags), files=file_infos([path]), messages=tuple(messages),
+        flags=tuple(flags), files=file_infos([path], hash_files), messages=tuple(messages),
     )

@@ -60,7 +60,7 @@ def _new_layout_structure(data: str, last_energy_at: int):
 
 
 @guarded("gpaw", "gpaw-text")
-def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
+def read_gpaw_text(path: str | Path, *, with_atoms: bool = True, hash_files: bool | str = True) -> RunRecord:
     """GPAW text output: the energy extrapolated to zero smearing, convergence, structure."""
     path = Path(path)
     data, note = decode_output(read_all(path) if path.stat().st_size else b"")
@@ -72,7 +72,7 @@ def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
             flags.append(note[0])
     if not data.strip():
         return RunRecord(str(path), "gpaw", "gpaw-text", None, flags=tuple(dict.fromkeys(flags + ["empty", "no_energy"])),
-                         files=file_infos([path]), messages=tuple(messages) or (f"{path} is empty",))
+                         files=file_infos([path], hash_files), messages=tuple(messages) or (f"{path} is empty",))
     version = "gpaw"
     for pattern in _VERSION:
         m = pattern.search(data)
@@ -126,5 +126,5 @@ def read_gpaw_text(path: str | Path, *, with_atoms: bool = True) -> RunRecord:
         energy_kind="extrapolated to zero smearing", free_energy=float(free[-1]) if free else None,
         atoms=atoms if with_atoms else None, max_force=max_force, n_ionic=len(energies) or None,
         electronic_converged=electronic, finished=finished, version=version, flags=tuple(flags),
-        files=file_infos([path]), messages=tuple(messages),
+        files=file_infos([path], hash_files), messages=tuple(messages),
     )

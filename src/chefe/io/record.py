@@ -30,30 +30,81 @@ FLAGS = {
 }
 
 
+#: Provenance digests ``collect`` can store per file: BLAKE3 (default: cryptographic and about as
+#: fast as reading the bytes), SHA-256 (slower, for tools that expect it) or none (size and
+#: modification time only).
+DIGESTS = ("blake3", "sha256", "none")
+DEFAULT_DIGEST = "blake3"
+_CHUNK = 1 << 20
+
+
+def digest_name(digest: bool | str | None) -> str:
+    """The digest a reader's ``hash_files`` argument asks for: True -> the default, False/None -> "none"."""
+    if digest is True:
+        return DEFAULT_DIGEST
+    if not digest:
+        return "none"
+    name = str(digest).lower()
+    if name not in DIGESTS:
+        from ..errors import InputError
+
+        raise InputError(f"digest {digest!r}: choose one of {', '.join(DIGESTS)}")
+    return name
+
+
+def file_digest(path: str | Path, digest: bool | str = True, data: bytes | None = None) -> str:
+    """``"blake3:<hex>"`` or ``"sha256:<hex>"`` of a file's bytes as stored (a gzip file's
+    compressed bytes), ``""`` for no digest; ``data``: those bytes when already in memory."""
+    name = digest_name(digest)
+    if name == "none":
+        return ""
+    if name == "blake3":
+        from blake3 import blake3
+
+        h = blake3(max_threads=1)
+    else:
+        h = hashlib.sha256()
+    if data is not None:
+        h.update(data)
+    else:
+        buffer = bytearray(_CHUNK)
+        view = memoryview(buffer)
+        with open(path, "rb", buffering=0) as handle:
+            while n := handle.readinto(buffer):
+                h.update(view[:n])
+    return f"{name}:{h.hexdigest()}"
+
+
 @dataclass(frozen=True, slots=True)
 class FileInfo:
-    """Provenance of one file read: name, size (bytes), mtime (ns) and sha256 (hex)."""
+    """Provenance of one file read: name, size (bytes), mtime (ns) and digest
+    (``"blake3:<hex>"``, ``"sha256:<hex>"``, or ``""`` when only size and mtime are recorded)."""
 
     path: str
     size: int
     mtime_ns: int
-    sha256: str
+    digest: str
 
     @classmethod
-    def of(cls, path: str | Path, hash_file: bool = True, stat_result: os.stat_result | None = None) -> FileInfo:
-        """Stat (and, unless ``hash_file`` is False, sha256) of one file."""
+    def of(cls, path: str | Path, hash_file: bool | str = True, stat_result: os.stat_result | None = None,
+           data: bytes | None = None) -> FileInfo:
+        """Stat and digest (:func:`file_digest`; ``hash_file`` False: none) of one file;
+        ``data``: its bytes when the reader holds them already (read once, not twice)."""
         path = os.fspath(path)
         st = stat_result if stat_result is not None else os.stat(path)
-        if not hash_file:
-            return cls(path, st.st_size, st.st_mtime_ns, "")
-        with open(path, "rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256") if hasattr(hashlib, "file_digest") else None
-            if digest is None:
-                digest = hashlib.sha256(handle.read())
-        return cls(path, st.st_size, st.st_mtime_ns, digest.hexdigest())
+        return cls(path, st.st_size, st.st_mtime_ns, file_digest(path, hash_file, data))
+
+    @property
+    def sha256(self) -> str:
+        """The SHA-256 hex digest, when that is the digest held ("" otherwise)."""
+        return self.digest.removeprefix("sha256:") if self.digest.startswith("sha256:") else ""
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "size": self.size, "mtime_ns": self.mtime_ns, "sha256": self.sha256}
+        out = {"path": self.path, "size": self.size, "mtime_ns": self.mtime_ns,
+               "digest": self.digest or "none (size and mtime only)"}
+        if self.sha256:
+            out["sha256"] = self.sha256
+        return out
 
 
 @dataclass(frozen=True)
@@ -151,9 +202,11 @@ def with_flags(flags: list[str], energy: float | None, finished: bool | None,
     return list(seen)
 
 
-def file_infos(paths, hash_files: bool = True) -> tuple[FileInfo, ...]:
-    """Provenance of the existing files among ``paths`` (sha256 unless ``hash_files`` is False)."""
+def file_infos(paths, hash_files: bool | str = True, data: dict | None = None) -> tuple[FileInfo, ...]:
+    """Provenance of the existing files among ``paths`` (digest as :func:`digest_name` reads
+    ``hash_files``); ``data`` maps a path to its bytes when a reader holds them already."""
     out = []
+    data = data or {}
     for p in paths:
         if p is None:
             continue
@@ -162,7 +215,7 @@ def file_infos(paths, hash_files: bool = True) -> tuple[FileInfo, ...]:
         except OSError:
             continue
         if stat.S_ISREG(st.st_mode):
-            out.append(FileInfo.of(p, hash_files, st))
+            out.append(FileInfo.of(p, hash_files, st, data.get(os.fspath(p))))
     return tuple(out)
 
 

@@ -34,13 +34,13 @@ def anchor_of(word: bytes) -> int:
 
 
 def rfind_word(data: bytes, word: bytes, start: int = 0, end: int | None = None,
-               anchor: int | None = None) -> int:
+               anchor: int | None = None, tries: int = _TRIES) -> int:
     """Like ``data.rfind(word, start, end)``: the highest index, or -1 (``start``, ``end`` >= 0).
 
     Found through the occurrences of one character of ``word`` (:func:`anchor_of` unless
-    ``anchor`` is given).
+    ``anchor`` is given); ``tries`` false hits of it before the plain search takes over.
     """
-    return _search(data, word, start, end, anchor, backward=True)
+    return _search(data, word, start, end, anchor, backward=True, tries=tries)
 
 
 def find_word(data: bytes, word: bytes, start: int = 0, end: int | None = None,
@@ -60,7 +60,7 @@ def count_word(data: bytes, word: bytes, start: int = 0, end: int | None = None)
 
 
 def _search(data: bytes, word: bytes, start: int, end: int | None, anchor: int | None,
-            backward: bool) -> int:
+            backward: bool, tries: int = _TRIES) -> int:
     end = len(data) if end is None else min(end, len(data))
     k = anchor_of(word) if anchor is None else anchor
     char = word[k: k + 1]
@@ -68,7 +68,7 @@ def _search(data: bytes, word: bytes, start: int, end: int | None, anchor: int |
     if hi <= lo:
         return -1
     i = data.rfind(char, lo, hi) if backward else data.find(char, lo, hi)
-    for _ in range(_TRIES):
+    for _ in range(tries):
         if i < 0:
             return -1
         if data.startswith(word, i - k):

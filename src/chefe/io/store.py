@@ -2,7 +2,7 @@
 
 Row layout: the final structure with a SinglePointCalculator holding the energy (so ``ase db``
 shows it); key-value pairs ``catalyst, species, role, code, reader, run_path, ok, flags,
-e_dft, e_kind`` and one ``flag_<name>=True`` per flag (:func:`flag_keys`); data ``settings, frequencies, files (path, sha256, size, mtime), messages,
+e_dft, e_kind`` and one ``flag_<name>=True`` per flag (:func:`flag_keys`); data ``settings, frequencies, files (path, digest, size, mtime), messages,
 reader version, chefe version``. Rows are identified by ``run_path``: writing a record whose
 path is stored replaces that row.
 """
@@ -130,6 +130,10 @@ def row_payload(record: RunRecord, key: RunKey, extra_flags: tuple[str, ...] = (
         kvp["max_force"] = float(record.max_force)
     if record.n_ionic is not None:
         kvp["n_ionic"] = int(record.n_ionic)
+    if record.files:
+        # which provenance the row holds: blake3, sha256, or none (size and mtime only)
+        kinds = {f.digest.split(":")[0] if f.digest else "none" for f in record.files}
+        kvp["digest"] = kinds.pop() if len(kinds) == 1 else "mixed"
     data = {
         "settings": _jsonable(record.settings),
         "files": [f.to_dict() for f in record.files],

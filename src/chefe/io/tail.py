@@ -17,6 +17,24 @@ def is_gzip(path: str | Path) -> bool:
         return handle.read(2) == b"\x1f\x8b"
 
 
+def gunzip(raw: bytes, where: str | Path = "") -> bytes:
+    """The content of gzip data (every member), through ISA-L (``isal``, about 3x zlib) when
+    installed, else zlib. A stream cut short raises EOFError naming ``where``, as gzip does."""
+    try:
+        from isal import isal_zlib as engine
+    except ImportError:  # no wheel for this platform: the standard library
+        import zlib as engine
+    out = []
+    while raw:
+        d = engine.decompressobj(31)  # 16 + MAX_WBITS: a gzip header
+        out.append(d.decompress(raw))
+        if not d.eof:
+            raise EOFError(f"{where or 'gzip data'}: compressed file ended before the end-of-stream "
+                           "marker was reached")
+        raw = d.unused_data.lstrip(b"\x00")  # the next member (padding zeros end some files)
+    return b"".join(out)
+
+
 def read_head(path: str | Path, nbytes: int) -> bytes:
     """First ``nbytes`` of a file (gzip is decompressed on the fly)."""
     opener = gzip.open if is_gzip(path) else open
@@ -25,9 +43,10 @@ def read_head(path: str | Path, nbytes: int) -> bytes:
 
 
 def read_all(path: str | Path) -> bytes:
-    opener = gzip.open if is_gzip(path) else open
-    with opener(path, "rb") as handle:
-        return handle.read()
+    """The whole content of a file, a gzip file decompressed (once, by :func:`gunzip`)."""
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    return gunzip(raw, path) if raw[:2] == b"\x1f\x8b" else raw
 
 
 def read_tail(path: str | Path, marker: bytes | None = None, block: int = TAIL_BLOCK) -> tuple[bytes, bool]:

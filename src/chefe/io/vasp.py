@@ -21,7 +21,7 @@ import numpy as np
 from .numbers import FLOAT, WHOLE_B, smearing_consistent, unit_in_last_place
 from .record import RunRecord, file_infos, guarded, with_flags
 from .scan import count_word, find_word, rfind_word
-from .tail import read_all, read_ends, read_head, read_tail
+from .tail import gunzip, is_gzip, read_all, read_ends, read_head, read_tail
 
 _FLOAT = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eEdD][-+]?\d+)?"
 HEADER_BYTES = 400 * 1024
@@ -416,7 +416,7 @@ def read_outcar(path: str | Path, folder: str | Path | None = None, *, with_atom
                                                   head_max=HEADER_BYTES * 8, then=b"Iteration")
     if not head:
         return RunRecord(folder, "vasp", "vasp-outcar", None, flags=("empty",),
-                         files=file_infos([path]), messages=(f"{path} is empty",))
+                         files=file_infos([path], hash_files), messages=(f"{path} is empty",))
     header = outcar_header(head)
     # both markers sit near the end of the file, in text: plain backward searches
     finished = tail.rfind(b"General timing and accounting") >= 0
@@ -614,10 +614,20 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
     folder = Path(folder) if folder else path.parent
     if path.stat().st_size == 0:
         return RunRecord(str(folder), "vasp", "vasp-xml", None, flags=("empty",),
-                         files=file_infos([path]), messages=(f"{path} is empty",))
-    head = read_head(path, HEADER_BYTES)
-    tail, whole = read_tail(path, marker=b"<calculation>")
-    offset = 0 if whole else path.stat().st_size - len(tail)  # of the tail in the file
+                         files=file_infos([path], hash_files), messages=(f"{path} is empty",))
+    size = path.stat().st_size
+    raw = text = None
+    if size <= WHOLE_XML_MAX or is_gzip(path):
+        # the last <calculation> (eigenvalues, DOS, projections) is most of a vasprun.xml and
+        # counting the ionic steps reads the rest: read the file once (decompress it once),
+        # and digest those same bytes
+        raw = path.read_bytes()
+        text = gunzip(raw, path) if raw[:2] == b"\x1f\x8b" else raw
+        head, tail, whole = text[:HEADER_BYTES], text, True
+    else:  # a very long run (MD): the tail from its last <calculation>, the steps counted in blocks
+        head = read_head(path, HEADER_BYTES)
+        tail, whole = read_tail(path, marker=b"<calculation>")
+    offset = 0 if whole else size - len(tail)  # of the tail in the file
     end_text = tail[-256:].rstrip() or tail.rstrip()  # (a 3 MB tail is not copied to strip it)
     complete = end_text.endswith(b"</modeling>")
     messages: list[str] = []
@@ -663,11 +673,19 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
     header["potcars"] = potcars
     # words are found through a rare letter of theirs (chefe.io.scan): a plain search crawls
     # over the number blocks (DOS, eigenvalues) that make up most of a calculation
-    calc_start = rfind_word(tail, b"<calculation>")
+    # anchored on its 'u', a letter the eigenvalue, DOS and projection blocks (most of the last
+    # calculation) never hold: memrchr crosses them at memory speed
+    calc_start = rfind_word(tail, b"<calculation>", anchor=_CALC_ANCHOR, tries=64)
+    n_before = text.count(b"<calculation>", 0, calc_start) if text is not None and calc_start >= 0 else None
     energy = free = magmom = None
     atoms = max_force = None
     # the ionic steps: those before the last one (the tail starts just before it) plus it
-    n_ionic = 1 + _count(path, b"<calculation>", offset + calc_start) if calc_start >= 0 else 0
+    if calc_start < 0:
+        n_ionic = 0
+    elif n_before is not None:
+        n_ionic = 1 + n_before
+    else:
+        n_ionic = 1 + _count(path, b"<calculation>", offset + calc_start)
     electronic = None
     calc_done = False
     if calc_start >= 0:
@@ -753,7 +771,7 @@ def read_vasprun(path: str | Path, folder: str | Path | None = None, *, with_ato
         magmom=magmom, n_ionic=n_ionic or None, electronic_converged=electronic,
         ionic_converged=ionic, finished=complete, version=version, settings=settings,
         flags=tuple(flags),
-        files=file_infos([path, incar_path, potcar_path], hash_files),
+        files=file_infos([path, incar_path, potcar_path], hash_files, {os.fspath(path): raw}),
         messages=tuple(messages),
     )
 
@@ -847,6 +865,14 @@ def _dos_magnetisation(calc: bytes, lo: int = 0, hi: int | None = None) -> float
         rows = rows.reshape(-1, 3)
         counts.append(float(np.interp(e_fermi, rows[:, 0], rows[:, 2])))
     return counts[0] - counts[1]
+
+
+#: vasprun.xml files up to this size (bytes) are read whole, once; larger ones by their tail.
+WHOLE_XML_MAX = 512 * 2**20
+
+
+#: The letter of ``<calculation>`` searched for (see :func:`chefe.io.scan.rfind_word`).
+_CALC_ANCHOR = b"<calculation>".index(b"u")
 
 
 def _count(path: Path, needle: bytes, end: int | None = None) -> int:

@@ -107,7 +107,7 @@ def _cache_structure(folder: Path):
     return None, None
 
 
-def read_ase_vibrations(folder: str | Path, *, with_atoms: bool = True):
+def read_ase_vibrations(folder: str | Path, *, with_atoms: bool = True, hash_files: bool | str = True):
     """A vibrations record from an ASE ``Vibrations`` cache folder (``cache.eq.json``,
     ``cache.0x+.json``, ...): the displaced atoms and nfree (2 or 4) from the file names, the
     structure from a file beside the cache (or in the run folder above it), frequencies in cm⁻¹
@@ -129,16 +129,16 @@ def read_ase_vibrations(folder: str | Path, *, with_atoms: bool = True):
                 "displacement_assumed": True, "nfree": nfree, "displaced_atoms": sorted(displaced)}
     if atoms is None:
         return RunRecord(str(folder), "ase", "ase-vibrations", None, flags=("no_structure",),
-                         files=file_infos(files),
+                         files=file_infos(files, hash_files),
                          messages=(f"{folder}: ASE Vibrations cache without the structure it was made "
                                    "from: put that structure (POSCAR, CONTCAR or a .traj) in the cache "
                                    "folder or the run folder above it",))
     if not displaced or max(displaced) >= len(atoms):
         return RunRecord(str(folder), "ase", "ase-vibrations", None, flags=("unreadable",),
-                         files=file_infos(files + [structure]),
+                         files=file_infos(files + [structure], hash_files),
                          messages=(f"{folder}: the cache displaces atoms {sorted(displaced)}, but "
                                    f"{structure} has {len(atoms)} atoms",))
     freqs = ase_vibrations_frequencies(atoms.copy(), name=str(folder), indices=sorted(displaced), nfree=nfree)
     settings["structure"] = str(structure)
     return RunRecord(str(folder), "ase", "ase-vibrations", None, atoms=atoms if with_atoms else None,
-                     frequencies=tuple(freqs), files=file_infos(files + [structure]), settings=settings)
+                     frequencies=tuple(freqs), files=file_infos(files + [structure], hash_files), settings=settings)
