@@ -4,7 +4,7 @@ A tree of run folders is built from the real OUTCAR and vasprun.xml files in ../
 (hard links, so it costs no disk), then read by:
 
 * chefe's fast readers (head + tail of OUTCAR; head + last <calculation> of vasprun.xml);
-* ``chefe collect`` end to end (discovery, reading, sha256 of every file, SQLite writes);
+* ``chefe collect`` end to end (discovery, reading, BLAKE3 digest of every file, SQLite writes);
 * ``ase.io.read(..., index=-1)`` and pymatgen ``Outcar`` / ``Vasprun`` on a sample (they are
   slow; their per-run time is extrapolated to the whole tree).
 
@@ -187,7 +187,7 @@ def main(argv=None) -> dict:
         print(line("chefe read_outcar (energy, structure, flags)", t_chefe, args.n, out_mb))
         print(line(f"ase.io.read final image (x{args.n}/{len(sample)})", per_ase * args.n, args.n, out_mb))
         print(line(f"pymatgen Outcar (x{args.n}/{args.pmg_sample})", per_pmg * args.n, args.n, out_mb))
-        print(line("chefe collect -> SQLite (+sha256, 2 workers)", t_collect, args.n, out_mb))
+        print(line("chefe collect -> SQLite (+blake3, 2 workers)", t_collect, args.n, out_mb))
         print(line("chefe collect again (nothing changed)", t_recollect, args.n, out_mb))
         print(f"  speed-up over ASE: {per_ase * args.n / t_chefe:.0f}x (reader), "
               f"{per_ase * args.n / t_collect:.0f}x (whole collect); over pymatgen: "

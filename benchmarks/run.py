@@ -1,6 +1,6 @@
 """Run every chefe benchmark: ``python benchmarks/run.py`` (after ``pip install -e .``).
 
-The reader/collect benchmark needs the real DFT outputs of ../shared/data and says so when they
+The reader/collect benchmarks need the real DFT outputs of ../shared/data and says so when they
 are absent; the others need nothing but chefe.
 """
 
@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_cli  # noqa: E402
 import bench_collect  # noqa: E402
+import bench_collect_production  # noqa: E402
 import bench_engine  # noqa: E402
 import bench_screen  # noqa: E402
 
@@ -28,3 +29,5 @@ if __name__ == "__main__":
     bench_cli.main([])
     print("\n== reading VASP runs (OUTCAR, vasprun.xml) and chefe collect ==")
     bench_collect.main([])
+    print("\n== chefe collect on production-size outputs (digests, gzip) ==")
+    bench_collect_production.main([])

@@ -172,6 +172,17 @@ def test_two_commands_from_a_release_to_limiting_potentials(release, tmp_path):
     assert "4N0_Fe_empty" not in table and "4N0_Fe_empty" in notes
     assert (tmp_path / "fed.png").stat().st_size > 10_000
 
+    # screen reads the same database the same way: the same U_L, the same catalyst left out
+    screen_csv = tmp_path / "screen.csv"
+    out = _chefe("screen", "--db", db, "--network", "her", "--references", refs, "--adsorbate-thermo",
+                 "adsorbates_pt111_kreitz", "--csv", screen_csv, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    screened = {r["catalyst"]: r for r in csv.DictReader(screen_csv.open())}
+    assert set(screened) == set(E_H)
+    for cat in E_H:
+        assert float(screened[cat]["U_L"]) == pytest.approx(float(table[cat]["U_L"]), abs=1e-9)
+    assert "4N0_Fe_empty: left out, no complete route" in out.stdout
+
     # --exclude-flagged drops the flagged catalysts and names them
     out = _chefe("fed", "--db", db, "--network", "her", "--references", refs, "--adsorbate-thermo",
                  "adsorbates_pt111_kreitz", "--exclude-flagged", "--json", "-", cwd=tmp_path)
