@@ -56,3 +56,14 @@ def test_entropy_table():
         assert float(ours) == pytest.approx(ts / 298.15 / (units.J / units.mol), abs=0.006), formula
         assert float(tab) == pytest.approx(janaf[f"{formula}(g)"], abs=0.006), formula
     assert re.search(r"leaves NO 5\.5 J", DOC.read_text())
+
+
+def test_readme_adsorption_windows_are_the_computed_ones():
+    from chefe.adsorption_windows import windows
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for species, w in windows().items():
+        written = re.search(re.escape(species) + r" (−?[\d.]+) to \+([\d.]+)", text)
+        assert written, species
+        low = float(written.group(1).replace("−", "-"))
+        assert (low, float(written.group(2))) == (round(w.low, 2), round(w.high, 2)), species

@@ -36,10 +36,13 @@ def db(tmp_path):
 
 def test_catmap_formation_energies_by_hand(db, tmp_path):
     out = tmp_path / "energies.txt"
-    assert export_catmap(db, out) == 4  # 3 gases + 1 adsorbate
+    n, notes = export_catmap(db, out)
+    assert n == 4  # 3 gases + 1 adsorbate, after the pe line
     lines = out.read_text().splitlines()
     assert lines[0].split("\t")[:4] == ["surface_name", "site_name", "species_name", "formation_energy"]
+    assert lines[1].split("\t")[:4] == ["None", "gas", "pe", "0.0"]
     rows = {ln.split("\t")[2]: ln.split("\t") for ln in lines[1:]}
+    assert any("1 imaginary or zero mode(s) left out (40i cm-1)" in x for x in notes), notes
     # μ_H = ½E(H2); μ_O = E(H2O) - E(H2); μ_N = E(NH3) - 3/2 E(H2)
     mu_h, mu_n = -6.77 / 2, -19.54 - 1.5 * -6.77
     nh2 = rows["NH2"]

@@ -475,3 +475,41 @@ def test_ase_vibrations_cache_is_collected_with_known_frequencies(tmp_path):
     np.testing.assert_allclose(stored, expected, rtol=2e-4)
     # the cache does not record the displacement: the row says which one was assumed
     assert row.data["settings"]["displacement_A"] == 0.01 and row.data["settings"]["displacement_assumed"]
+
+
+# ---------------------------------------------------------------- plausible adsorption energies
+
+def test_windows_from_the_binding_table_by_hand(root_dir):
+    """*O window: BE_O of the 23 facets + [ΔfH(O,g) - ΔfH(H2O,g)] = (249.2 + 241.8) kJ/mol, ± 1.5 eV."""
+    from chefe.adsorption_windows import windows
+
+    rows = list(csv.DictReader((root_dir / "adsorbate_refs" / "metal_atomic_binding_rmg.csv").open()))
+    shift = (249.2 + 241.8) / 96.4853  # kJ/mol -> eV
+    values = [float(r["BE_O_eV"]) + shift for r in rows]
+    w = windows()["*O"]
+    assert len(values) == 23 == w.n_surfaces
+    assert w.low == pytest.approx(min(values) - 1.5, abs=1e-4) and w.high == pytest.approx(max(values) + 1.5, abs=1e-4)
+    # Pt(111): BE_O = -3.81153 eV -> ΔE_O = +1.28 eV against H2O - H2, as PBE studies of Pt(111) find (1.3-1.6 eV)
+    pt = next(float(r["BE_O_eV"]) for r in rows if r["label"] == "Pt111") + shift
+    assert 1.0 < pt < 1.7
+
+
+def test_an_adsorbate_run_of_another_cell_is_flagged(tmp_path, refs_water, capsys):
+    """An *O energy 12 eV below its slab's (a run of a bigger cell filed under this catalyst):
+    ΔE_O = -118.10 + 100 - (-14.70 + 6.81) = -10.21 eV, far below the window; flagged, named."""
+    from ase.db import connect
+
+    from chefe.cli.main import main
+
+    db = _row_db(tmp_path / "rows.db")
+    database = connect(db)
+    row = database.get(catalyst="0N0_Ag", species="*O", role="adsorbate")
+    database.update(row.id, e_dft=E_ROWS["*O"] - 12.0)
+    csv_path = tmp_path / "t.csv"
+    assert main(["fed", "--db", db, "--network", "orr", "--references", str(refs_water), "--csv", str(csv_path)]) == 0
+    printed = capsys.readouterr().out
+    row = next(csv.DictReader(csv_path.open()))
+    assert "*O:implausible_energy" in row["flags"]
+    assert "*O adsorption energy ΔE = -10.21 eV lies outside the plausible window" in printed
+    # the others are inside their windows: not flagged
+    assert "*H:" not in row["flags"] and "*OH:" not in row["flags"]

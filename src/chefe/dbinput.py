@@ -211,6 +211,12 @@ def energies_from_db(
     reservoir["H+"] = ledger.free_energy("H+")
     from .engine import step_free_energies
 
+    from .adsorption_windows import adsorption_energy, implausible, reference_potentials, windows
+
+    # adsorption energies against the references' total energies, checked against stated windows
+    mu = reference_potentials(lambda name: entries[name].energy if name in entries else None)
+    window_notes: list[str] = []
+    unchecked: set[str] = set()
     columns = []
     missing = []
     for cat in catalysts:
@@ -236,6 +242,14 @@ def energies_from_db(
                 raise InputError(f"{db}: catalyst {cat!r}, {species}: no vibration run and no "
                                  "adsorbate table for its thermal correction (see --adsorbate-thermo)")
             g[species] = float(row.get("e_dft")) + corr.g + solv.correction(species)
+            if species in windows():
+                dE = adsorption_energy(species, float(row.get("e_dft")), g["*"], mu)
+                problem = None if dE is None else implausible(species, dE)
+                if dE is None:
+                    unchecked.add(species)
+                elif problem:
+                    flags_of[cat].append(f"{species}:implausible_energy")
+                    window_notes.append(f"warning: {cat}: {problem}")
         columns.append(step_free_energies(net, {**reservoir, **g})[:, 0])
         missing.append(tuple(lacking))
     dG0 = np.column_stack(columns)
@@ -250,6 +264,10 @@ def energies_from_db(
     notes.extend(overall_reaction_warnings(net, ledger))
     if solv.values or solv.default:
         notes.append(solv.describe())
+    notes.extend(window_notes)
+    if unchecked:
+        notes.append(f"{', '.join(sorted(unchecked))}: not checked against a plausible adsorption-energy "
+                     "window (a reference molecule's total energy is missing)")
     es = EnergySet(network=net, names=tuple(catalysts), dG0=dG0, labels=tuple(catalysts),
                    colors=tuple(None for _ in catalysts), sites=tuple(None for _ in catalysts),
                    conditions=conditions, ledger=ledger, source=str(db), title=f"{net.name} from {db}",

@@ -41,41 +41,112 @@ def _potentials(rows, references: tuple[str, ...]) -> dict[str, float]:
     return dict(zip(elements, mu))
 
 
-def export_catmap(db, path: str | Path, references: tuple[str, ...] = ("H2", "H2O", "NH3")) -> int:
-    """Write CatMAP's ``energies.txt`` from a collect database; returns the number of rows."""
+#: Gases CatMAP's ideal-gas thermochemistry has parameters for (``ideal_gas_params`` of
+#: catmap/data/parameter_data.py, SUNCAT-Center/catmap @ ed04f91); others cannot go into energies.txt.
+CATMAP_GASES = frozenset({
+    "H2", "N2", "O2", "H2O", "CO", "CH4", "NH3", "CH3OH", "CH3CH2OH", "CO2", "CH2O", "HCOOH", "CH2CH2",
+    "C2H2", "C2H4", "C2H6", "C3H6", "CH3COOH", "CH3CHO", "HCl", "Cl2",
+})
+
+
+def _pe_line(rows, vib, temperature: float, notes: list[str]) -> str:
+    """CatMAP's proton-electron pair. CatMAP gives ``pe_g`` its formation energy minus eU and no
+    thermal correction; the CHE wants G(H+ + e-) = ½G(H2) - eU, so the line carries half of H2's
+    ZPE + ∫Cp dT - TS at ``temperature`` (chefe's ideal-gas correction of the H2 run)."""
+    from .gas import molecule_spin
+    from .thermo import ThermoPolicy, ideal_gas_correction
+
+    h2 = next((r for r in rows if r.get("role") == "gas" and r.get("species") == "H2"), None)
+    vrow = vib.get(("", "H2"))
+    if h2 is None or vrow is None or not vrow.data.get("frequencies"):
+        notes.append("pe: no H2 vibration run, so the pe line has formation energy 0: CatMAP's G(H+ + e-) is "
+                     "then ½E(H2), not the CHE's ½G(H2) (about 0.02 eV per electron at 298 K)")
+        return "None\tgas\tpe\t0.0\tNone\t[]\t[]\tproton-electron pair; no H2 thermal correction available"
+    spin, _ = molecule_spin("H2", h2.get("magmom"), name="gas H2")
+    corr = ideal_gas_correction(vrow.data["frequencies"], h2.toatoms(), None, None, spin, temperature, 1.0,
+                                ThermoPolicy(), name="gas H2")
+    return (f"None\tgas\tpe\t{0.5 * corr.g:.6f}\tNone\t[]\t[]\tproton-electron pair (CHE): half of "
+            f"H2's ZPE + Cp dT - TS at {temperature:g} K, so that CatMAP's G(pe) = 1/2 G(H2) - eU")
+
+
+def _catmap_modes(values, where: str, notes: list[str]) -> list[float]:
+    """Real modes in CatMAP's order (descending, cm-1); imaginary ones are left out and noted."""
+    real = sorted((float(f) for f in values if f > 0), reverse=True)
+    dropped = [f for f in values if f <= 0]
+    if dropped:
+        notes.append(f"{where}: {len(dropped)} imaginary or zero mode(s) left out "
+                     f"({', '.join(f'{abs(f):.0f}i' for f in dropped)} cm-1): CatMAP takes real modes only")
+    return [round(f, 2) for f in real]
+
+
+def export_catmap(db, path: str | Path, references: tuple[str, ...] = ("H2", "H2O", "NH3"),
+                  temperature: float = 298.15) -> tuple[int, list[str]]:
+    """Write CatMAP's ``energies.txt`` from a collect database; returns (rows written, notes).
+
+    Formation energies (eV) against the gas ``references`` (electronic energies: CatMAP adds the
+    thermal corrections from the frequencies). A ``pe`` line (H+ + e-) comes first, carrying half
+    of H2's thermal correction at ``temperature`` (K) so that CatMAP's G(pe) is the CHE's. Gas
+    frequencies are the 3N-6 (3N-5) vibrations only, translations and rotations removed by
+    magnitude, in CatMAP's order (descending); adsorbate frequencies are the real modes. A
+    catalyst's per-site runs (``CAT/Cu/NO3`` under the slab ``CAT/slab``) are written with
+    surface ``CAT`` and site ``Cu``; single-site catalysts with site ``site``. Gases CatMAP has no
+    ideal-gas parameters for (HNO3, NO, ...) are left out and named in the notes.
+    """
+    from .gas import molecule_shape, select_vibrations
+    from .io.tree import slab_owner
+
     rows = _rows(db)
+    notes: list[str] = []
     mu = _potentials(rows, references)
-    slabs = {r.get("catalyst"): r for r in rows if r.get("role") == "slab"}
-    vib = {(r.get("catalyst"), r.get("species")): r.data.get("frequencies", []) for r in rows
-           if r.get("role") == "vibrations"}
+    slabs = {r.get("catalyst"): r for r in rows if r.get("role") == "slab" and r.get("e_dft") is not None}
+    vib = {(r.get("catalyst", ""), r.get("species")): r for r in rows if r.get("role") == "vibrations"}
     lines = ["surface_name\tsite_name\tspecies_name\tformation_energy\tbulk_structure\tfrequencies\t"
-             "other_parameters\treference"]
+             "other_parameters\treference", _pe_line(rows, vib, temperature, notes)]
     n = 0
-    for r in sorted(rows, key=lambda r: (r.get("role"), r.get("catalyst"), r.get("species"))):
+    for r in sorted(rows, key=lambda r: (r.get("role"), r.get("catalyst", ""), r.get("species"))):
         role, e = r.get("role"), r.get("e_dft")
         if e is None or role not in ("gas", "adsorbate"):
             continue
         species = r.get("species")
         label = species[1:] if species.startswith("*") else species
         comp = dict(parse_species(species if role == "adsorbate" else f"{species}(g)").composition)
-        if any(el not in mu for el in comp):
+        lacking = sorted(el for el in comp if el not in mu)
+        if lacking:
+            notes.append(f"{r.get('catalyst') or 'gas'} {species}: no reference for {', '.join(lacking)} "
+                         f"among {', '.join(references)}: not exported")
             continue
         formation = e - sum(n_el * mu[el] for el, n_el in comp.items())
+        vrow = vib.get((r.get("catalyst", "") if role == "adsorbate" else "", species))
+        modes = list(vrow.data.get("frequencies", [])) if vrow is not None else []
         if role == "adsorbate":
-            slab = slabs.get(r.get("catalyst"))
-            if slab is None or slab.get("e_dft") is None:
+            cat = r.get("catalyst", "")
+            owner = slab_owner(cat, slabs)
+            if owner is None:
+                notes.append(f"{cat} {species}: no slab run for this catalyst: not exported")
                 continue
-            formation -= slab.get("e_dft")
-            surface, site = r.get("catalyst"), "site"
+            formation -= slabs[owner].get("e_dft")
+            surface, site = owner, (cat[len(owner) + 1:] if cat != owner else "site")
+            freqs = _catmap_modes(modes, f"{cat} {species}", notes)
         else:
+            if species not in CATMAP_GASES:
+                notes.append(f"gas {species}: CatMAP has no ideal-gas parameters for {species}_g "
+                             "(catmap.data.ideal_gas_params): not exported; add them there to use it")
+                continue
             surface, site = "None", "gas"
-        freqs = [round(f, 1) for f in vib.get((r.get("catalyst") if role == "adsorbate" else "", species), []) if f > 0]
+            freqs = []
+            if modes:
+                shape = molecule_shape(r.toatoms(), name=f"gas {species}")
+                chosen = select_vibrations(modes, len(shape.atoms), shape.geometry, name=f"gas {species}")
+                notes.extend(chosen.notes)
+                freqs = _catmap_modes(chosen.vibrations, f"gas {species}", notes)
+            else:
+                notes.append(f"gas {species}: no vibration run: exported without frequencies")
         flags = r.get("flags") or ""
         lines.append(f"{surface}\t{site}\t{label}\t{formation:.6f}\tNone\t{freqs}\t[]\t"
                      f"chefe {r.get('run_path')}{' flags=' + flags if flags else ''}")
         n += 1
     Path(path).write_text("\n".join(lines) + "\n")
-    return n
+    return n, notes
 
 
 def export_csv(db, path: str | Path) -> int:

@@ -27,6 +27,7 @@ FLAGS = {
     "ionic_not_converged": "a relaxation ended without reaching the force criterion",
     "positive_energy": "the final energy is positive: almost certainly a broken run",
     "imaginary_modes": "imaginary vibrational modes are present",
+    "implausible_energy": "an adsorption energy outside the stated plausible window of that adsorbate (set where the references are known: fed and screen --db)",
 }
 
 

@@ -1,0 +1,90 @@
+"""Plausible windows of adsorption energies: an energy outside one is flagged ``implausible_energy``.
+
+The windows are computed from two cited tables (``adsorbate_refs/adsorption_windows.yaml``): atomic
+binding energies of H, O and N on 23 metal facets, converted to the molecular references chefe
+uses (½H2, H2O - H2, NH3 - 3/2 H2) with CRC formation enthalpies, widened by a stated margin.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ase import units
+
+TABLE = "adsorption_windows"
+
+
+@dataclass(frozen=True)
+class Window:
+    """Plausible ΔE_ads (eV) of one adsorbate against its molecular reference, and where it comes from."""
+
+    species: str
+    low: float
+    high: float
+    data_low: float
+    data_high: float
+    n_surfaces: int
+    margin: float
+
+    def describe(self) -> str:
+        return (f"[{self.low:+.2f}, {self.high:+.2f}] eV (range {self.data_low:+.2f} to {self.data_high:+.2f} eV "
+                f"over {self.n_surfaces} metal facets ± {self.margin:g} eV)")
+
+
+@lru_cache(maxsize=1)
+def windows() -> dict[str, Window]:
+    """The window of each adsorbate that has one (``*H``, ``*O``, ``*N``)."""
+    from .refdata import load_table, refs_dir
+
+    table = load_table(TABLE)
+    kj = units.kJ / units.mol
+    dfh = {k: float(v) * kj for k, v in table["formation_enthalpy_kJmol"].items()}
+    with open(refs_dir() / table["binding_energies"], newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    margin = float(table["margin_eV"])
+    out = {}
+    for species, spec in table["species"].items():
+        # the atom against its molecular reference: X(g) from molecule/n minus the other elements
+        shift = dfh[f"{spec['element']}(g)"] - dfh[spec["molecule"]] / float(spec["n"])
+        values = [float(r[spec["column"]]) + shift for r in rows if r.get(spec["column"])]
+        out[species] = Window(species, min(values) - margin, max(values) + margin, min(values),
+                              max(values), len(values), margin)
+    return out
+
+
+def reference_potentials(energy) -> dict[str, float]:
+    """μ_H, μ_O, μ_N (eV) from ``energy(name)`` of H2(g), H2O(l or g) and NH3(g) (None when absent)."""
+    h2 = energy("H2(g)")
+    mu = {}
+    if h2 is None:
+        return mu
+    mu["H"] = 0.5 * h2
+    water = energy("H2O(l)") if energy("H2O(l)") is not None else energy("H2O(g)")
+    if water is not None:
+        mu["O"] = water - h2
+    nh3 = energy("NH3(g)")
+    if nh3 is not None:
+        mu["N"] = nh3 - 1.5 * h2
+    return mu
+
+
+def adsorption_energy(species: str, e_ads: float, e_slab: float, mu: dict[str, float]) -> float | None:
+    """ΔE_ads = E(*A) - E(*) - Σ n_X μ_X (eV), or None when an element has no μ."""
+    from .species import parse_species
+
+    comp = dict(parse_species(species).composition)
+    if any(el not in mu for el in comp):
+        return None
+    return e_ads - e_slab - sum(n * mu[el] for el, n in comp.items())
+
+
+def implausible(species: str, dE: float) -> str | None:
+    """A message when ``dE`` lies outside the adsorbate's window; None inside it or without one."""
+    w = windows().get(species)
+    if w is None or w.low <= dE <= w.high:
+        return None
+    return (f"{species} adsorption energy ΔE = {dE:+.2f} eV lies outside the plausible window {w.describe()}: "
+            "check that the run belongs to this slab (same cell and code) and that the references come "
+            "from the same functional")
