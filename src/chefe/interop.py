@@ -108,6 +108,10 @@ def export_catmap(db, path: str | Path, references: tuple[str, ...] = ("H2", "H2
         if e is None or role not in ("gas", "adsorbate"):
             continue
         species = r.get("species")
+        if role == "gas" and species not in CATMAP_GASES:
+            notes.append(f"gas {species}: CatMAP has no ideal-gas parameters for {species}_g "
+                         "(catmap.data.ideal_gas_params): not exported; add them there to use it")
+            continue
         label = species[1:] if species.startswith("*") else species
         comp = dict(parse_species(species if role == "adsorbate" else f"{species}(g)").composition)
         lacking = sorted(el for el in comp if el not in mu)
@@ -128,10 +132,6 @@ def export_catmap(db, path: str | Path, references: tuple[str, ...] = ("H2", "H2
             surface, site = owner, (cat[len(owner) + 1:] if cat != owner else "site")
             freqs = _catmap_modes(modes, f"{cat} {species}", notes)
         else:
-            if species not in CATMAP_GASES:
-                notes.append(f"gas {species}: CatMAP has no ideal-gas parameters for {species}_g "
-                             "(catmap.data.ideal_gas_params): not exported; add them there to use it")
-                continue
             surface, site = "None", "gas"
             freqs = []
             if modes:

@@ -7,11 +7,12 @@ import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("energies", nargs="?", help="energies file (YAML; see chefe.inputs)")
+    parser.add_argument("energies", nargs="?", help="energies file (YAML; see chefe.inputs), or a CatMAP "
+                        "energies.txt")
     parser.add_argument("--db", help="ASE database from `chefe collect` instead of an energies file")
     parser.add_argument("--network", default="no3rr_sac",
-                        help="network(s) for --db, comma-separated for one block each, e.g. orr,her "
-                             "(default no3rr_sac)")
+                        help="network(s) for --db or a CatMAP energies.txt, comma-separated for one "
+                             "block each, e.g. orr,her (default no3rr_sac)")
     parser.add_argument("--references", metavar="FILE",
                         help="with --db: YAML of gas, liquid and aqueous references (species: {H2(g): "
                              "{energy: E, thermo: {...}}, O2(g): {water_cycle: computed}, ...}, nitrate:, "
@@ -87,8 +88,12 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--solvation, --gas-corrections and --references go with --db; in an energies "
                          "file write solvation: {...} and references: {species: {...}, gas_corrections: "
                          "{scheme: formation}}")
-    networks = [n.strip() for n in args.network.split(",") if n.strip()] if args.db else [None]
-    if args.db and not networks:
+    from ..io.catmap import is_catmap_table
+
+    catmap = bool(args.energies) and is_catmap_table(args.energies)
+    several = args.db or catmap
+    networks = [n.strip() for n in args.network.split(",") if n.strip()] if several else [None]
+    if several and not networks:
         from ..errors import InputError
 
         raise InputError(f"--network {args.network!r}: name a network, e.g. --network orr,her")
@@ -113,6 +118,11 @@ def run(args: argparse.Namespace) -> int:
                 solvation={"table": args.solvation} if args.solvation else None,
                 gas_corrections={"scheme": args.gas_corrections} if args.gas_corrections else None,
                 references=args.references)
+        elif catmap:
+            from ..io.catmap import load_catmap
+
+            energies = load_catmap(args.energies, network, nitrate_adsorption=args.nitrate_adsorption,
+                                   pH=args.pH, temperature=args.T)
         else:
             energies = load_energies(args.energies, nitrate_adsorption=args.nitrate_adsorption, pH=args.pH)
         report = fed_report(
