@@ -243,3 +243,34 @@ def test_catmap_parses_the_export_and_gives_chefe_step_free_energies(tmp_path, c
     # without the water term the two differ by it exactly in the steps that make water
     raw = G["O_s"] + G["H2O_g"] - G["OOH_s"] - G["pe_g"]
     assert raw - energies_from_db(db, "orr").dG0[1, 0] == pytest.approx(-water, abs=1e-3)
+
+
+def test_duplicates_and_borrowed_frequencies(tmp_path):
+    from chefe.errors import InputError
+    from chefe.io.catmap import load_catmap
+
+    head = ("surface_name\tsite_name\tspecies_name\tformation_energy\tbulk_structure\tfrequencies\t"
+            "other_parameters\treference")
+    gas = "None\tgas\tH2\t0.0\tNone\t[4401.0]\t[]\tx"
+    path = tmp_path / "dup.txt"
+    path.write_text("\n".join([head, gas, "Pt\t111\tH\t-0.30\tfcc\t[1000.0]\t[]\tx",
+                               "Pt\t111\tH\t0.20\tfcc\t[1000.0]\t[]\tx"]) + "\n")
+    with pytest.raises(InputError, match="lines 3 and 4 both give H on Pt site 111"):
+        load_catmap(path, "her")
+    # with a coverage column the lowest coverage is taken, as CatMAP does
+    path.write_text("\n".join([head + "\tcoverage", gas + "\t0", "Pt\t111\tH\t-0.30\tfcc\t[1000.0]\t[]\tx\t0.25",
+                               "Pt\t111\tH\t0.20\tfcc\t[1000.0]\t[]\tx\t0.11"]) + "\n")
+    es = load_catmap(path, "her")
+    assert any("several coverages" in n for n in es.notes)
+    # borrowed frequencies: the mean over the other surfaces with the same site name
+    path.write_text("\n".join([head, gas, "Pt\t111\tH\t-0.30\tfcc\t[]\t[]\tx",
+                               "Au\t111\tH\t0.20\tfcc\t[1200.0, 800.0, 600.0]\t[]\tx",
+                               "Ag\t111\tH\t0.25\tfcc\t[1000.0, 700.0, 500.0]\t[]\tx",
+                               "Cu\t211\tH\t0.10\tfcc\t[500.0, 400.0, 300.0]\t[]\tx",
+                               "Cu\t211\tCO\t0.10\tfcc\t[2000.0]\t[]\tx"]) + "\n")
+    from chefe.io.catmap import catmap_energies_doc
+
+    doc, notes = catmap_energies_doc(path, "her")
+    assert doc["catalysts"]["Pt"]["thermo"]["*H"]["frequencies"] == [1100.0, 750.0, 550.0]
+    # a line of a species the network does not use does not split Cu into per-site catalysts
+    assert "Cu" in doc["catalysts"]

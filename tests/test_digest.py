@@ -85,3 +85,20 @@ def test_truncated_gzip_is_reported_not_raised(tmp_path, files_dir):
     cut.write_bytes(raw[: len(raw) // 2])
     record = read_vasprun(cut)
     assert "unreadable" in record.flags and any("ended before the end-of-stream" in m for m in record.messages)
+
+
+def test_a_file_that_grew_while_read_is_read_again(tmp_path):
+    """A job still appending: the row records the bytes read, so the next collect sees a change."""
+    from chefe.io.record import FileInfo
+    from chefe.io.store import unchanged
+
+    path = tmp_path / "vasprun.xml"
+    path.write_bytes(b"<modeling>" + b"x" * 100)
+    read = path.read_bytes()
+    with open(path, "ab") as handle:
+        handle.write(b"y" * 50)  # the job goes on writing after the reader took its bytes
+    info = FileInfo.of(path, "blake3", data=read)
+    assert info.size == len(read) and not unchanged([info.to_dict()])
+    from blake3 import blake3
+
+    assert info.digest == "blake3:" + blake3(read).hexdigest()

@@ -100,6 +100,14 @@ def export_catmap(db, path: str | Path, references: tuple[str, ...] = ("H2", "H2
     mu = _potentials(rows, references)
     slabs = {r.get("catalyst"): r for r in rows if r.get("role") == "slab" and r.get("e_dft") is not None}
     vib = {(r.get("catalyst", ""), r.get("species")): r for r in rows if r.get("role") == "vibrations"}
+    seen: dict[tuple, str] = {}
+    for r in rows:
+        if r.get("role") in ("gas", "adsorbate", "slab"):
+            key = (r.get("role"), r.get("catalyst", ""), r.get("species"))
+            if key in seen:
+                raise InputError(f"{db}: two {key[0]} runs for {key[1] or 'gas'} {key[2]}: {seen[key]} and "
+                                 f"{r.get('run_path')}; keep one (CatMAP would take whichever comes last)")
+            seen[key] = str(r.get("run_path"))
     lines = ["surface_name\tsite_name\tspecies_name\tformation_energy\tbulk_structure\tfrequencies\t"
              "other_parameters\treference", _pe_line(rows, vib, temperature, notes)]
     n = 0

@@ -8,14 +8,18 @@ thermal corrections; frequencies in cm⁻¹ (gases: vibrations only). chefe turn
 as their "total energies": adsorbates get harmonic corrections from their frequencies, gases
 ideal-gas corrections from theirs with the molecule's experimental geometry, H2O(l) is the gas
 at 0.035 bar, the ``pe`` line and transition states (``pe-H``, ``O-O``) are not needed and are
-noted. An adsorbate without frequencies takes those of the same adsorbate on another surface of
-the file, as CatMAP does by default (``estimate_frequencies``), and says so.
+noted. An adsorbate without frequencies takes the mean of the same adsorbate's on the other
+surfaces (same site name first), like CatMAP's default ``estimate_frequencies``, and says so.
+Several lines for one adsorbate: the lowest ``coverage`` when the table has that column (as
+CatMAP takes), else an error naming the lines.
 """
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+import numpy as np
 
 from ..errors import InputError
 
@@ -78,7 +82,6 @@ def catmap_energies_doc(path: str | Path, network: str) -> tuple[dict, list[str]
     used = set(net.adsorbates)
     needed = _needed_references(net, "gas")
     rows = read_catmap_table(path)
-    unused: set[str] = set()
     notes: list[str] = [f"CatMAP table {path}: formation energies against its gas lines; thermal "
                         "corrections from its frequencies (harmonic adsorbates, ideal gases)"]
     species = {}
@@ -92,45 +95,48 @@ def catmap_energies_doc(path: str | Path, network: str) -> tuple[dict, list[str]
         if chefe_name is None:
             notes.append(f"gas {name} (line {row['line']}): not a reservoir species chefe's networks use; ignored")
             continue
-        if not row["frequencies"]:
-            raise InputError(f"{path}: line {row['line']}: gas {name} has no frequencies: chefe needs its "
-                             "vibrations for the ideal-gas correction")
         if chefe_name not in needed:
             notes.append(f"gas {name}: not used by {network}, ignored")
             continue
+        if not row["frequencies"]:
+            raise InputError(f"{path}: line {row['line']}: gas {name} has no frequencies: chefe needs its "
+                             "vibrations for the ideal-gas correction")
         formula = chefe_name.split("(")[0]
         species[chefe_name] = {"energy": row["formation_energy"],
                                "thermo": {"frequencies": row["frequencies"], "atoms": formula}}
     if "H2O(l)" in species:
         notes.append("H2O: CatMAP's H2O_g line is used as H2O(l), the gas at 0.035 bar")
-    adsorbates = [r for r in rows if r["site_name"] != "gas"]
-    by_species: dict[str, list[float]] = {}
-    for r in adsorbates:
-        if r["frequencies"]:
-            by_species.setdefault(r["species_name"], r["frequencies"])
+    adsorbates = []
+    unused: set[str] = set()
+    skipped_ts = set()
+    for r in rows:
+        if r["site_name"] == "gas":
+            continue
+        name = r["species_name"]
+        if "-" in name:  # a transition state (pe-H, O-O): not part of a CHE step analysis
+            skipped_ts.add(name)
+        elif f"*{name}" not in used:
+            unused.add(f"*{name}")
+        else:
+            adsorbates.append(r)
+    adsorbates = _one_line_each(adsorbates, path, notes)
     sites_of: dict[str, set[str]] = {}
     for r in adsorbates:
         sites_of.setdefault(r["surface_name"], set()).add(r["site_name"])
     catalysts: dict[str, dict] = {}
-    skipped_ts = set()
     for r in adsorbates:
         name = r["species_name"]
-        if "-" in name:  # a transition state (pe-H, O-O): not part of a CHE step analysis
-            skipped_ts.add(name)
-            continue
-        if f"*{name}" not in used:
-            unused.add(f"*{name}")
-            continue
         surface, site = r["surface_name"], r["site_name"]
         several = len(sites_of[surface]) > 1
         key = f"{surface}-{site}" if several else surface
         entry = catalysts.setdefault(key, {"energies": {"*": 0.0}, "thermo": {}, **({"site": site} if several else {})})
         label = f"*{name}"
         entry["energies"][label] = r["formation_energy"]
-        freqs = r["frequencies"] or by_species.get(name)
+        freqs = r["frequencies"] or _borrowed_frequencies(adsorbates, r)
         if not r["frequencies"] and freqs:
-            notes.append(f"{key} {label}: no frequencies (line {r['line']}); those of {label} on another "
-                         "surface of the table are used, as CatMAP does")
+            notes.append(f"{key} {label}: no frequencies (line {r['line']}); the mean of {label}'s on the other "
+                         "surfaces of the table is used (on the same site name where there are any), as "
+                         "CatMAP's estimate_frequencies does")
         if freqs:
             entry["thermo"][label] = {"frequencies": freqs}
         else:
@@ -146,6 +152,40 @@ def catmap_energies_doc(path: str | Path, network: str) -> tuple[dict, list[str]
     doc = {"network": network, "kind": "total", "title": f"{network} from CatMAP table {Path(path).name}",
            "references": {"species": species}, "catalysts": catalysts}
     return doc, notes
+
+
+def _one_line_each(lines: list[dict], path, notes: list[str]) -> list[dict]:
+    """One line per (surface, site, species): with a ``coverage`` column the lowest coverage, as
+    CatMAP takes; without one, two lines for the same adsorbate are an error naming both."""
+    chosen: dict[tuple, dict] = {}
+    for r in lines:
+        key = (r["surface_name"], r["site_name"], r["species_name"])
+        if key not in chosen:
+            chosen[key] = r
+            continue
+        old = chosen[key]
+        if "coverage" in r and "coverage" in old:
+            try:
+                if float(r["coverage"]) < float(old["coverage"]):
+                    chosen[key] = r
+            except ValueError:
+                raise InputError(f"{path}: lines {old['line']} and {r['line']}: coverage is not a number") from None
+            notes.append(f"{' '.join(key)}: several coverages; the lowest is used, as CatMAP does")
+        else:
+            raise InputError(f"{path}: lines {old['line']} and {r['line']} both give {key[2]} on {key[0]} site "
+                             f"{key[1]}: keep one (or add a coverage column)")
+    return list(chosen.values())
+
+
+def _borrowed_frequencies(lines: list[dict], row: dict) -> list[float] | None:
+    """Mean frequencies of the same adsorbate on other surfaces (same site name first), or None."""
+    others = [r for r in lines if r["species_name"] == row["species_name"] and r is not row and r["frequencies"]]
+    same_site = [r for r in others if r["site_name"] == row["site_name"]]
+    pool = same_site or others
+    lengths = {len(r["frequencies"]) for r in pool}
+    if not pool or len(lengths) != 1:
+        return pool[0]["frequencies"] if pool else None
+    return [float(x) for x in np.mean([r["frequencies"] for r in pool], axis=0)]
 
 
 def load_catmap(path: str | Path, network: str, *, nitrate_adsorption: str | None = None,

@@ -93,6 +93,10 @@ class FileInfo:
         ``data``: its bytes when the reader holds them already (read once, not twice)."""
         path = os.fspath(path)
         st = stat_result if stat_result is not None else os.stat(path)
+        if data is not None and len(data) != st.st_size:
+            # the file grew or shrank after the reader took its bytes (a job still writing): record
+            # what was read, with no mtime, so that the next collect reads it again
+            return cls(path, len(data), 0, file_digest(path, hash_file, data))
         return cls(path, st.st_size, st.st_mtime_ns, file_digest(path, hash_file, data))
 
     @property
