@@ -274,3 +274,12 @@ def test_duplicates_and_borrowed_frequencies(tmp_path):
     assert doc["catalysts"]["Pt"]["thermo"]["*H"]["frequencies"] == [1100.0, 750.0, 550.0]
     # a line of a species the network does not use does not split Cu into per-site catalysts
     assert "Cu" in doc["catalysts"]
+
+
+def test_an_empty_catmap_table_is_named(tmp_path):
+    from chefe.errors import InputError
+    from chefe.io.catmap import read_catmap_table
+
+    (tmp_path / "e.txt").write_text("")
+    with pytest.raises(InputError, match="e.txt: empty: a CatMAP table starts with its header"):
+        read_catmap_table(tmp_path / "e.txt")

@@ -45,6 +45,8 @@ def read_catmap_table(path: str | Path) -> list[dict]:
     """The lines of an ``energies.txt`` as dicts (frequencies as a list of floats), each with its line number."""
     path = Path(path)
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    if not lines:
+        raise InputError(f"{path}: empty: a CatMAP table starts with its header line (surface_name, site_name, ...)")
     headers = [h.strip() for h in lines[0].split("\t")]
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
