@@ -10,6 +10,7 @@ against its catalyst's slab run (settings, cell, atoms) and the flags are stored
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -39,12 +40,14 @@ class CollectReport:
     flagged: dict[str, list[str]] = field(default_factory=dict)
     repaired: int = 0
     stopped_by: int | None = None
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The report as JSON-ready data (``chefe collect --json``)."""
         return {"root": self.root, "db": self.db, "found": self.found, "written": self.written,
                 "updated": self.updated, "skipped": self.skipped, "repaired": self.repaired,
-                "stopped_by_signal": self.stopped_by, "flagged": self.flagged, "problems": self.problems}
+                "stopped_by_signal": self.stopped_by, "flagged": self.flagged, "problems": self.problems,
+                "notes": self.notes}
 
     def lines(self) -> list[str]:
         out = [f"{self.found} runs found under {self.root}; {self.written} new, {self.updated} "
@@ -59,6 +62,9 @@ class CollectReport:
         if self.problems:
             out.append(f"{len(self.problems)} problems:")
             out.extend(f"  {p}" for p in self.problems)
+        if self.notes:
+            out.append("notes:")
+            out.extend(f"  {n}" for n in self.notes)
         if self.stopped_by is not None:
             import signal
 
@@ -558,23 +564,46 @@ def collect_ase_db(
 
     Each row becomes a run ``source@id=N``; ``catalyst_key`` and ``species_key`` name the
     key-value pairs that say what it is (species ``clean``/``slab`` = the clean site).
+    A Catalysis-Hub publication database is recognised by its reaction tables and imported
+    structure by structure, each reaction checked (:mod:`chefe.io.cathub`).
     """
     from ase.db import connect
 
     from .io.store import open_existing
 
     source = Path(source)
+    _refuse_reaction_table(source)
     open_existing(str(source))  # an ASE database (SQLite or JSON), or a one-line error
     with open(source, "rb") as handle:
         kind = "json" if handle.read(1) == b"{" else "db"
     if source.resolve() == Path(str(db)).resolve():
         raise InputError(f"{source}: the database to import is also the one to write; give another --db")
     check_database_folder(db)
-    src = connect(str(source), type=kind)
+    from .io.cathub import is_cathub_db
     from .io.writelock import WriterLock
 
+    if kind == "db" and is_cathub_db(source):
+        with WriterLock(db):
+            return _import_cathub(source, connect_for_writing(db), db)
+    src = connect(str(source), type=kind)
     with WriterLock(db):
         return _import_rows(src, source, connect_for_writing(db), db, catalyst_key, species_key, site_names)
+
+
+def _refuse_reaction_table(source: Path) -> None:
+    """A Catalysis-Hub reaction table (CSV/TSV of reaction energies) is not a set of runs: say so."""
+    try:
+        with open(source, "rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace").splitlines()[:1]
+    except OSError:
+        return
+    columns = {c.strip().strip('"').lower() for c in re.split(r"[,\t]", head[0])} if head else set()
+    if {"reactants", "products"} <= columns and columns & {"reactionenergy", "reaction_energy"}:
+        raise InputError(
+            f"{source}: a table of reaction energies, each against its own gases, not runs: chefe needs "
+            "every species' total energy. Give the publication's Catalysis-Hub database instead (the SQLite "
+            "file with the reaction, reaction_system and systems tables, as `cathub folder2db` writes it); "
+            "chefe.interop.import_cathub reads such a table's reaction energies in Python")
 
 
 def _stored_digest(entry: dict) -> str:
@@ -582,6 +611,38 @@ def _stored_digest(entry: dict) -> str:
     if entry.get("digest", "").split(":")[0] in ("blake3", "sha256"):
         return entry["digest"]
     return f"sha256:{entry['sha256']}" if entry.get("sha256") else ""
+
+
+def _import_cathub(source: Path, database, db) -> CollectReport:
+    from .io.cathub import cathub_records
+    from .io.record import FileInfo
+
+    index_row_ids(database)
+    stored = existing_rows(database)
+    report = CollectReport(str(source), str(db))
+    info = FileInfo.of(source)
+    records, found = cathub_records(source, info)
+    report.problems.extend(found.problems)
+    report.notes.extend(found.notes)
+    pub = found.publication
+    if pub:
+        report.notes.insert(0, f"Catalysis-Hub publication {pub.get('pub_id')}: {pub.get('title')}"
+                            + (f" (doi:{pub['doi']})" if pub.get("doi") else "")
+                            + f"; {found.n_reactions} reactions")
+    batch = []
+    for key, record in records:
+        report.found += 1
+        if record.path in stored and stored[record.path][1] and \
+                _stored_digest(stored[record.path][1][0]) == info.digest:
+            report.skipped += 1
+            continue
+        batch.append((Found(record.path, record.path, record.code, key), record))
+    checked: set[str] = set()
+    if batch:
+        batch.sort(key=lambda item: item[0].key.role != "slab")
+        checked = _write(database, batch, stored, report, SlabIndex.from_database(database))
+    check_consistency(database, report, skip=checked)
+    return report
 
 
 def _import_rows(src, source: Path, database, db, catalyst_key: str, species_key: str, site_names) -> CollectReport:

@@ -7,7 +7,8 @@ import os
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("tree", help="folder holding the run folders, or an ASE database to import")
+    parser.add_argument("tree", help="folder holding the run folders, or an ASE database to import (a "
+                        "Catalysis-Hub publication database too: its structures, each reaction checked)")
     parser.add_argument("--catalyst-key", default="catalyst", help="for a database: key naming the catalyst")
     parser.add_argument("--species-key", default="species", help="for a database: key naming the species")
     parser.add_argument("--db", default="results.db", help="ASE database file or URL (default results.db)")

@@ -93,6 +93,64 @@ def lattice_strain(cell_a, cell_b) -> float:
     return float(np.abs(np.linalg.eigvalsh(green)).max())
 
 
+#: Empty thickness (Å) along a lattice vector from which a structure is taken as a slab (or
+#: sheet) with that vector across the vacuum
+VACUUM_MIN = 5.0
+
+
+def vacuum_axis(atoms) -> tuple[int, float] | None:
+    """(axis, empty thickness in Å) of the lattice vector across the vacuum, or None (bulk).
+
+    A non-periodic axis is the vacuum (thickness inf); otherwise the axis with the widest gap
+    between atomic planes, measured along the plane normal, if it is at least ``VACUUM_MIN``.
+    """
+    pbc = np.asarray(atoms.pbc, bool)
+    if not pbc.all():
+        return int(np.flatnonzero(~pbc)[0]), float("inf")
+    cell = np.asarray(atoms.cell.array, float)
+    if len(atoms) == 0 or abs(np.linalg.det(cell)) < 1e-9:
+        return None
+    frac = np.linalg.solve(cell.T, np.asarray(atoms.positions, float).T).T % 1.0
+    spacing = 1.0 / np.linalg.norm(np.linalg.inv(cell).T, axis=1)  # distance between lattice planes
+    gaps = []
+    for i in range(3):
+        f = np.sort(frac[:, i])
+        gaps.append(float(np.diff(np.append(f, f[0] + 1.0)).max() * spacing[i]))
+    k = int(np.argmax(gaps))
+    return (k, gaps[k]) if gaps[k] >= VACUUM_MIN else None
+
+
+def _reduced_2d(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lagrange-Gauss reduction: the shortest basis of the 2-D lattice spanned by u and v."""
+    for _ in range(100):
+        if v @ v < u @ u:
+            u, v = v, u
+        m = round(float(u @ v) / float(u @ u))
+        if m == 0:
+            break
+        v = v - m * u
+    return u, v
+
+
+def surface_strain(cell_a, axis_a: int, cell_b, axis_b: int) -> float:
+    """Largest principal strain between the surface lattices of two slab cells (Å, rows are
+    lattice vectors; ``axis``: the vector across the vacuum), whatever basis each cell uses
+    (swapped or recombined in-plane vectors give 0)."""
+    def plane(cell, axis):
+        u, v = (np.asarray(cell, float)[i] for i in range(3) if i != axis)
+        return _reduced_2d(u, v)
+
+    ua, va = plane(cell_a, axis_a)
+    ub, vb = plane(cell_b, axis_b)
+    ga = np.array([[ua @ ua, ua @ va], [ua @ va, va @ va]])
+    best = float("inf")
+    for x, y in ((ub, vb), (ub, -vb), (vb, ub), (vb, -ub)):
+        gb = np.array([[x @ x, x @ y], [x @ y, y @ y]])
+        eig = np.linalg.eigvals(np.linalg.solve(ga, gb)).real
+        best = min(best, float(np.abs(0.5 * (eig - 1.0)).max()))
+    return best
+
+
 #: Largest lattice strain between a slab run and its adsorbate run taken as the same cell
 #: (0.5 %): runs relaxing the cell shape (ISIF = 4) differ by a few 0.1 % with an adsorbate;
 #: beyond this the two runs are not the same surface model.
@@ -132,16 +190,29 @@ def check_pair(slab, ads, species: str, values: dict | None = None) -> tuple[lis
         messages.append(f"{ads.path}: cell and composition not checked against the slab run {slab.path}: "
                         f"no structure in {which}")
         return flags, messages
+    # slabs and sheets: the surface lattice is what an adsorption energy needs the same (in any
+    # basis); the vacuum thickness is reported, not flagged. Bulk cells: the full lattice.
+    vacuum = (vacuum_axis(slab.atoms), vacuum_axis(ads.atoms))
     try:
-        strain = lattice_strain(slab.atoms.cell.array, ads.atoms.cell.array)
+        if vacuum[0] is not None and vacuum[1] is not None:
+            strain = surface_strain(slab.atoms.cell.array, vacuum[0][0], ads.atoms.cell.array, vacuum[1][0])
+        else:
+            strain = lattice_strain(slab.atoms.cell.array, ads.atoms.cell.array)
     except np.linalg.LinAlgError:
         strain = float("inf")
     if values is not None and np.isfinite(strain):
         values["lattice_strain"] = round(strain, 6)
+    what = "surface lattice" if vacuum[0] is not None and vacuum[1] is not None else "cell"
     if strain > CELL_STRAIN_TOLERANCE:
         flags.append("cell_mismatch")
-        messages.append(f"{ads.path}: cell differs from the slab run {slab.path} (lattice strain "
+        messages.append(f"{ads.path}: {what} differs from the slab run {slab.path} (lattice strain "
                         f"{100 * strain:.2f} % > {100 * CELL_STRAIN_TOLERANCE:.1f} %)")
+    elif what == "surface lattice" and all(np.isfinite(v[1]) for v in vacuum):
+        c_a, c_b = (float(np.linalg.norm(run.atoms.cell.array[v[0]])) for run, v in zip((slab, ads), vacuum))
+        if abs(c_a - c_b) > 1.0:
+            messages.append(f"{ads.path}: same surface lattice as the slab run {slab.path}, but the cell "
+                            f"across the vacuum differs ({c_a:.2f} vs {c_b:.2f} Å): adsorption energies "
+                            "change little with the vacuum, yet the two runs are not one cell")
     try:
         expected = Counter(dict(parse_species(species).composition))
     except Exception:  # noqa: BLE001
