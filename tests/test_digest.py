@@ -16,7 +16,7 @@ def tree(tmp_path, files_dir):
     return root
 
 
-@pytest.mark.parametrize("digest", ["blake3", "sha256", "none"])
+@pytest.mark.parametrize("digest", ["blake3", "xxh3", "sha256", "none"])
 def test_each_row_says_which_digest_it_holds(tree, tmp_path, digest):
     from ase.db import connect
 
@@ -32,6 +32,10 @@ def test_each_row_says_which_digest_it_holds(tree, tmp_path, digest):
         from blake3 import blake3  # the reference implementation's bindings, called directly
 
         assert entry["digest"] == "blake3:" + blake3(raw).hexdigest()
+    elif digest == "xxh3":
+        import xxhash
+
+        assert entry["digest"] == "xxh3:" + xxhash.xxh3_128(raw).hexdigest()
     elif digest == "sha256":
         assert entry["digest"] == "sha256:" + hashlib.sha256(raw).hexdigest() and entry["sha256"]
     else:
@@ -42,8 +46,17 @@ def test_unknown_digest_is_refused(tree, tmp_path):
     from chefe.collect import collect
     from chefe.errors import InputError
 
-    with pytest.raises(InputError, match="choose one of blake3, sha256, none"):
+    with pytest.raises(InputError, match="choose one of blake3, xxh3, sha256, none"):
         collect(tree, str(tmp_path / "x.db"), workers=1, progress=False, digest="md5")
+
+
+def test_xxh3_is_xxh128_of_the_reference_vector(tmp_path):
+    from chefe.io.record import file_digest
+
+    # XXH3-128 of no bytes, as `xxh128sum` of an empty file prints it (xxHash's own test vector)
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    assert file_digest(empty, "xxh3") == "xxh3:99aa06d3014798d86001c324468d497f"
 
 
 @pytest.mark.parametrize("name", ["vasprun.xml.gz", "OUTCAR.gz"])

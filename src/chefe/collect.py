@@ -185,7 +185,7 @@ def collect(
         wait: seconds to wait for another collect writing the same SQLite file (default
             :data:`chefe.io.writelock.DEFAULT_WAIT`).
         digest: provenance digest stored for every file read: ``"blake3"`` (default),
-            ``"sha256"``, or ``"none"`` (size and modification time only, stated on the rows).
+            ``"xxh3"`` (XXH3-128: fastest, not cryptographic), ``"sha256"``, or ``"none"`` (size and modification time only, stated on the rows).
 
     A run is identified by its resolved path: ``runs``, ``$PWD/runs`` and ``../x/runs`` name one
     run. SIGTERM and SIGINT stop the collect between two rows: the batch being written is
@@ -196,8 +196,7 @@ def collect(
     from .io.writelock import DEFAULT_WAIT, WriterLock
 
     digest = digest_name(digest)
-    if digest == "blake3":
-        _require_blake3()
+    _require_digest(digest)
     check_database_folder(db)
     rules = load_manifest(manifest) if manifest else None
     found, problems = find_runs(root, rules)
@@ -288,11 +287,15 @@ def connect_for_writing(db):
     return connect(db)
 
 
-def _require_blake3() -> None:
+def _require_digest(digest: str) -> None:
+    """The package behind a digest, or an error saying which to install or choose instead."""
+    package = {"blake3": "blake3", "xxh3": "xxhash"}.get(digest)
+    if package is None:
+        return
     try:
-        import blake3  # noqa: F401
+        __import__(package)
     except ImportError:
-        raise InputError("the BLAKE3 digest needs the blake3 package: pip install blake3, "
+        raise InputError(f"the {digest} digest needs the {package} package: pip install {package}, "
                          "or choose --digest sha256 (slower) or --digest none (size and mtime only)") from None
 
 
@@ -407,7 +410,9 @@ def _write(database, batch, stored, report: CollectReport,
         for found_run, record in batch:
             if found_run.key.role == "slab":
                 slabs.add(found_run.key.catalyst, record)
-    with database:  # one transaction per batch (a stop inside rolls it back)
+    from .io.store import validated_once
+
+    with database, validated_once():  # one transaction per batch (a stop inside rolls it back)
         for found_run, record in batch:
             _check_stop()
             key = found_run.key
@@ -608,7 +613,7 @@ def _refuse_reaction_table(source: Path) -> None:
 
 def _stored_digest(entry: dict) -> str:
     """The digest of a stored file entry (rows written before digests were named hold sha256)."""
-    if entry.get("digest", "").split(":")[0] in ("blake3", "sha256"):
+    if entry.get("digest", "").split(":")[0] in ("blake3", "xxh3", "sha256"):
         return entry["digest"]
     return f"sha256:{entry['sha256']}" if entry.get("sha256") else ""
 

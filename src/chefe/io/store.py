@@ -10,6 +10,7 @@ path is stored replaces that row.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -101,6 +102,41 @@ def _results_calculator():
             return super().check_state(atoms, tol)
 
     return RowResults
+
+
+@contextmanager
+def validated_once():
+    """While writing: ase.db's check of each key-value pair done once per distinct key and text.
+
+    ``ase.db`` validates every pair of every row (each key parsed as a chemical formula, each
+    text tried as bool, int and float): a third of a row's writing time, spent on the same
+    dozen keys and a few catalyst and species names again and again. Inside this block ASE's
+    own check still sees every key and every text value, the first time it occurs; values of
+    other types are checked on every row.
+    """
+    import numbers
+
+    import ase.db.core as core
+    import numpy as np
+
+    original = core.check
+    keys: set[str] = set()
+    texts: set[str] = set()
+
+    def check(key_value_pairs):
+        new = {k: v for k, v in key_value_pairs.items()
+               if k not in keys or (v not in texts if isinstance(v, str)
+                                    else not isinstance(v, (numbers.Real, np.bool_)))}
+        if new:
+            original(new)
+            keys.update(new)
+            texts.update(v for v in new.values() if isinstance(v, str))
+
+    core.check = check
+    try:
+        yield
+    finally:
+        core.check = original
 
 
 def row_payload(record: RunRecord, key: RunKey, extra_flags: tuple[str, ...] = ()) -> tuple[Any, dict, dict]:
