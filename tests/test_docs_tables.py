@@ -63,7 +63,7 @@ def test_readme_adsorption_windows_are_the_computed_ones():
 
     text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     for species, w in windows().items():
-        written = re.search(re.escape(species) + r" (−?[\d.]+) to \+([\d.]+)", text)
+        written = re.search(re.escape(species) + r"\s+(−?[\d.]+)\s+to\s+\+([\d.]+)", text)
         assert written, species
         low = float(written.group(1).replace("−", "-"))
         assert (low, float(written.group(2))) == (round(w.low, 2), round(w.high, 2)), species

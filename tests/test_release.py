@@ -494,6 +494,51 @@ def test_windows_from_the_binding_table_by_hand(root_dir):
     assert 1.0 < pt < 1.7
 
 
+def test_polyatomic_window_by_hand(root_dir):
+    """*OH: the RMG heat of formation of XOH on Pt(111), H/R = a1 T + a2 T²/2 + a3 T³/3 + a4 T⁴/4 +
+    a5 T⁵/5 + a6 at 298.15 K, minus ΔfH(H2O, g) = -241.8 kJ/mol (½H2 is 0); then on every facet
+    + ½ [BE_O(M) - BE_O(Pt111)] (one single bond of O to the surface, O's valence 2); ± 1.5 eV."""
+    import yaml
+
+    from chefe.adsorption_windows import windows
+
+    lib = yaml.safe_load((root_dir / "adsorbate_refs" / "adsorbates_pt111_rmg.yaml").read_text())
+    a1, a2, a3, a4, a5, a6, _ = lib["species"]["*OH"][0]["nasa_298_1000K"]
+    T = 298.15
+    h = (a1 * T + a2 * T**2 / 2 + a3 * T**3 / 3 + a4 * T**4 / 4 + a5 * T**5 / 5 + a6) * 8.314462618e-3 / 96.4853
+    e_pt = h + 241.8 / 96.4853
+    # RPBE/PW91 studies of Pt(111) put ΔE_OH against H2O - ½H2 near 1 eV (Nørskov et al. 2004: 1.05 eV)
+    assert 0.8 < e_pt < 1.2
+    rows = list(csv.DictReader((root_dir / "adsorbate_refs" / "metal_atomic_binding_rmg.csv").open()))
+    pt = next(float(r["BE_O_eV"]) for r in rows if r["label"] == "Pt111")
+    values = [e_pt + 0.5 * (float(r["BE_O_eV"]) - pt) for r in rows]
+    w = windows()["*OH"]
+    assert w.low == pytest.approx(min(values) - 1.5, abs=2e-4) and w.high == pytest.approx(max(values) + 1.5, abs=2e-4)
+    # a physisorbed species (no bond to the surface) has Pt(111)'s value alone, widened
+    nh3 = windows()["*NH3"]
+    assert nh3.data_low == nh3.data_high and nh3.high - nh3.low == pytest.approx(3.0)
+
+
+def test_the_two_window_sources_agree_on_pt111(root_dir):
+    """The atoms on Pt(111) from both tables: RMG's calorimetry-anchored heats of formation and the
+    BEEF-vdW binding energies of the metal library (two data sets): within 0.15 eV for *H and *O,
+    0.55 eV for *N; the 1.5 eV margin covers either."""
+    import yaml
+
+    from chefe.adsorption_windows import nasa_enthalpy
+
+    lib = yaml.safe_load((root_dir / "adsorbate_refs" / "adsorbates_pt111_rmg.yaml").read_text())
+    rows = list(csv.DictReader((root_dir / "adsorbate_refs" / "metal_atomic_binding_rmg.csv").open()))
+    pt = next(r for r in rows if r["label"] == "Pt111")
+    kj = 1 / 96.4853
+    for species, column, atom, molecule, tol in (("*H", "BE_H_eV", 218.0, 0.0, 0.15),
+                                                  ("*O", "BE_O_eV", 249.2, -241.8, 0.15),
+                                                  ("*N", "BE_N_eV", 472.7, -45.9, 0.55)):
+        from_heat = nasa_enthalpy(lib["species"][species][0]["nasa_298_1000K"]) - molecule * kj
+        from_binding = float(pt[column]) + (atom - molecule) * kj
+        assert abs(from_heat - from_binding) < tol, (species, from_heat, from_binding)
+
+
 def test_an_adsorbate_run_of_another_cell_is_flagged(tmp_path, refs_water, capsys):
     """An *O energy 12 eV below its slab's (a run of a bigger cell filed under this catalyst):
     ΔE_O = -118.10 + 100 - (-14.70 + 6.81) = -10.21 eV, far below the window; flagged, named."""

@@ -1,8 +1,10 @@
 """Plausible windows of adsorption energies: an energy outside one is flagged ``implausible_energy``.
 
-The windows are computed from two cited tables (``adsorbate_refs/adsorption_windows.yaml``): atomic
+The windows are computed from cited tables (``adsorbate_refs/adsorption_windows.yaml``): atomic
 binding energies of H, O and N on 23 metal facets, converted to the molecular references chefe
-uses (½H2, H2O - H2, NH3 - 3/2 H2) with CRC formation enthalpies, widened by a stated margin.
+uses (½H2, H2O - H2, NH3 - 3/2 H2) with CRC formation enthalpies; polyatomic adsorbates from
+their heats of formation on Pt(111) (RMG library), scaled to the other facets by the
+Abild-Pedersen relation; each range widened by a stated margin.
 """
 
 from __future__ import annotations
@@ -27,15 +29,54 @@ class Window:
     data_high: float
     n_surfaces: int
     margin: float
+    method: str = "atomic binding energies"
 
     def describe(self) -> str:
         return (f"[{self.low:+.2f}, {self.high:+.2f}] eV (range {self.data_low:+.2f} to {self.data_high:+.2f} eV "
-                f"over {self.n_surfaces} metal facets ± {self.margin:g} eV)")
+                f"over {self.n_surfaces} metal facets ± {self.margin:g} eV; {self.method})")
+
+
+def nasa_enthalpy(coefficients, temperature: float = 298.15) -> float:
+    """H(T) in eV from NASA-7 coefficients: H/RT = a1 + a2 T/2 + a3 T²/3 + a4 T³/4 + a5 T⁴/5 + a6/T."""
+    a = [float(c) for c in coefficients]
+    t = float(temperature)
+    return units.kB * (a[0] * t + a[1] * t**2 / 2 + a[2] * t**3 / 3 + a[3] * t**4 / 4 + a[4] * t**5 / 5 + a[5])
+
+
+def _polyatomic(table: dict, rows: list[dict], dfh: dict[str, float], margin: float) -> dict[str, Window]:
+    """Windows of the polyatomic adsorbates: Pt(111) heats of formation scaled to every facet."""
+    from .errors import InputError
+    from .refdata import load_table
+    from .species import parse_species
+
+    spec = table["polyatomic"]
+    library = load_table(spec["table"])
+    valence = {k: float(v) for k, v in spec["max_valence"].items()}
+    reference = next(r for r in rows if r["label"] == spec["reference_facet"])
+    # heat of each element in its reference molecule: ½H2, H2O - H2, NH3 - 3/2 H2
+    per_element = {"H": dfh["H2(g)"] / 2, "O": dfh["H2O(g)"] - dfh["H2(g)"],
+                   "N": dfh["NH3(g)"] - 1.5 * dfh["H2(g)"]}
+    out = {}
+    for species, modes in library["species"].items():
+        composition = dict(parse_species(species).composition)
+        values = []
+        for mode in modes:
+            if {k: int(v) for k, v in mode["formula"].items()} != composition:
+                raise InputError(f"{library['path']}: {species} is {composition}, but {mode['rmg_label']} "
+                                 f"is {mode['formula']}")
+            e_pt = nasa_enthalpy(mode["nasa_298_1000K"]) - sum(n * per_element[el] for el, n in composition.items())
+            gamma = {el: order / valence[el] for el, order in mode["surface_bonds"].items()}
+            for row in rows:
+                values.append(e_pt + sum(g * (float(row[f"BE_{el}_eV"]) - float(reference[f"BE_{el}_eV"]))
+                                         for el, g in gamma.items()))
+        out[species] = Window(species, min(values) - margin, max(values) + margin, min(values), max(values),
+                              len(rows), margin, "Pt(111) heats of formation (RMG) scaled by Abild-Pedersen slopes")
+    return out
 
 
 @lru_cache(maxsize=1)
 def windows() -> dict[str, Window]:
-    """The window of each adsorbate that has one (``*H``, ``*O``, ``*N``)."""
+    """The window of each adsorbate that has one (``*H``, ``*O``, ``*N`` and the polyatomic ones)."""
     from .refdata import load_table, refs_dir
 
     table = load_table(TABLE)
@@ -51,6 +92,9 @@ def windows() -> dict[str, Window]:
         values = [float(r[spec["column"]]) + shift for r in rows if r.get(spec["column"])]
         out[species] = Window(species, min(values) - margin, max(values) + margin, min(values),
                               max(values), len(values), margin)
+    if "polyatomic" in table:
+        for species, window in _polyatomic(table, rows, dfh, margin).items():
+            out.setdefault(species, window)  # the atoms keep their windows from the binding energies
     return out
 
 
