@@ -509,10 +509,19 @@ def check_consistency(database, report: CollectReport | None = None, skip=frozen
     just written, checked and reported); this pass catches the rows whose slab run changed
     since they were written, and reports the flags of every other row.
     """
-    slabs = SlabIndex.from_database(database)
     updates = []
     seen = set(report.problems) if report is not None else set()
-    for row in iter_rows(database):  # one row at a time: a large database is never all in memory
+    rows = iter_rows(database)  # one row at a time: a large database is never all in memory
+    if skip:
+        # rows just written and checked are not decoded again: their ids first (keys only)
+        with database:
+            todo = [r.id for r in database.select(columns=["id", "key_value_pairs"], include_data=False)
+                    if r.get("run_path") not in skip]
+        if not todo:
+            return
+        rows = (database.get(id=i) for i in todo)
+    slabs = SlabIndex.from_database(database)
+    for row in rows:
         _check_stop()
         if row.get("run_path") in skip:
             continue

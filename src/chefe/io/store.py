@@ -10,6 +10,7 @@ path is stored replaces that row.
 from __future__ import annotations
 
 import json
+import os
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -140,19 +141,39 @@ def validated_once():
 
 
 def row_payload(record: RunRecord, key: RunKey, extra_flags: tuple[str, ...] = ()) -> tuple[Any, dict, dict]:
-    """(atoms, key_value_pairs, data) for one record."""
+    """(row, key_value_pairs, data) for one record: ``database.write(row, key_value_pairs=...,
+    data=...)`` stores it (the row an ``ase.db.row.AtomsRow``, or Atoms when the record's own
+    structure carries a calculator)."""
     from ase import Atoms
 
     from .. import __version__
 
-    atoms = record.atoms.copy() if record.atoms is not None else Atoms()
-    if record.energy is not None and len(atoms):
-        results = {"energy": record.energy}
-        if record.free_energy is not None:
-            results["free_energy"] = record.free_energy
-        if record.magmom is not None:
-            results["magmom"] = record.magmom
-        atoms.calc = _results_calculator()(atoms, **results)
+    atoms = record.atoms if record.atoms is not None else Atoms()
+    if atoms.calc is None:
+        # the row as ase.db makes it from Atoms with a SinglePointCalculator holding the results
+        # (calculator "unknown", no parameters), built directly: no copies of the structure
+        from ase.db.core import now
+        from ase.db.row import AtomsRow, atoms2dict
+
+        dct = atoms2dict(atoms)
+        if record.energy is not None and len(atoms):
+            dct.update(calculator="unknown", calculator_parameters={}, energy=float(record.energy))
+            if record.free_energy is not None:
+                dct["free_energy"] = float(record.free_energy)
+            if record.magmom is not None:
+                dct["magmom"] = float(record.magmom)
+        row = AtomsRow(dct)
+        row.ctime = now()
+        row.user = os.getenv("USER")
+    else:
+        row = atoms.copy()
+        if record.energy is not None and len(row):
+            results = {"energy": record.energy}
+            if record.free_energy is not None:
+                results["free_energy"] = record.free_energy
+            if record.magmom is not None:
+                results["magmom"] = record.magmom
+            row.calc = _results_calculator()(row, **results)
     flags = tuple(dict.fromkeys(record.flags + tuple(extra_flags)))
     kvp = {
         "catalyst": key.catalyst, "species": key.species, "role": key.role, "code": record.code,
@@ -182,7 +203,7 @@ def row_payload(record: RunRecord, key: RunKey, extra_flags: tuple[str, ...] = (
     }
     if record.frequencies is not None:
         data["frequencies"] = list(record.frequencies)
-    return atoms, kvp, data
+    return row, kvp, data
 
 
 def iter_rows(db, **query):
