@@ -319,8 +319,12 @@ def test_every_no3rr_adsorbate_binds_through_its_atom_nearest_the_metal(adsorbat
     m = sac("Fe", "N4")
     metal = m.site().metals[0]
     for mode in adsorbate_modes(adsorbate, "top"):
-        a = place_adsorbate(m, adsorbate, mode=mode)
+        a = place_adsorbate(m, adsorbate, mode=mode, symmetric=True)
         ads = [int(x) for x in a.info["adsorbate_indices"].split(",")]
+        # the default start is that geometry with each adsorbate atom moved by 0.05 Å
+        moved = place_adsorbate(m, adsorbate, mode=mode)
+        shift = np.linalg.norm(moved.positions[ads] - a.positions[ads], axis=1)
+        assert shift == pytest.approx(np.full(len(ads), 0.05), abs=1e-9)
         binding = [int(x) for x in a.info["binding_atoms"].split(",")]
         d = a.get_distances(metal, ads, mic=True)
         assert ads[int(np.argmin(d))] in binding, (adsorbate, mode)
@@ -384,7 +388,12 @@ def test_write_vasp_reads_back_the_same_atoms(tmp_path):
         "PAW_PBE C", "PAW_PBE N", "PAW_PBE Fe", "PAW_PBE Co", "PAW_PBE O"]
     assert not (folder / "POTCAR").exists()
     incar = (folder / "INCAR").read_text()
-    assert "ISPIN = 2" in incar and "LDIPOL" not in incar  # a SAC/DAC sheet: no dipole by default
+    # a sheet with an adsorbate on one side: dipole correction across the vacuum (z)
+    assert "LDIPOL = .TRUE." in incar and "IDIPOL = 3" in incar
+    # moments where expected: Fe and Co 3 μB, the NO3 radical (7 + 3·8 = 31 electrons) 0.5 μB on
+    # each of its atoms (its N is the last of the N block), the sheet's C and N none
+    n_sheet = sum(1 for x in a.get_chemical_symbols() if x in "CN") - 1
+    assert f"ISPIN = 2\nMAGMOM = {n_sheet}*0 1*0.5 2*3 3*0.5\n" in incar
     # remapped indices still point at the same atoms
     co_new = int(meta["site_metals"])
     assert back[co_new].symbol == "Co"
@@ -515,8 +524,8 @@ def test_workflow_builds_the_example_set(root_dir, tmp_path):
         sys.argv = argv
     assert done.value.code == 0
     folders = [p.parent for p in (tmp_path / "runs").rglob("POSCAR")]
-    # 8 single-site catalysts x (clean + 16) + the Cu/Co tandem DAC: clean + 2 x 16 + 6 gas references
-    assert len(folders) == 8 * 17 + 33 + 6
+    # 8 single-site catalysts x (clean + 18) + the Cu/Co tandem DAC: clean + 2 x 18 + 6 gas references
+    assert len(folders) == 8 * 19 + 37 + 6
     assert sorted(p.name for p in (tmp_path / "runs" / "gas").iterdir()) == ["H2", "H2O", "HNO3", "N2", "NH3", "NO"]
     submit = (tmp_path / "runs" / "submit_all.sh").read_text()
     assert submit.count("sbatch job.sh") == len(folders)

@@ -1,10 +1,21 @@
-"""NO3RR adsorbates and their binding modes, placed on a named site of a model.
+"""Adsorbates of every shipped network and their binding modes, placed on a named site of a model.
 
 Each mode is a starting geometry in a local frame: the binding atom(s) at z = 0, the rest of
-the molecule above (+z points into the vacuum). Bond lengths and angles are the usual gas-phase
-values (N–O 1.25 Å in nitrate, 1.20 Å in NO2, 1.17 Å in NO; N–H 1.02 Å; O–H 0.97 Å;
-tetrahedral N in the amines): they are starting points for a relaxation, not results. The
-height above the site is set from covalent radii (``ase.data.covalent_radii``): the binding
+the molecule above (+z points into the vacuum, the metal lies along -z). Bond lengths and angles
+are the usual gas-phase values (N–O 1.25 Å in nitrate, 1.20 Å in NO2, 1.17 Å in NO; N–H 1.02 Å;
+O–H 0.97 Å; HNO3 and HONO as their experimental gas structures, NIST CCCBDB; tetrahedral N in
+the amines and hydrazines): starting points for a relaxation, not results.
+
+No start sits on a symmetry element that would keep it there: the angles at the binding atom
+are bent as in coordination compounds, not 180°: monodentate nitrate M–O–N 120° (nitrato
+complexes, Addison et al., Q. Rev. Chem. Soc. 25, 289 (1971)), hydroxide M–O–H 110° (sp3 O, as
+tilted OH on Pt(111), Michaelides and Hu, J. Am. Chem. Soc. 123, 4235 (2001)), nitrosyl M–N–O
+145° (bent {MNO}7 nitrosyls such as Fe porphyrin–NO, 140–150°: Enemark and Feltham, Coord. Chem.
+Rev. 13, 339 (1974)), M–N–O 125° in *NOH, M–O–O 115° in *OOH. Every placed structure also gets
+a small seeded displacement (see :func:`place_adsorbate`), so that no point-group operation of
+the substrate maps the adsorbate onto itself (``symmetric=True`` keeps the ideal geometry).
+
+The height above the site is set from covalent radii (``ase.data.covalent_radii``): the binding
 atom closest to a site metal sits at the sum of their radii.
 """
 
@@ -23,6 +34,41 @@ _TET = [(0.943, 0.0, 0.333), (-0.471, 0.816, 0.333), (-0.471, -0.816, 0.333)]  #
 
 def _at(origin, direction, length):
     return tuple(np.asarray(origin, float) + length * np.asarray(direction, float))
+
+
+def _internal(rows) -> tuple[tuple[str, ...], tuple[tuple[float, float, float], ...]]:
+    """Symbols and local positions from internal coordinates (a Z-matrix).
+
+    Each row after the first is ``(symbol, a, r, b, angle, c, dihedral)``: the atom sits at ``r`` Å
+    from atom ``a``, with the angle b–a–atom in degrees and the dihedral c–b–a–atom. ``a``, ``b``,
+    ``c`` are earlier rows or ``"M"`` (the metal, below the first atom on -z) and ``"X"`` (a point
+    that fixes the +x side). The first row is the binding atom, at the origin.
+    """
+    ref = {"M": np.array([0.0, 0.0, -1.0]), "X": np.array([1.0, 0.0, -1.0])}
+    symbols, positions = [], []
+    for k, row in enumerate(rows):
+        if k == 0:
+            p = np.zeros(3)
+        else:
+            _, a, r, b, angle, c, dihedral = row
+            pa, pb, pc = ref[a], ref[b], ref[c]
+            axis = unit(pa - pb)
+            normal = np.cross(pb - pc, axis)
+            if np.linalg.norm(normal) < 1e-8:  # b, c on the bond's line: any perpendicular will do
+                normal = np.cross([1.0, 0.0, 0.0] if abs(axis[0]) < 0.9 else [0.0, 1.0, 0.0], axis)
+            normal = unit(normal)
+            t, f = np.radians(angle), np.radians(dihedral)
+            p = pa + r * (-np.cos(t) * axis + np.sin(t) * np.cos(f) * np.cross(normal, axis)
+                          + np.sin(t) * np.sin(f) * normal)
+        ref[k] = p
+        symbols.append(row[0])
+        positions.append(tuple(float(x) for x in p))
+    return tuple(symbols), tuple(positions)
+
+
+def _mode(name, rows, binding=(0,), site_kinds=("top", "bridge", "hollow")) -> Mode:
+    symbols, positions = _internal(rows)
+    return Mode(name, symbols, positions, binding, site_kinds)
 
 
 @dataclass(frozen=True)
@@ -96,14 +142,48 @@ def _modes() -> dict[str, dict[str, Mode]]:
                                 (o, _at(o, (np.sin(h2o), 0, np.cos(h2o)), 0.97),
                                  _at(o, (-np.sin(h2o), 0, np.cos(h2o)), 0.97)), (0,))},
     }
+    # bent at the binding atom (see the module docstring), and the adsorbates of the other
+    # networks: HNO3- and HONO-derived species as their gas structures, N2, N2O, the NRR hydrazines
+    table["*NO3"]["monodentate"] = _mode("monodentate", [
+        ("O",), ("N", 0, 1.28, "M", 120, "X", 0), ("O", 1, 1.24, 0, 120, "M", 0), ("O", 1, 1.24, 0, 120, "M", 180)])
+    table["*OH"] = {"O-down": _mode("O-down", [("O",), ("H", 0, 0.97, "M", 110, "X", 0)])}
+    table["*NO"] = {"N-down": _mode("N-down", [("N",), ("O", 0, 1.17, "M", 145, "X", 0)])}
+    table["*NOH"] = {"N-down": _mode("N-down", [("N",), ("O", 0, 1.33, "M", 125, "X", 0),
+                                                ("H", 1, 0.97, 0, 105, "M", 180)])}
+    table["*OOH"] = {"O-down": _mode("O-down", [("O",), ("O", 0, 1.45, "M", 115, "X", 0),
+                                                ("H", 1, 0.98, 0, 102, "M", 90)])}
+    # HNO3 bound through the O that becomes the nitrate's: N=O 1.21, N-OH 1.41, O-H 0.97 Å,
+    # O=N=O 130°, O-N-OH 114°, N-O-H 102° (HNO3, CCCBDB experimental geometry)
+    table["*NO3H"] = {"O-down": _mode("O-down", [
+        ("O",), ("N", 0, 1.22, "M", 125, "X", 0), ("O", 1, 1.21, 0, 130, "M", 0),
+        ("O", 1, 1.41, 0, 114, "M", 180), ("H", 3, 0.97, 1, 102, 0, 0)])}
+    # HONO bound through N: N=O 1.18, N-OH 1.43, O-H 0.95 Å, N-O-H 102° (CCCBDB)
+    table["*NO2H"] = {"N-down": _mode("N-down", [
+        ("N",), ("O", 0, 1.18, "M", 125, "X", 0), ("O", 0, 1.43, "M", 120, 1, 180),
+        ("H", 2, 0.95, 0, 102, 1, 0)])}
+    table["*N2"] = {"end-on": _mode("end-on", [("N",), ("N", 0, 1.12, "M", 180, "X", 0)])}
+    table["*N2O"] = {"N-down": _mode("N-down", [("N",), ("N", 0, 1.13, "M", 180, "X", 0),
+                                                ("O", 1, 1.19, 0, 180, "X", 0)])}
+    table["*NNH"] = {"end-on": _mode("end-on", [("N",), ("N", 0, 1.23, "M", 175, "X", 0),
+                                                ("H", 1, 1.04, 0, 115, "X", 180)])}
+    table["*NNH2"] = {"end-on": _mode("end-on", [("N",), ("N", 0, 1.28, "M", 175, "X", 0),
+                                                 ("H", 1, 1.03, 0, 120, "X", 0), ("H", 1, 1.03, 0, 120, "X", 180)])}
+    table["*NHNH"] = {"N-down": _mode("N-down", [("N",), ("N", 0, 1.25, "M", 135, "X", 0),
+                                                 ("H", 0, 1.03, 1, 110, "M", 180), ("H", 1, 1.03, 0, 110, 2, 180)])}
+    table["*NHNH2"] = {"N-down": _mode("N-down", [
+        ("N",), ("N", 0, 1.42, "M", 115, "X", 0), ("H", 0, 1.02, "M", 110, 1, 120),
+        ("H", 1, 1.02, 0, 109, "M", 60), ("H", 1, 1.02, 0, 109, "M", -60)])}
+    table["*NH2NH2"] = {"N-down": _mode("N-down", [
+        ("N",), ("N", 0, 1.45, "M", 112, "X", 0), ("H", 0, 1.02, "M", 109, 1, 120),
+        ("H", 0, 1.02, "M", 109, 1, -120), ("H", 1, 1.02, 0, 109, "M", 60), ("H", 1, 1.02, 0, 109, "M", -60)])}
     return table
 
 
 ADSORBATES: dict[str, dict[str, Mode]] = _modes()
 
 #: The intermediates of the NO3RR network (both branches, NH2OH route and dissociation products).
-NO3RR_SET = ("*NO3", "*NO2", "*NO", "*NOH", "*NHO", "*NHOH", "*NH2O", "*NH2OH", "*N", "*NH",
-             "*NH2", "*NH3", "*H", "*O", "*OH", "*H2O")
+NO3RR_SET = ("*NO3", "*NO3H", "*NO2", "*NO2H", "*NO", "*NOH", "*NHO", "*NHOH", "*NH2O", "*NH2OH", "*N",
+             "*NH", "*NH2", "*NH3", "*H", "*O", "*OH", "*H2O")
 
 
 def label_of(adsorbate: str) -> str:
@@ -155,15 +235,33 @@ def _rotation(z_to, x_hint) -> np.ndarray:
     return np.column_stack([x, np.cross(z, x), z])
 
 
+#: Å, the seeded displacement of every adsorbate atom that breaks the start's symmetry (VASP's
+#: SYMPREC is 1e-5 Å, spglib's usual tolerance 1e-2 Å; a relaxation moves atoms by tenths)
+SYMMETRY_BREAK = 0.05
+
+
+def _symmetry_break(n: int, key: str) -> np.ndarray:
+    """``n`` displacements of length ``SYMMETRY_BREAK`` in directions seeded by ``key`` (the same
+    model, adsorbate, mode and site always get the same ones)."""
+    import zlib
+
+    rng = np.random.default_rng(zlib.crc32(key.encode()))
+    d = rng.normal(size=(n, 3))
+    return SYMMETRY_BREAK * d / np.linalg.norm(d, axis=1)[:, None]
+
+
 def place_adsorbate(model: Model, adsorbate, site: str | None = None, mode: str | None = None, *,
-                    binding=None, min_ratio: float = 0.75):
+                    binding=None, min_ratio: float = 0.75, symmetric: bool = False):
     """Atoms of ``model`` with ``adsorbate`` on ``site`` (default: the model's active metal).
 
     ``adsorbate``: a species label (``"*NO3"``, ``"NO3"``, ``"*HNO"``...) or an ``ase.Atoms`` with
     ``binding`` = the index (or indices) of its binding atom(s). The molecule is turned about
     the site normal (30° steps) to the orientation farthest from the substrate; if any
     adsorbate–substrate distance is still below ``min_ratio`` × the covalent-radius sum the
-    placement is refused. ``info`` records catalyst, site, adsorbate, binding mode and atoms.
+    placement is refused. Each adsorbate atom is then moved by ``SYMMETRY_BREAK`` (0.05 Å) in a
+    seeded direction, so that the start has no symmetry a relaxation could not leave
+    (``symmetric=True``: the ideal geometry). ``info`` records catalyst, site, adsorbate, binding
+    mode and atoms.
     """
     from ase import Atoms
 
@@ -204,6 +302,8 @@ def place_adsorbate(model: Model, adsorbate, site: str | None = None, mode: str 
     if ratio < min_ratio:
         raise InputError(f"{model.catalyst}: {label} ({m.name}) on site {s.name} comes within "
                          f"{ratio:.2f} x the covalent-radius sum of the substrate; choose another site or mode")
+    if not symmetric:
+        pos = pos + _symmetry_break(len(pos), f"{model.catalyst}|{label}|{m.name}|{s.name}")
     atoms = base.copy()
     start = len(atoms)
     atoms += Atoms(m.symbols, positions=pos)
@@ -211,7 +311,8 @@ def place_adsorbate(model: Model, adsorbate, site: str | None = None, mode: str 
     atoms.info.update({"site": s.name, "default_site": model.default_site, "site_kind": s.kind, "adsorbate": label, "binding_mode": m.name,
                        "binding_atoms": ",".join(str(start + b) for b in m.binding),
                        "adsorbate_indices": ",".join(str(k) for k in range(start, len(atoms))),
-                       "site_metals": ",".join(str(i) for i in s.metals)})
+                       "site_metals": ",".join(str(i) for i in s.metals),
+                       "symmetry_break_A": 0.0 if symmetric else SYMMETRY_BREAK})
     return atoms
 
 

@@ -80,12 +80,33 @@ def _blocks(atoms) -> list[tuple[str, int]]:
     return blocks
 
 
-def _is_magnetic(symbol: str) -> bool:
-    """3d transition metals and the lanthanides/actinides: these start spin-polarised."""
+def _is_magnetic(symbol: str, family: str | None = None) -> bool:
+    """Whether a metal atom starts spin-polarised: on a metal surface (``family == "slab"``) the
+    ferromagnetic 3d metals Fe, Co and Ni (Cu, Zn and the 4d/5d metals are not magnetic as
+    metals); as the isolated site of a SAC or DAC any 3d metal Sc-Cu with an open d shell in its
+    usual +2 state (Zn2+ is d10); the lanthanides and actinides everywhere."""
     from ase.data import atomic_numbers
 
     z = atomic_numbers[symbol]
-    return 21 <= z <= 30 or 57 <= z <= 71 or z >= 89
+    if 57 <= z <= 71 or z >= 89:
+        return True
+    if family == "slab":
+        return 26 <= z <= 28
+    return 21 <= z <= 29
+
+
+def initial_moments(atoms, preset: dict) -> list[float]:
+    """Initial moment (μB) per atom, only where one is expected: d- and f-block metals, and the
+    atoms of an odd-electron adsorbate (NO, NO2, OH, ...) on a SAC or DAC; 0 elsewhere."""
+    metal = float(_setting(preset, "magmom_metal"))
+    family = atoms.info.get("family")
+    moments = [metal if _is_magnetic(s, family) else 0.0 for s in atoms.get_chemical_symbols()]
+    indices = [int(x) for x in str(atoms.info.get("adsorbate_indices") or "").split(",") if x != ""]
+    if indices and atoms.info.get("family") in ("SAC", "DAC") and sum(atoms.numbers[indices]) % 2:
+        radical = float(preset.get("magmom_radical", 0.5))
+        for k in indices:
+            moments[k] = radical
+    return moments
 
 
 _INDEX_KEYS = ("binding_atoms", "adsorbate_indices", "site_metals", "metal_indices")
@@ -109,11 +130,28 @@ def grouped_by_element(atoms):
     return out
 
 
+#: model families whose runs get a dipole correction: slabs, and the sheets of SACs and DACs
+#: (an adsorbate on one side gives them a dipole too; the clean sheet gets the same setting, so
+#: that slab and adsorbate runs are computed alike)
+DIPOLE_FAMILIES = ("slab", "SAC", "DAC")
+
+
+def dipole_axis(atoms, dipole: bool | None = None) -> int | None:
+    """The lattice vector (0, 1, 2) across the one vacuum gap of a slab or sheet, or None (no
+    dipole correction: a gas, a bulk, a tube with two vacuum directions, or ``dipole=False``)."""
+    if dipole is None:
+        dipole = atoms.info.get("family") in DIPOLE_FAMILIES
+    if not dipole:
+        return None
+    vac = vacuum_directions(atoms)
+    return vac.index(True) if vac.count(True) == 1 else None
+
+
 def vasp_incar(atoms, preset: dict, overrides: dict | None = None, *, dipole: bool | None = None) -> dict:
     """INCAR tags for ``atoms`` from a preset: ISPIN/MAGMOM from the elements, dipole correction
-    along the vacuum direction for slabs (``info['family'] == 'slab'``) unless ``dipole`` says."""
+    along the vacuum direction for slabs and SAC/DAC sheets (:func:`dipole_axis`) unless
+    ``dipole`` says."""
     incar = {k: v for k, v in preset.items() if k.isupper()}
-    magnetic = any(_is_magnetic(s) for s in atoms.get_chemical_symbols())
     if atoms.info.get("family") == "gas":
         incar["SIGMA"] = preset.get("sigma_gas", 0.01)
         moments = atoms.get_initial_magnetic_moments()
@@ -124,23 +162,24 @@ def vasp_incar(atoms, preset: dict, overrides: dict | None = None, *, dipole: bo
             incar["ISPIN"] = 1
         incar.update(overrides or {})
         return incar
-    if magnetic:
+    moments = initial_moments(atoms, preset)
+    if any(moments):
         incar["ISPIN"] = 2
-        moments = [(_setting(preset, "magmom_metal") if _is_magnetic(s) else _setting(preset, "magmom_other"), n)
-                   for s, n in _blocks(atoms)]
-        incar["MAGMOM"] = " ".join(f"{n}*{m:g}" for m, n in moments)
+        runs: list[list] = []  # run-length form, 66*0 1*3 ...
+        for m in moments:
+            if runs and runs[-1][1] == m:
+                runs[-1][0] += 1
+            else:
+                runs.append([1, m])
+        incar["MAGMOM"] = " ".join(f"{n}*{m:g}" for n, m in runs)
     else:
         incar["ISPIN"] = 1
-    if dipole is None:
-        dipole = atoms.info.get("family") == "slab"
-    if dipole:
-        vac = vacuum_directions(atoms)
-        if vac.count(True) == 1:
-            axis = vac.index(True)
-            incar["LDIPOL"] = ".TRUE."
-            incar["IDIPOL"] = axis + 1
-            centre = atoms.get_scaled_positions(wrap=True).mean(0)
-            incar["DIPOL"] = " ".join(f"{x:.4f}" for x in centre)
+    axis = dipole_axis(atoms, dipole)
+    if axis is not None:
+        incar["LDIPOL"] = ".TRUE."
+        incar["IDIPOL"] = axis + 1
+        centre = atoms.get_scaled_positions(wrap=True).mean(0)
+        incar["DIPOL"] = " ".join(f"{x:.4f}" for x in centre)
     incar.update(overrides or {})
     return incar
 
@@ -176,8 +215,12 @@ def write_vasp(atoms, folder: str | Path, *, preset: str | dict = "vasp_adsorpti
 
 
 def write_espresso(atoms, folder: str | Path, *, preset: str | dict = "qe_adsorption",
-                   input_data: dict | None = None, pseudopotentials: dict | None = None) -> Path:
-    """``pw.in`` for pw.x (ASE's espresso-in writer); run it as ``pw.x < pw.in > pw.out``."""
+                   input_data: dict | None = None, pseudopotentials: dict | None = None,
+                   dipole: bool | None = None) -> Path:
+    """``pw.in`` for pw.x (ASE's espresso-in writer); run it as ``pw.x < pw.in > pw.out``.
+
+    Slabs and SAC/DAC sheets get pw.x's dipole correction (``tefield``, ``dipfield``, ``edir``
+    across the vacuum, the sawtooth's maximum ``emaxpos`` in the middle of the vacuum)."""
     import ase.io
     from ase.units import Bohr, Ry
 
@@ -187,11 +230,18 @@ def write_espresso(atoms, folder: str | Path, *, preset: str | dict = "qe_adsorp
     data = {k: dict(v) for k, v in settings.items() if isinstance(v, dict)}
     data.setdefault("system", {})["degauss"] = float(settings.get("smearing_eV", 0.05)) / Ry
     data.setdefault("control", {})["forc_conv_thr"] = float(settings.get("fmax_eV_per_A", 0.02)) / Ry * Bohr
-    if any(_is_magnetic(s) for s in atoms.get_chemical_symbols()):
+    family = atoms.info.get("family")
+    if any(_is_magnetic(s, family) for s in atoms.get_chemical_symbols()):
         data["system"]["nspin"] = 2
         atoms = atoms.copy()
         m = float(_setting(settings, "magmom_metal"))
-        atoms.set_initial_magnetic_moments([m if _is_magnetic(s) else 0.0 for s in atoms.get_chemical_symbols()])
+        atoms.set_initial_magnetic_moments([m if _is_magnetic(s, family) else 0.0
+                                            for s in atoms.get_chemical_symbols()])
+    axis = dipole_axis(atoms, dipole)
+    if axis is not None:
+        centre = float(atoms.get_scaled_positions(wrap=True)[:, axis].mean())
+        data.setdefault("control", {}).update(tefield=True, dipfield=True)
+        data["system"].update(edir=axis + 1, emaxpos=round((centre + 0.5) % 1.0, 4), eopreg=0.1, eamp=0.0)
     for section, values in (input_data or {}).items():
         data.setdefault(section, {}).update(values)
     pattern = settings.get("pseudo_pattern", "{symbol}.UPF")
@@ -224,7 +274,9 @@ def run_folder(atoms) -> str:
     adsorbate = atoms.info.get("adsorbate")
     if not adsorbate:
         return f"{catalyst}/slab"
-    name = str(adsorbate).lstrip("*")
+    name = "+".join(part.lstrip("*") for part in str(adsorbate).split("+"))
+    if "+" in name:  # a co-adsorbed state spans its sites: CAT/NO2+O
+        return f"{catalyst}/{name}"
     site, default_site = atoms.info.get("site"), atoms.info.get("default_site")
     if site and (atoms.info.get("site_folder") or (default_site and site != default_site)):
         return f"{catalyst}/{site}/{name}"

@@ -65,3 +65,46 @@ def reaction_set(model: Model, adsorbates=NO3RR_SET, sites=None, modes: dict | N
     if skipped:
         clean.info["skipped"] = " | ".join(skipped)
     return out
+
+
+def network_states(network) -> tuple[list[str], list[tuple[str, ...]]]:
+    """(adsorbates alone, co-adsorbed states) that the routes of ``network`` (a name or a
+    :class:`~chefe.network.Network`) visit, in route order."""
+    from ..network import Network, load_network, route_states
+
+    net = network if isinstance(network, Network) else load_network(network)
+    singles: list[str] = []
+    multi: list[tuple[str, ...]] = []
+    for route in net.routes:
+        for state in route_states(net, route):
+            ads = tuple(sorted(x for x in state if x != "*"))
+            if len(ads) == 1 and ads[0] not in singles:
+                singles.append(ads[0])
+            elif len(ads) > 1 and ads not in multi:
+                multi.append(ads)
+    return singles, multi
+
+
+def state_set(model: Model, network, sites=None, modes: dict | None = None, skip_unplaceable: bool = False):
+    """Every state ``network``'s routes visit, built on ``model``: ``[clean, each adsorbate on each
+    site in ``sites``, each co-adsorbed state as one structure]``. A co-adsorbed state needs as
+    many sites as adsorbates (a SAC has one): one the model cannot hold is left out and named in
+    the clean structure's ``info['skipped']``, as are unplaceable ones with ``skip_unplaceable``."""
+    from .states import place_state
+
+    singles, multi = network_states(network)
+    out = reaction_set(model, singles, sites, modes, skip_unplaceable)
+    clean = out[0]
+    skipped = [clean.info["skipped"]] if clean.info.get("skipped") else []
+    for state in multi:
+        try:
+            atoms = place_state(model, state, modes=modes)
+        except InputError as exc:
+            if not skip_unplaceable and "needs" not in str(exc):
+                raise
+            skipped.append(str(exc))
+            continue
+        out.append(atoms)
+    if skipped:
+        clean.info["skipped"] = " | ".join(skipped)
+    return out

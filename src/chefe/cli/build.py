@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sites", help="comma-separated site names (default: the model's metal/ontop)")
     parser.add_argument("--adsorbates", default="all",
                         help="comma-separated labels (default: the whole NO3RR set)")
+    parser.add_argument("--network", help="build every state this network's routes visit (adsorbates "
+                        "and co-adsorbed states, each one structure) instead of --adsorbates, e.g. "
+                        "no3rr_dual_site")
     parser.add_argument("--mode", action="append", default=[], metavar="ADS=MODE",
                         help="binding mode, e.g. '*NO3=bidentate' (repeatable)")
     parser.add_argument("--with-gas", action="store_true",
@@ -176,7 +179,12 @@ def run(args) -> int:
             ([s.strip() for s in args.sites.split(",")] if args.sites else None)
         spec_modes = {**modes, **(spec.get("modes") or {})}
         spec_ads = spec.get("adsorbates") or adsorbates
-        made = reaction_set(model, spec_ads, sites, spec_modes, skip_unplaceable=args.skip_unplaceable)
+        if args.network:
+            from ..build.sets import state_set
+
+            made = state_set(model, args.network, sites, spec_modes, skip_unplaceable=args.skip_unplaceable)
+        else:
+            made = reaction_set(model, spec_ads, sites, spec_modes, skip_unplaceable=args.skip_unplaceable)
         structures.extend(made)
         print(f"{model.catalyst:28s} {model.family:6s} {len(model.atoms):5d} "
               f"{','.join(sites or [model.default_site]):16s} {len(made)}")

@@ -213,8 +213,10 @@ def check_pair(slab, ads, species: str, values: dict | None = None) -> tuple[lis
             messages.append(f"{ads.path}: same surface lattice as the slab run {slab.path}, but the cell "
                             f"across the vacuum differs ({c_a:.2f} vs {c_b:.2f} Å): adsorption energies "
                             "change little with the vacuum, yet the two runs are not one cell")
-    try:
-        expected = Counter(dict(parse_species(species).composition))
+    try:  # a co-adsorbed state (*NO2+*O) holds the atoms of each of its adsorbates
+        expected = Counter()
+        for part in species.split("+"):
+            expected.update(dict(parse_species(part).composition))
     except Exception:  # noqa: BLE001
         expected = None
     found = composition_difference(slab.atoms, ads.atoms)

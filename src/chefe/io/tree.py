@@ -99,6 +99,9 @@ def _species_from_folder(name: str) -> str:
 
     if name.lower() in SITE_NAMES:
         return "*"
+    if "+" in name:  # a co-adsorbed state, one run: NO2+O -> *NO2+*O (as chefe.build names it)
+        parts = [_species_from_folder(part) for part in name.split("+") if part]
+        return "+".join(sorted(parts))
     label = name if name.startswith("*") or name.endswith("*") else "*" + name
     try:
         return canonical(label)
