@@ -39,8 +39,8 @@ def test_descriptors_by_hand(sac):
     expected = [0.05 - (0.20 - 0.2), -0.90 - (0.50 - 0.5), 0.40 - (0.10 - 0.1)]
     np.testing.assert_allclose(d["NO_release"], expected, atol=1e-12)
     assert "NO2-_release" in d and "NH2OH_release" in d
-    assert not r.nn_coupling and screen(load_network("no3rr_dual_site"),
-                                        np.full((23, 1), -0.2)).nn_coupling
+    dual = load_network("no3rr_dual_site")
+    assert not r.nn_coupling and screen(dual, np.full((len(dual.steps), 1), -0.2)).nn_coupling
 
 
 def test_ranking_filter_pareto_exports(sac, tmp_path):

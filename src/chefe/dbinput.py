@@ -19,9 +19,9 @@ import numpy as np
 
 from .conditions import Conditions
 from .constants import P_H2O_LIQUID_BAR, T_STANDARD
-from .errors import InputError
+from .errors import ChefeError, InputError
 from .inputs import EnergySet
-from .network import Network, load_network, with_nitrate_adsorption
+from .network import Network, load_network, with_adsorbed_hydrogen, with_nitrate_adsorption
 from .references import ReferenceEntry, ReferenceLedger
 from .species import canonical
 from .gas import experimental_molecule, molecule_spin
@@ -56,6 +56,7 @@ def energies_from_db(
     ammonia: str = "gas",
     formation_table: str = "crc",
     nitrate_adsorption: str = "oxidative",
+    hydrogenation: str = "pcet",
     solvation=None,
     gas_corrections=None,
     references=None,
@@ -72,6 +73,10 @@ def energies_from_db(
     database = open_existing(db)
     net = load_network(network) if isinstance(network, str) else network
     net = with_nitrate_adsorption(net, nitrate_adsorption)
+    try:
+        net = with_adsorbed_hydrogen(net, hydrogenation)
+    except ChefeError as exc:
+        raise InputError(f"{db}: {exc}") from None
     from .solvation import SolvationCorrections, solvation_from_spec
 
     solv = solvation if isinstance(solvation, SolvationCorrections) else solvation_from_spec(

@@ -480,6 +480,17 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
         except ChefeError as exc:
             raise InputError(f"{where}: {exc}") from None
         notes.append(network.description.splitlines()[-1])
+    if spec.hydrogenation != "pcet":
+        from .network import with_adsorbed_hydrogen
+
+        if spec.kind not in ("total", "adsorption"):
+            raise InputError(f"{where}: hydrogenation: {spec.hydrogenation} changes the steps, so it needs "
+                             f"species energies (kind total or adsorption), not kind {spec.kind}")
+        try:
+            network = with_adsorbed_hydrogen(network, spec.hydrogenation)
+        except ChefeError as exc:
+            raise InputError(f"{where}: {exc}") from None
+        notes.append(network.description.splitlines()[-1])
     if spec.kind in ("total", "adsorption"):
         ledger = _ledger(spec, where, policy)
         network = _product_variants(network, spec, ledger, conditions, where, notes)
@@ -538,14 +549,18 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
 
 
 def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None,
-                  nitrate_adsorption: str | None = None, pH: float | None = None) -> EnergySet:
+                  nitrate_adsorption: str | None = None, pH: float | None = None,
+                  hydrogenation: str | None = None) -> EnergySet:
     """Read an energies YAML file (see module docstring) into an :class:`EnergySet`.
 
-    ``nitrate_adsorption`` and ``pH`` override the file's (the CLI's ``--nitrate-adsorption``
-    and ``--pH``), before anything that depends on them (``nitrite: auto``) is decided.
+    ``nitrate_adsorption``, ``hydrogenation`` and ``pH`` override the file's (the CLI's
+    ``--nitrate-adsorption``, ``--hydrogenation`` and ``--pH``), before anything that depends on
+    them (``nitrite: auto``) is decided.
     """
     path = Path(path)
     data, lines = read_yaml(path, what="energies file", lines=True)
+    if isinstance(data, Mapping) and hydrogenation is not None:
+        data = {**data, "hydrogenation": hydrogenation}
     if isinstance(data, Mapping) and (nitrate_adsorption is not None or pH is not None):
         data = dict(data)
         if nitrate_adsorption is not None:

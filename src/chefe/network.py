@@ -35,6 +35,8 @@ State = tuple[str, ...]
 
 #: Upper bound on search nodes when enumerating routes (guards against exploding networks).
 MAX_SEARCH_NODES = 200_000
+#: routes by network structure (see :attr:`Network.routes`)
+_ROUTES: dict = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +162,16 @@ class Network:
     # ------------------------------------------------------------------ routes
     @cached_property
     def routes(self) -> tuple[Route, ...]:
-        """Every distinct route from the clean surface back to it (see module docstring)."""
-        return tuple(_enumerate_routes(self))
+        """Every distinct route from the clean surface back to it (see module docstring).
+
+        Computed once per network structure in a process (a network loaded again, or rewritten
+        by an option that keeps its steps, reuses the routes)."""
+        key = (self.sites, self.target,
+               tuple((st.id, st.equation, st.n_e, st.n_H) for st in self.steps),
+               tuple(sorted((k, v.equation) for k, v in self.products.items())))
+        if key not in _ROUTES:
+            _ROUTES[key] = tuple(_enumerate_routes(self))
+        return _ROUTES[key]
 
     def routes_to(self, product: str | None = None) -> tuple[int, ...]:
         """Indices (into :attr:`routes`) of routes forming ``product`` (default: the target)."""
@@ -317,6 +327,51 @@ def with_nitrate_adsorption(network: Network, mode: str = "oxidative") -> Networ
     )
 
 
+HYDROGENATION_MODES = ("pcet", "adsorbed_h")
+
+
+def with_adsorbed_hydrogen(network: Network, mode: str = "adsorbed_h") -> Network:
+    """The network with every hydrogenation by adsorbed H instead of by a proton-electron pair.
+
+    ``"adsorbed_h"``: H adsorbs on a free site first (Volmer, ``* + H+ + e- -> *H``, step
+    ``H_ads``), then each PCET step ``*X + H+ + e- -> Y`` becomes the chemical step
+    ``*X + *H -> Y + *`` (same id): the H-mediated mechanism of dual sites and slabs. It needs a
+    free site beside every intermediate that is hydrogenated; routes that leave none (two
+    adsorbates on a two-site model) are then not available, as on the real surface. Steps that
+    are not a single adsorbate's hydrogenation (NO3- adsorption, *O/*OH chemistry by H+ + e-
+    included) are converted the same way when they take one adsorbate and H+ + e-; the others
+    are kept. ``"pcet"`` returns the network unchanged.
+    """
+    if mode not in HYDROGENATION_MODES:
+        raise NetworkError(f"hydrogenation {mode!r} unknown: use one of {HYDROGENATION_MODES}")
+    if mode == "pcet":
+        return network
+    if network.sites < 2:
+        raise NetworkError(f"network {network.name!r} has one site: hydrogenation by adsorbed H needs a "
+                           "second site for the H (use a network with sites: 2 or more)")
+    converted = []
+    steps = [parse_step("H_ads", "* + H+ + e- -> *H", label="Volmer (adsorbed H)")]
+    for step in network.steps:
+        adsorbates = [(sp, nu) for sp, nu in step.reactants if sp.phase == "ads"]
+        others = [(sp, nu) for sp, nu in step.reactants if sp.phase not in ("ads",)]
+        names = sorted(sp.name for sp, _ in others)
+        if (len(adsorbates) == 1 and abs(adsorbates[0][1] - 1) < 1e-12 and names == ["H+", "e-"]
+                and all(abs(nu - 1) < 1e-12 for _, nu in others)):
+            right = step.equation.split("->", 1)[1].strip()
+            steps.append(parse_step(step.id, f"{adsorbates[0][0].name} + *H -> {right} + *",
+                                    label=f"{step.label or step.equation} (by adsorbed H)"))
+            converted.append(step.id)
+        elif step.id != "H_ads":
+            steps.append(step)
+    note = (f"hydrogenation by adsorbed H: Volmer step H_ads, then {len(converted)} steps "
+            f"({', '.join(converted)}) as *X + *H -> Y + *")
+    return Network(
+        name=f"{network.name}+adsorbed_h", steps=tuple(steps), sites=network.sites, products=network.products,
+        target=network.target, title=network.title, description=(network.description + "\n" + note).strip(),
+        sources=network.sources, path=network.path,
+    )
+
+
 def _species(name: str):
     from .species import parse_species
 
@@ -361,8 +416,17 @@ def _enumerate_routes(network: Network) -> list[Route]:
     start = network.start
     found: dict[tuple[int, ...], tuple[int, ...]] = {}
     visited_nodes = 0
+    # Routes found so far, indexed by step: a path whose steps already contain a found route's can
+    # only end as two cycles run side by side (dropped below), so it is not extended. Shallow
+    # passes first find the short routes that make this prune bite in the deep pass.
+    closed: list[Counter[int]] = []
+    by_step: dict[int, list[int]] = {}
+    counts: Counter[int] = Counter()
 
-    def dfs(state: State, path: list[int], on_path: set[State], sleep: frozenset[int]) -> None:
+    def contains_found(i: int) -> bool:
+        return any(all(counts[j] >= n for j, n in closed[r].items()) for r in by_step.get(i, ()))
+
+    def dfs(state: State, path: list[int], on_path: set[State], sleep: frozenset[int], limit: int) -> None:
         nonlocal visited_nodes
         visited_nodes += 1
         if visited_nodes > MAX_SEARCH_NODES:
@@ -370,6 +434,8 @@ def _enumerate_routes(network: Network) -> list[Route]:
                 f"network {network.name!r}: route enumeration exceeded {MAX_SEARCH_NODES} "
                 f"search nodes with sites={network.sites}; reduce 'sites' or split the network"
             )
+        if len(path) >= limit:
+            return
         explored: list[int] = []
         for i, step in enumerate(steps):
             if i in sleep:
@@ -378,21 +444,28 @@ def _enumerate_routes(network: Network) -> list[Route]:
             if nxt is None:
                 continue
             path.append(i)
+            counts[i] += 1
             if nxt == start:
                 key = tuple(sorted(path))
-                found.setdefault(key, tuple(path))
-            elif nxt not in on_path:
+                if key not in found:
+                    found[key] = tuple(path)
+                    closed.append(Counter(key))
+                    for j in set(key):
+                        by_step.setdefault(j, []).append(len(closed) - 1)
+            elif nxt not in on_path and not contains_found(i):
                 child_sleep = frozenset(
                     j for j in (set(sleep) | set(explored))
                     if _independent(state, steps[j], step)
                 )
                 on_path.add(nxt)
-                dfs(nxt, path, on_path, child_sleep)
+                dfs(nxt, path, on_path, child_sleep, limit)
                 on_path.discard(nxt)
+            counts[i] -= 1
             path.pop()
             explored.append(i)
 
-    dfs(start, [], {start}, frozenset())
+    for limit in (8, 16, 10**9):
+        dfs(start, [], {start}, frozenset(), limit)
     # Keep elementary routes only: a route whose step multiset contains another route's is two
     # catalytic cycles run side by side (e.g. two nitrates on two sites) and adds nothing.
     kept: list[tuple[Counter[int], tuple[int, ...]]] = []

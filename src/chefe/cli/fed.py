@@ -28,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nitrate-adsorption", choices=["oxidative", "chemical"],
                         help="NO3- adsorption as an oxidative step (NO3- + * -> *NO3 + e-, default) or a "
                              "chemical one (its ΔG at 0 V, pH 0, at every potential)")
+    parser.add_argument("--hydrogenation", choices=["pcet", "adsorbed_h"],
+                        help="pcet: each hydrogenation by H+ + e- (default); adsorbed_h: by H adsorbed on a "
+                             "free site (Volmer, then *X + *H; networks with two or more sites)")
     parser.add_argument("--gas-corrections", choices=["formation"],
                         help="with --db: correct the DFT gas energies so that their reactions with "
                              "H2, H2O(l) and NH3 reproduce the formation table (reported in the notes)")
@@ -115,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
                 policy=ThermoPolicy(low_frequency=args.low_frequency, imaginary=args.imaginary),
                 adsorbate_table=args.adsorbate_thermo,
                 nitrate_adsorption=args.nitrate_adsorption or "oxidative",
+                hydrogenation=args.hydrogenation or "pcet",
                 solvation={"table": args.solvation} if args.solvation else None,
                 gas_corrections={"scheme": args.gas_corrections} if args.gas_corrections else None,
                 references=args.references)
@@ -124,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
             energies = load_catmap(args.energies, network, nitrate_adsorption=args.nitrate_adsorption,
                                    pH=args.pH, temperature=args.T)
         else:
-            energies = load_energies(args.energies, nitrate_adsorption=args.nitrate_adsorption, pH=args.pH)
+            energies = load_energies(args.energies, nitrate_adsorption=args.nitrate_adsorption, pH=args.pH,
+                                     hydrogenation=args.hydrogenation)
         report = fed_report(
             energies, potentials=args.U, pH=args.pH, temperature=args.T, scale=args.scale,
             product=args.product,

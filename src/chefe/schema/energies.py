@@ -238,6 +238,10 @@ class _EnergiesCommon(Strict):
     thermo_policy: ThermoPolicy | None = None
     style: dict[str, Style] | None = None
     nitrate_adsorption: Literal["oxidative", "chemical"] = "oxidative"
+    hydrogenation: Literal["pcet", "adsorbed_h"] = Field(
+        "pcet", description="pcet: each hydrogenation takes H+ + e-; adsorbed_h: H adsorbs on a free site "
+        "first (Volmer) and hydrogenates the intermediate chemically (networks with two or more sites; "
+        "kinds total and adsorption)")
 
     @field_validator("style", mode="before")
     @classmethod
