@@ -208,3 +208,27 @@ def test_hydrogenation_by_adsorbed_h_by_hand():
     assert h.routes_to("H2O")
     with pytest.raises(NetworkError, match="second site"):
         with_adsorbed_hydrogen(load_network("orr"))
+
+
+def test_dissociative_nitrate_adsorption_option():
+    """NO3-(aq) + * -> *O + NO2-(aq): balanced (N1 O3, charge -1 on both sides), a chemical step,
+    its route NO3- -> *O -> *OH -> * ending in NO2- + H2O; its ΔG by hand from species G."""
+    from chefe.engine import step_free_energies
+    from chefe.errors import NetworkError
+    from chefe.network import with_nitrate_dissociation
+
+    net = with_nitrate_dissociation(load_network("no3rr_sac"))
+    step = net.steps[net.index("NO3_dissads")]
+    assert step.n_e == 0 and step.n_H == 0
+    assert {"O_OH", "OH_H2O"} <= set(net.step_ids)
+    labels = [net.route_label(net.routes[r]) for r in net.routes_to("NO2-")]
+    assert "* → *O → *OH → *" in labels
+    g = {"*": 0.0, "*O": -6.0, "NO3-(aq)": -20.0, "NO2-(aq)": -15.5}
+    g.update({sp: 0.0 for sp in net.species if sp not in g})
+    dG = step_free_energies(net, g)[net.index("NO3_dissads"), 0]
+    assert dG == pytest.approx(-6.0 + -15.5 - (-20.0))
+    # the dual-site network has *O steps already: only the adsorption step is added
+    dual = with_nitrate_dissociation(load_network("no3rr_dual_site"))
+    assert len(dual.steps) == len(load_network("no3rr_dual_site").steps) + 1
+    with pytest.raises(NetworkError, match="takes no NO3"):
+        with_nitrate_dissociation(load_network("orr"))

@@ -21,7 +21,8 @@ from .conditions import Conditions
 from .constants import P_H2O_LIQUID_BAR, T_STANDARD
 from .errors import ChefeError, InputError
 from .inputs import EnergySet
-from .network import Network, load_network, with_adsorbed_hydrogen, with_nitrate_adsorption
+from .network import (Network, load_network, with_adsorbed_hydrogen, with_nitrate_adsorption,
+                      with_nitrate_dissociation)
 from .references import ReferenceEntry, ReferenceLedger
 from .species import canonical
 from .gas import experimental_molecule, molecule_spin
@@ -57,6 +58,7 @@ def energies_from_db(
     formation_table: str = "crc",
     nitrate_adsorption: str = "oxidative",
     hydrogenation: str = "pcet",
+    nitrate_dissociation: bool = False,
     solvation=None,
     gas_corrections=None,
     references=None,
@@ -74,6 +76,8 @@ def energies_from_db(
     net = load_network(network) if isinstance(network, str) else network
     net = with_nitrate_adsorption(net, nitrate_adsorption)
     try:
+        if nitrate_dissociation:
+            net = with_nitrate_dissociation(net)
         net = with_adsorbed_hydrogen(net, hydrogenation)
     except ChefeError as exc:
         raise InputError(f"{db}: {exc}") from None

@@ -480,6 +480,14 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
         except ChefeError as exc:
             raise InputError(f"{where}: {exc}") from None
         notes.append(network.description.splitlines()[-1])
+    if spec.nitrate_dissociation:
+        from .network import with_nitrate_dissociation
+
+        try:
+            network = with_nitrate_dissociation(network)
+        except ChefeError as exc:
+            raise InputError(f"{where}: {exc}") from None
+        notes.append(network.description.splitlines()[-1])
     if spec.hydrogenation != "pcet":
         from .network import with_adsorbed_hydrogen
 
@@ -550,7 +558,7 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
 
 def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None,
                   nitrate_adsorption: str | None = None, pH: float | None = None,
-                  hydrogenation: str | None = None) -> EnergySet:
+                  hydrogenation: str | None = None, nitrate_dissociation: bool | None = None) -> EnergySet:
     """Read an energies YAML file (see module docstring) into an :class:`EnergySet`.
 
     ``nitrate_adsorption``, ``hydrogenation`` and ``pH`` override the file's (the CLI's
@@ -561,6 +569,8 @@ def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None,
     data, lines = read_yaml(path, what="energies file", lines=True)
     if isinstance(data, Mapping) and hydrogenation is not None:
         data = {**data, "hydrogenation": hydrogenation}
+    if isinstance(data, Mapping) and nitrate_dissociation:
+        data = {**data, "nitrate_dissociation": True}
     if isinstance(data, Mapping) and (nitrate_adsorption is not None or pH is not None):
         data = dict(data)
         if nitrate_adsorption is not None:

@@ -327,6 +327,36 @@ def with_nitrate_adsorption(network: Network, mode: str = "oxidative") -> Networ
     )
 
 
+def with_nitrate_dissociation(network: Network) -> Network:
+    """The network with dissociative nitrate adsorption added: ``NO3-(aq) + * -> *O + NO2-(aq)``
+    (step ``NO3_dissads``, chemical), the *O then reduced to water through *OH (``O_OH``,
+    ``OH_H2O`` added when the network has no steps for them). Screening studies use its ΔG as
+    a descriptor of the oxo route; its routes end in NO2-, which the network must declare."""
+    if "NO3-(aq)" not in network.species:
+        raise NetworkError(f"network {network.name!r} takes no NO3-(aq): dissociative nitrate adsorption "
+                           "does not apply")
+    if "NO2-" not in network.products:
+        raise NetworkError(f"network {network.name!r} declares no NO2- product, which dissociative nitrate "
+                           "adsorption forms")
+    steps = list(network.steps)
+    ids = {s.id for s in steps}
+    if "NO3_dissads" in ids:
+        return network
+    steps.append(parse_step("NO3_dissads", "NO3-(aq) + * -> *O + NO2-(aq)", label="dissociative NO3- adsorption"))
+    added = ["NO3_dissads"]
+    consumes = {sp.name for s in network.steps for sp, _ in s.reactants}
+    for sid, eq, needed in (("O_OH", "*O + H+ + e- -> *OH", "*O"), ("OH_H2O", "*OH + H+ + e- -> H2O(l) + *", "*OH")):
+        if needed not in consumes and sid not in ids:
+            steps.append(parse_step(sid, eq))
+            added.append(sid)
+    note = f"dissociative nitrate adsorption: NO3- + * -> *O + NO2- ({', '.join(added)} added)"
+    return Network(
+        name=f"{network.name}+dissociative", steps=tuple(steps), sites=network.sites, products=network.products,
+        target=network.target, title=network.title, description=(network.description + "\n" + note).strip(),
+        sources=network.sources, path=network.path,
+    )
+
+
 HYDROGENATION_MODES = ("pcet", "adsorbed_h")
 
 

@@ -28,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nitrate-adsorption", choices=["oxidative", "chemical"],
                         help="NO3- adsorption as an oxidative step (NO3- + * -> *NO3 + e-, default) or a "
                              "chemical one (its ΔG at 0 V, pH 0, at every potential)")
+    parser.add_argument("--nitrate-dissociation", action="store_true",
+                        help="add dissociative NO3- adsorption, NO3- + * -> *O + NO2- (step NO3_dissads), "
+                             "*O then reduced through *OH")
     parser.add_argument("--hydrogenation", choices=["pcet", "adsorbed_h"],
                         help="pcet: each hydrogenation by H+ + e- (default); adsorbed_h: by H adsorbed on a "
                              "free site (Volmer, then *X + *H; networks with two or more sites)")
@@ -119,6 +122,7 @@ def run(args: argparse.Namespace) -> int:
                 adsorbate_table=args.adsorbate_thermo,
                 nitrate_adsorption=args.nitrate_adsorption or "oxidative",
                 hydrogenation=args.hydrogenation or "pcet",
+                nitrate_dissociation=args.nitrate_dissociation,
                 solvation={"table": args.solvation} if args.solvation else None,
                 gas_corrections={"scheme": args.gas_corrections} if args.gas_corrections else None,
                 references=args.references)
@@ -129,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
                                    pH=args.pH, temperature=args.T)
         else:
             energies = load_energies(args.energies, nitrate_adsorption=args.nitrate_adsorption, pH=args.pH,
-                                     hydrogenation=args.hydrogenation)
+                                     hydrogenation=args.hydrogenation,
+                                     nitrate_dissociation=args.nitrate_dissociation)
         report = fed_report(
             energies, potentials=args.U, pH=args.pH, temperature=args.T, scale=args.scale,
             product=args.product,

@@ -238,6 +238,9 @@ class _EnergiesCommon(Strict):
     thermo_policy: ThermoPolicy | None = None
     style: dict[str, Style] | None = None
     nitrate_adsorption: Literal["oxidative", "chemical"] = "oxidative"
+    nitrate_dissociation: bool = Field(
+        False, description="add dissociative NO3- adsorption, NO3- + * -> *O + NO2- (step NO3_dissads), "
+        "with *O reduced through *OH")
     hydrogenation: Literal["pcet", "adsorbed_h"] = Field(
         "pcet", description="pcet: each hydrogenation takes H+ + e-; adsorbed_h: H adsorbs on a free site "
         "first (Volmer) and hydrogenates the intermediate chemically (networks with two or more sites; "
