@@ -259,9 +259,23 @@ def test_dac_n6_bridging_nitrogens_and_distance_control():
     fe, co = m.sites["Fe"].metals[0], m.sites["Co"].metals[0]
     assert a.get_chemical_formula() == "C118CoFeN6"  # 8x8 = 128 C; 4 removed, 6 of the rest N
     assert a.get_distance(fe, co) == pytest.approx(2.46, abs=1e-6)  # one lattice constant
-    n_fe = {j for j in range(len(a)) if a[j].symbol == "N" and a.get_distance(fe, j, mic=True) < 2.6}
-    n_co = {j for j in range(len(a)) if a[j].symbol == "N" and a.get_distance(co, j, mic=True) < 2.6}
+    # every N bonded to its metals at the single-atom site's M–N length (1.88 Å ± 0.05), the two
+    # bridging N to both metals; no other N within 3.4 Å; the second shell no closer than in an
+    # M–N4 site (2.56 Å, less 0.1); sheet bonds between a C=N double and a C–C single bond
+    n_fe = {j for j in range(len(a)) if a[j].symbol == "N" and a.get_distance(fe, j, mic=True) < 2.0}
+    n_co = {j for j in range(len(a)) if a[j].symbol == "N" and a.get_distance(co, j, mic=True) < 2.0}
     assert len(n_fe) == len(n_co) == 4 and len(n_fe & n_co) == 2  # two bridging N
+    for metal, mine in ((fe, n_fe), (co, n_co)):
+        for j in mine:
+            assert a.get_distance(metal, j, mic=True) == pytest.approx(1.88, abs=0.05)
+        others = [j for j in range(len(a)) if a[j].symbol == "N" and j not in mine]
+        assert min(a.get_distance(metal, j, mic=True) for j in others) > 3.4
+        assert min(a.get_distance(metal, j, mic=True) for j in range(len(a)) if a[j].symbol == "C") > 2.45
+    from ase.neighborlist import neighbor_list
+
+    sheet = a[[k for k in range(len(a)) if a[k].symbol in "CN"]]
+    d = neighbor_list("d", sheet, 1.7)
+    assert 1.30 < d.min() and d.max() < 1.55
     m2 = dac("Fe", "Co", "N6", distance=2.2)
     assert m2.atoms.get_distance(*m2.sites["bridge"].metals) == pytest.approx(2.2, abs=1e-9)
 

@@ -356,6 +356,13 @@ def dac(metal1: str, metal2: str, coordination: str = "N6", *, host: str = "plan
         centres = [mid - axis * distance / 2, mid + axis * distance / 2]
     (a1, a2), new_index = _finish(atoms, removed, {s: e for s, e in subs.items() if e != "C"},
                                   [(metal1, centres[0]), (metal2, centres[1])])
+    if coordination in ("N6", "N2-N2") and host == "plane":
+        # the bridging atoms at bonding distance from both metals: the core relaxed in the plane
+        shared = [new_index[s] for s in shell if len(near[s]) == 2 and s in new_index]
+        own = {a1: [new_index[s] for s in shell if near[s] == [0] and s in new_index],
+               a2: [new_index[s] for s in shell if near[s] == [1] and s in new_index]}
+        _relax_dual_core(atoms, (a1, a2), own, shared, fixed_metals=True)
+        centres = [atoms.positions[a1].copy(), atoms.positions[a2].copy()]
     normal = normal_of((centres[0] + centres[1]) / 2)
     catalyst = name or _name([metal1, metal2], coordination, host)
     tag_atoms(atoms, catalyst, "DAC", [a1, a2], host=host, coordination=coordination,
@@ -368,6 +375,78 @@ def dac(metal1: str, metal2: str, coordination: str = "N6", *, host: str = "plan
     if n1 != "M1":
         sites["M1"], sites["M2"] = sites[n1], sites[n2]
     return Model(catalyst, atoms, sites, n1, "DAC")
+
+
+#: metal–X bonds this many times stiffer than the sheet's in the core relaxation (as for pyrrolic sites)
+_CORE_STIFFNESS = 20.0
+
+
+def _relax_dual_core(atoms, metals, own: dict, shared: list[int], fixed_metals: bool) -> None:
+    """Relax a flat dual-atom core in its plane (valence force field, :mod:`chefe.build.vff`):
+    every metal–X bond (its own shell and the bridging atoms, shared by both metals) at the
+    length of the metals' own shell in the vacancy (1.88 Å in graphene, as at a single-atom
+    site), sheet bonds at the C–C length, sp² angles in the sheet and at the shell atoms. The metals stay
+    where they are when ``fixed_metals`` (an M–M distance was asked for); otherwise one sheet atom
+    far from the core holds the sheet in place."""
+    from .vff import angle_terms, relax_in_plane
+
+    nb = sheet_neighbours(atoms)
+    metal_set = set(metals)
+    bonds, lengths, weights = [], [], []
+    for i in sorted(nb):
+        if i in metal_set:
+            continue
+        for j in sorted(nb[i]):
+            if j > i and j not in metal_set:
+                bonds.append((i, j))
+                lengths.append(CC_BOND)
+                weights.append(1.0)
+    neighbours = {i: {j for j in nb[i] if j not in metal_set} for i in nb if i not in metal_set}
+    # the metal–X length of the site's own shell (the vacancy's geometry, as for a single-atom
+    # site) for the bridging atoms too
+    d_own = float(np.mean([np.linalg.norm(atoms.positions[x] - atoms.positions[m])
+                           for m in metals for x in own[m]]))
+    for m in metals:
+        for x in own[m] + shared:
+            bonds.append((m, x))
+            lengths.append(d_own)
+            weights.append(_CORE_STIFFNESS)
+            neighbours.setdefault(x, set()).add(m)
+        neighbours[m] = set(own[m] + shared)
+        # the second shell (sheet atoms bonded to the metal's shell) kept at its distance in the
+        # unrelaxed vacancy, so that moving the bridging atoms does not pull a C onto the metal
+        for x in own[m] + shared:
+            for c in nb[x]:
+                if c not in metal_set and c not in own[m] and c not in shared:
+                    bonds.append((m, c))
+                    lengths.append(float(np.linalg.norm(atoms.positions[c] - atoms.positions[m])))
+                    weights.append(1.0)
+
+    # angles at the sheet atoms, metals included (so that the second shell keeps its distance):
+    # sp² 120° around an atom bonded to one metal; around a bridging atom the M–X–M angle is
+    # what the two bonds and the M–M distance make, and its two M–X–C angles share the rest
+    d_mm = float(np.linalg.norm(atoms.positions[metals[0]] - atoms.positions[metals[1]]))
+    bridging_angle = {}
+    for x in shared:
+        mxm = 2 * np.degrees(np.arcsin(min(1.0, d_mm / 2 / d_own)))
+        bridging_angle[x] = (360.0 - mxm) / 2
+
+    def target(i, j, k):
+        if i in metal_set:
+            return None
+        if i in bridging_angle:
+            if j in metal_set and k in metal_set:
+                return None
+            return bridging_angle[i] if (j in metal_set or k in metal_set) else 120.0
+        return 120.0
+
+    angles, cosines = angle_terms(neighbours, target)
+    centre = atoms.positions[list(metals)].mean(0)
+    anchor = int(np.argmax(np.linalg.norm(atoms.positions - centre, axis=1)))
+    fixed = list(metals) if fixed_metals else [anchor]
+    xy, _ = relax_in_plane(atoms.positions[:, :2], atoms.cell.array[:2, :2], np.array(bonds), np.array(lengths),
+                           angles, cosines, fixed=fixed, weights=weights)
+    atoms.positions[:, :2] = xy
 
 
 def _second_vacancy(atoms, nb, i: int, j: int, distance: float | None) -> tuple[int, int]:
