@@ -627,6 +627,16 @@ def _stored_digest(entry: dict) -> str:
     return f"sha256:{entry['sha256']}" if entry.get("sha256") else ""
 
 
+def _store_imported(database, batch, stored, report: CollectReport) -> CollectReport:
+    """Write imported runs (slabs first, each adsorbate with its checks), then the closing pass."""
+    checked: set[str] = set()
+    if batch:
+        batch.sort(key=lambda item: item[0].key.role != "slab")
+        checked = _write(database, batch, stored, report, SlabIndex.from_database(database))
+    check_consistency(database, report, skip=checked)
+    return report
+
+
 def _import_cathub(source: Path, database, db) -> CollectReport:
     from .io.cathub import cathub_records
     from .io.record import FileInfo
@@ -651,12 +661,7 @@ def _import_cathub(source: Path, database, db) -> CollectReport:
             report.skipped += 1
             continue
         batch.append((Found(record.path, record.path, record.code, key), record))
-    checked: set[str] = set()
-    if batch:
-        batch.sort(key=lambda item: item[0].key.role != "slab")
-        checked = _write(database, batch, stored, report, SlabIndex.from_database(database))
-    check_consistency(database, report, skip=checked)
-    return report
+    return _store_imported(database, batch, stored, report)
 
 
 def _import_rows(src, source: Path, database, db, catalyst_key: str, species_key: str, site_names) -> CollectReport:
@@ -687,9 +692,4 @@ def _import_rows(src, source: Path, database, db, catalyst_key: str, species_key
             report.skipped += 1
             continue
         batch.append((found, record))
-    checked: set[str] = set()
-    if batch:
-        batch.sort(key=lambda item: item[0].key.role != "slab")
-        checked = _write(database, batch, stored, report, SlabIndex.from_database(database))
-    check_consistency(database, report, skip=checked)
-    return report
+    return _store_imported(database, batch, stored, report)
