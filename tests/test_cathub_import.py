@@ -183,3 +183,64 @@ def test_a_reaction_energy_table_is_refused_with_what_to_give(tmp_path):
                      'Pt,111,"{""H2gas"": 0.5, ""star"": 1}","{""Hstar"": 1}",-0.24\n')
     code = main(["collect", str(table), "--db", str(tmp_path / "r.db")])
     assert code == 2 and not (tmp_path / "r.db").exists()
+
+
+def test_only_structures_an_equation_writes_are_placed_and_failures_flag_them(tmp_path):
+    """A database may link every structure of a folder to each reaction (TangRevised2018 does):
+    a structure is placed only by reactions whose equation writes it; an adsorbate of a reaction
+    that fails its energy check is flagged where another reaction places it."""
+    broken = tmp_path / "linked.db"
+    shutil.copy(FIXTURE, broken)
+    con = sqlite3.connect(broken)
+    # reaction 1 (Ag 100 CO) also links the *H structure of reaction 7 (another slab)
+    h7 = con.execute("select ase_id from reaction_system where id = 7 and name = 'Hstar'").fetchone()[0]
+    con.execute("insert into reaction_system values ('Hstar', 0.0, ?, 1)", (h7,))
+    # a second reaction that writes reaction 170's *H (Pt 111) with a wrong published energy
+    pt_h = con.execute("select ase_id from reaction_system where id = 170 and name = 'Hstar'").fetchone()[0]
+    pt_star = con.execute("select ase_id from reaction_system where id = 170 and name = 'star'").fetchone()[0]
+    h2 = con.execute("select ase_id from reaction_system where id = 170 and name = 'H2gas'").fetchone()[0]
+    row = con.execute("select * from reaction where id = 170").fetchone()
+    cols = [r[1] for r in con.execute("pragma table_info(reaction)")]
+    values = dict(zip(cols, row))
+    values.update(id=999, reaction_energy=values["reaction_energy"] + 0.3)
+    con.execute(f"insert into reaction ({','.join(cols)}) values ({','.join('?' * len(cols))})",
+                [values[c] for c in cols])
+    for name, aid in (("Hstar", pt_h), ("star", pt_star), ("H2gas", h2)):
+        con.execute("insert into reaction_system values (?, 0.0, ?, 999)", (name, aid))
+    con.commit()
+    con.close()
+    db = tmp_path / "r.db"
+    report = collect_ase_db(broken, str(db))
+    rows = {(r.catalyst, r.species): r for r in connect(str(db)).select()}
+    assert ("Ag-fcc(100)", "*H") not in rows  # linked to reaction 1, not written by it
+    assert rows[("Ag-fcc(211)", "*H")].ok
+    pt = rows[("Pt-fcc(111)", "*H")]
+    assert "inconsistent" in pt.flags and not pt.ok
+    assert any("reaction 999" in p for p in report.problems)
+
+
+def test_damaged_or_foreign_sqlite_is_refused_untouched(tmp_path):
+    import hashlib
+
+    cut = tmp_path / "cut.db"
+    cut.write_bytes(FIXTURE.read_bytes()[: int(FIXTURE.stat().st_size * 0.8)])
+    assert main(["collect", str(cut), "--db", str(tmp_path / "a.db")]) == 2
+    foreign = tmp_path / "foreign.db"
+    con = sqlite3.connect(foreign)
+    con.execute("create table t (x)")
+    con.commit()
+    con.close()
+    before = hashlib.sha256(foreign.read_bytes()).hexdigest()
+    assert main(["collect", str(foreign), "--db", str(tmp_path / "b.db")]) == 2
+    assert hashlib.sha256(foreign.read_bytes()).hexdigest() == before  # ASE added no tables
+
+
+def test_two_publications_are_not_mixed_in_one_database(tmp_path):
+    other = tmp_path / "other.db"
+    shutil.copy(FIXTURE, other)
+    db = tmp_path / "r.db"
+    collect_ase_db(FIXTURE, str(db))
+    from chefe.errors import InputError
+
+    with pytest.raises(InputError, match="a database of its own"):
+        collect_ase_db(other, str(db))

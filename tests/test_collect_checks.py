@@ -179,3 +179,17 @@ def test_writer_key_check_still_refuses_what_ase_refuses(tmp_path):
 
     assert ase.db.core.check.__module__ == "ase.db.core"  # ASE's own check restored
     assert db.count() == 2
+
+
+def test_cluster_models_are_not_compared_by_cell():
+    """A Pt4 cluster without a cell (pbc False): no lattice to compare, said; composition still checked."""
+    from ase.cluster import Octahedron  # noqa: F401  (ASE's cluster tools: any non-periodic model)
+
+    slab = RunRecord("slab", "vasp", "test", -10.0, atoms=Atoms("Pt4", positions=np.eye(4, 3) * 2.5))
+    ads = RunRecord("ads", "vasp", "test", -15.0,
+                    atoms=Atoms("Pt4O", positions=np.vstack([np.eye(4, 3) * 2.5, [[0, 0, 2.0]]])))
+    flags, messages = check_pair(slab, ads, "*O")
+    assert "cell_mismatch" not in flags and "composition_mismatch" not in flags
+    assert any("not periodic in two directions" in m for m in messages)
+    flags, _ = check_pair(slab, ads, "*OH")
+    assert "composition_mismatch" in flags

@@ -45,6 +45,8 @@ def nasa_enthalpy(coefficients, temperature: float = 298.15) -> float:
 
 def _polyatomic(table: dict, rows: list[dict], dfh: dict[str, float], margin: float) -> dict[str, Window]:
     """Windows of the polyatomic adsorbates: Pt(111) heats of formation scaled to every facet."""
+    from ase.data import atomic_numbers
+
     from .errors import InputError
     from .refdata import load_table
     from .species import parse_species
@@ -65,7 +67,15 @@ def _polyatomic(table: dict, rows: list[dict], dfh: dict[str, float], margin: fl
                 raise InputError(f"{library['path']}: {species} is {composition}, but {mode['rmg_label']} "
                                  f"is {mode['formula']}")
             e_pt = nasa_enthalpy(mode["nasa_298_1000K"]) - sum(n * per_element[el] for el, n in composition.items())
-            gamma = {el: order / valence[el] for el, order in mode["surface_bonds"].items()}
+            bonds = {el: float(order) for el, order in mode["surface_bonds"].items()}
+            # an odd-electron fragment (NO, NO2, NO3, OH, NH2...) binds with one free valence: RMG's
+            # multi-radical Lewis structures (three X-O bonds for flat NO3) would scale it 1.5x
+            # with O binding; their surface bond orders are scaled down to sum to one
+            electrons = sum(atomic_numbers[el] * n for el, n in composition.items())
+            total = sum(bonds.values())
+            if electrons % 2 and total > 1:
+                bonds = {el: order / total for el, order in bonds.items()}
+            gamma = {el: order / valence[el] for el, order in bonds.items()}
             for row in rows:
                 values.append(e_pt + sum(g * (float(row[f"BE_{el}_eV"]) - float(reference[f"BE_{el}_eV"]))
                                          for el, g in gamma.items()))

@@ -282,9 +282,15 @@ def connect_for_writing(db):
     from ase.db import connect
 
     check_database_folder(db)
-    if isinstance(db, (str, Path)) and "://" not in str(db):
-        return connect(str(db), use_lock_file=False)
-    return connect(db)
+    try:
+        if isinstance(db, (str, Path)) and "://" not in str(db):
+            return connect(str(db), use_lock_file=False)
+        return connect(db)
+    except ValueError as exc:
+        if "Unknown database type" not in str(exc):
+            raise
+        raise InputError(f"--db {db}: not a database name ASE knows; give a .db (SQLite) or .json file, or a "
+                         "postgresql:// URL") from None
 
 
 def _require_digest(digest: str) -> None:
@@ -587,6 +593,7 @@ def collect_ase_db(
 
     source = Path(source)
     _refuse_reaction_table(source)
+    _check_sqlite_source(source)
     open_existing(str(source))  # an ASE database (SQLite or JSON), or a one-line error
     with open(source, "rb") as handle:
         kind = "json" if handle.read(1) == b"{" else "db"
@@ -602,6 +609,32 @@ def collect_ase_db(
     src = connect(str(source), type=kind)
     with WriterLock(db):
         return _import_rows(src, source, connect_for_writing(db), db, catalyst_key, species_key, site_names)
+
+
+def _check_sqlite_source(source: Path) -> None:
+    """An SQLite file to import is checked read-only first: damaged, or not an ASE database (ASE
+    would add its tables to it), it is refused with a one-line error and left untouched."""
+    import sqlite3
+
+    try:
+        with open(source, "rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                return
+        con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            check = con.execute("pragma quick_check").fetchone()
+            tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise InputError(f"{source}: a damaged SQLite file ({exc}); nothing imported") from None
+    if not check or check[0] != "ok":
+        raise InputError(f"{source}: a damaged SQLite file (integrity check: {check[0] if check else 'no answer'}); "
+                         "nothing imported")
+    if "systems" not in tables:
+        raise InputError(f"{source}: an SQLite file that is not an ASE database (tables: "
+                         f"{', '.join(sorted(tables)) or 'none'}); give a database written by ASE, chefe or "
+                         "Catalysis-Hub")
 
 
 def _refuse_reaction_table(source: Path) -> None:
@@ -646,6 +679,16 @@ def _import_cathub(source: Path, database, db) -> CollectReport:
     report = CollectReport(str(source), str(db))
     info = FileInfo.of(source)
     records, found = cathub_records(source, info)
+    # one publication per database: gases of two publications (two setups) cannot share the
+    # references of one analysis
+    ours = f"{source.resolve()}@"
+    gases = {key.species for key, record in records if key.role == "gas"}
+    for row in all_rows(database, role="gas"):
+        path = str(row.get("run_path", ""))
+        if row.get("species") in gases and not path.startswith(ours):
+            raise InputError(f"{db}: already holds a gas run of {row.get('species')} from {path.split('@')[0]}; "
+                             f"import {source.name} into a database of its own (each publication's gases "
+                             "are its own references)")
     report.problems.extend(found.problems)
     report.notes.extend(found.notes)
     pub = found.publication

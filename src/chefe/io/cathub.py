@@ -84,6 +84,7 @@ class CathubSystem:
     sites: set = field(default_factory=set)
     reactions: list = field(default_factory=list)
     correction: float = 0.0
+    failed: list = field(default_factory=list)  # reactions it is in that fail a check
 
 
 @dataclass
@@ -97,21 +98,26 @@ class CathubImport:
     n_reactions: int
 
 
-def _stoichiometry(reaction: dict, where: str) -> dict[str, float]:
-    """Net coefficients (products positive) of a reaction's species names."""
+def _stoichiometry(reaction: dict, where: str) -> tuple[dict[str, float], set[str]]:
+    """Net coefficients (products positive) of a reaction's species names, and every name its
+    equation writes (a zero coefficient included)."""
     net: dict[str, float] = defaultdict(float)
+    written: set[str] = set()
     for column, sign in (("reactants", -1.0), ("products", 1.0)):
         value = reaction[column]
         try:
             terms = json.loads(value) if isinstance(value, str) else dict(value or {})
         except (json.JSONDecodeError, TypeError, ValueError):
             raise InputError(f"{where}: {column} {value!r} is not a species dictionary") from None
+        if not isinstance(terms, dict):
+            raise InputError(f"{where}: {column} {value!r} is not a species dictionary")
         for name, coefficient in terms.items():
+            written.add(name)
             try:
                 net[name] += sign * float(coefficient)
             except (TypeError, ValueError):
                 raise InputError(f"{where}: coefficient {coefficient!r} of {name} is not a number") from None
-    return {k: v for k, v in net.items() if abs(v) > 1e-12}
+    return {k: v for k, v in net.items() if abs(v) > 1e-12}, written
 
 
 def _composition_matches(ads_row, slab_row, species: str) -> bool:
@@ -150,21 +156,36 @@ def read_cathub(path: str | Path) -> CathubImport:
         raise InputError(f"{path}: not a readable Catalysis-Hub database ({exc})") from None
     finally:
         con.close()
-    rows = {row.unique_id: row for row in connect(str(path), type="db").select()}
+    try:
+        rows = {row.unique_id: row for row in connect(str(path), type="db").select()}
+    except (sqlite3.Error, UnicodeDecodeError, ValueError, KeyError) as exc:
+        raise InputError(f"{path}: its structures (systems table) cannot be read ({type(exc).__name__}: "
+                         f"{exc}); the file is damaged or not a Catalysis-Hub database") from None
+    if not reactions:
+        raise InputError(f"{path}: a Catalysis-Hub database with no reactions: nothing to import")
     problems: list[str] = []
     notes: list[str] = []
     systems: dict[str, CathubSystem] = {}
     skipped_names: Counter = Counter()
     unverifiable = 0
     functionals = Counter()
+    failed: dict[str, list] = defaultdict(list)  # adsorbate structures of reactions that fail a check
     for reaction in reactions:
         rid = reaction["id"]
         label = f"{reaction.get('surface_composition', '')} {reaction.get('facet', '')}".strip()
         where = f"{path}: reaction {rid} ({label})"
-        net = _stoichiometry(reaction, where)
+        try:
+            net, written = _stoichiometry(reaction, where)
+        except InputError as exc:
+            problems.append(f"{exc}; the reaction is skipped")
+            continue
         names = {}
         for name, correction, ase_id in links.get(rid, []):
             role, species, _ = species_of(name)
+            # a structure is placed by the reactions whose equation writes it; a database may link
+            # every structure of a folder to each reaction. The clean slab names the surface.
+            if role and role != "slab" and name not in written:
+                continue
             if not role:
                 skipped_names[re.sub(r"\d+$", "", name) or name] += 1
                 continue
@@ -190,7 +211,10 @@ def read_cathub(path: str | Path) -> CathubImport:
                 problems.append(
                     f"{where}: {equation}: the published reaction energy {float(published):.4f} eV is not "
                     f"what its structures give ({computed:.4f} eV, {computed - float(published):+.4f}); "
-                    "the reaction's structures are not placed by it")
+                    "the reaction's structures are not placed by it, and its adsorbates are flagged")
+                for n, v in names.items():
+                    if v[0] == "adsorbate":
+                        failed[v[3]].append(rid)
                 continue
         else:
             unverifiable += 1
@@ -204,6 +228,9 @@ def read_cathub(path: str | Path) -> CathubImport:
                         f"plus {species[1:]}; the reaction's structures are not placed by it")
                     bad = True
         if bad:
+            for n, v in names.items():
+                if v[0] == "adsorbate":
+                    failed[v[3]].append(rid)
             continue
         functionals[(reaction.get("dft_code") or "", reaction.get("dft_functional") or "")] += 1
         facet, facet_site = _facet_and_site(reaction.get("facet", ""))
@@ -237,6 +264,9 @@ def read_cathub(path: str | Path) -> CathubImport:
     if unverifiable:
         notes.append(f"{path}: {unverifiable} of {len(reactions)} reactions lack a structure for some "
                      "species (NEB and co-adsorption records): their reaction energies cannot be checked")
+    for ase_id, rids in failed.items():
+        if ase_id in systems:
+            systems[ase_id].failed = sorted(set(rids))
     entries = _catalysts(systems, path, problems, notes)
     publication = publications[0] if len(publications) == 1 else {}
     return CathubImport(publication, entries, problems, notes, len(reactions))
@@ -345,14 +375,19 @@ def cathub_records(path: str | Path, info) -> tuple[list, CathubImport]:
                                       "reactions": sorted(r["id"] for r in reactions),
                                       "sites": sorted(x for x in system.sites if x)}}
         messages = ()
+        flags = []
+        if system.failed:
+            flags.append("inconsistent")
+            messages += (f"{path}@unique_id={system.ase_id}: also in reaction(s) {system.failed}, whose "
+                         "published energy or composition does not match its structures",)
         if system.correction:
             settings["catalysis_hub"]["energy_correction"] = system.correction
-            messages = (f"Catalysis-Hub applies {system.correction:+.4f} eV to this structure in its reaction "
+            messages += (f"Catalysis-Hub applies {system.correction:+.4f} eV to this structure in its reaction "
                         "energies; chefe stores the total energy without it (chefe's own gas corrections: "
                         "--gas-corrections)",)
-        record = RunRecord(f"{path}@unique_id={system.ase_id}", _code(first["code"]), "catalysis-hub", energy,
+        record = RunRecord(f"{Path(path).resolve()}@unique_id={system.ase_id}", _code(first["code"]), "catalysis-hub", energy,
                            energy_kind="Catalysis-Hub total energy",
-                           atoms=row.toatoms(), flags=tuple(with_flags([], energy, None, None, None)),
+                           atoms=row.toatoms(), flags=tuple(with_flags(flags, energy, None, None, None)),
                            files=(info,), version=first["code"], settings=settings, messages=messages)
         out.append((RunKey(catalyst, species, role), record))
     return out, found

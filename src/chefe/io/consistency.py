@@ -160,7 +160,6 @@ CELL_STRAIN_TOLERANCE = 0.005
 def check_pair(slab, ads, species: str, values: dict | None = None) -> tuple[list[str], list[str]]:
     """Flags and messages for an adsorbate run against its slab run; ``values`` (when given)
     receives the numbers behind them (``lattice_strain``)."""
-    from ..species import parse_species
 
     flags, messages = [], []
     diffs = compare_settings(slab.settings, ads.settings)
@@ -190,6 +189,15 @@ def check_pair(slab, ads, species: str, values: dict | None = None) -> tuple[lis
         messages.append(f"{ads.path}: cell and composition not checked against the slab run {slab.path}: "
                         f"no structure in {which}")
         return flags, messages
+    # clusters and molecules (periodic along fewer than two lattice vectors, or no cell): no
+    # lattice to compare
+    for run in (slab, ads):
+        cell = np.asarray(run.atoms.cell.array, float)
+        periodic = [bool(p) and np.linalg.norm(cell[i]) > 1e-6 for i, p in enumerate(run.atoms.pbc)]
+        if sum(periodic) < 2:
+            messages.append(f"{ads.path}: cell not compared with the slab run {slab.path}: {run.path} is "
+                            "not periodic in two directions (a cluster or molecule model)")
+            return flags, messages + _composition_messages(slab, ads, species, flags)
     # slabs and sheets: the surface lattice is what an adsorption energy needs the same (in any
     # basis); the vacuum thickness is reported, not flagged. Bulk cells: the full lattice.
     vacuum = (vacuum_axis(slab.atoms), vacuum_axis(ads.atoms))
@@ -213,17 +221,25 @@ def check_pair(slab, ads, species: str, values: dict | None = None) -> tuple[lis
             messages.append(f"{ads.path}: same surface lattice as the slab run {slab.path}, but the cell "
                             f"across the vacuum differs ({c_a:.2f} vs {c_b:.2f} Å): adsorption energies "
                             "change little with the vacuum, yet the two runs are not one cell")
-    try:  # a co-adsorbed state (*NO2+*O) holds the atoms of each of its adsorbates
+    return flags, messages + _composition_messages(slab, ads, species, flags)
+
+
+def _composition_messages(slab, ads, species: str, flags: list[str]) -> list[str]:
+    """``composition_mismatch`` (added to ``flags``) when the adsorbate run is not the slab plus
+    exactly ``species``; a co-adsorbed state (*NO2+*O) holds the atoms of each of its adsorbates."""
+    from ..species import parse_species
+
+    try:
         expected = Counter()
         for part in species.split("+"):
             expected.update(dict(parse_species(part).composition))
     except Exception:  # noqa: BLE001
-        expected = None
+        return []
     found = composition_difference(slab.atoms, ads.atoms)
-    if expected is not None and found != expected:
+    if found != expected:
         flags.append("composition_mismatch")
-        messages.append(f"{ads.path}: holds the slab plus {dict(found)} instead of {species}")
-    return flags, messages
+        return [f"{ads.path}: holds the slab plus {dict(found)} instead of {species}"]
+    return []
 
 
 def _show(value, key: str):
