@@ -694,7 +694,7 @@ def _import_cathub(source: Path, database, db) -> CollectReport:
     pub = found.publication
     if pub:
         report.notes.insert(0, f"Catalysis-Hub publication {pub.get('pub_id')}: {pub.get('title')}"
-                            + (f" (doi:{pub['doi']})" if pub.get("doi") else "")
+                            + (f" (doi:{pub['doi']})" if str(pub.get("doi") or "").strip("-") else "")
                             + f"; {found.n_reactions} reactions")
     batch = []
     for key, record in records:
