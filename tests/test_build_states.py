@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from ase.data import atomic_numbers, covalent_radii
-from ase.neighborlist import NeighborList, natural_cutoffs
 
 from chefe.build import dac, sac, slab
 from chefe.build.states import place_state, state_label
@@ -28,23 +27,14 @@ def _states(name):
 
 
 def _fragments(atoms, indices):
-    """Connected pieces of the adsorbate atoms (bonded: closer than 1.2 x the covalent-radius sum)."""
-    sub = atoms[indices]
-    nl = NeighborList(natural_cutoffs(sub, mult=1.2), skin=0.0, self_interaction=False, bothways=True)
-    nl.update(sub)
-    seen, pieces = set(), 0
-    for start in range(len(sub)):
-        if start in seen:
-            continue
-        pieces += 1
-        stack = [start]
-        while stack:
-            k = stack.pop()
-            if k in seen:
-                continue
-            seen.add(k)
-            stack.extend(int(j) for j in nl.get_neighbors(k)[0])
-    return pieces
+    """Connected pieces of the adsorbate atoms (bonded: closer than 1.2 x the covalent-radius
+    sum), counted by scipy's graph components on the distance matrix."""
+    from scipy.sparse.csgraph import connected_components
+
+    d = atoms.get_all_distances(mic=True)[np.ix_(indices, indices)]
+    radii = covalent_radii[atoms.numbers[indices]]
+    bonded = d < 1.2 * (radii[:, None] + radii[None, :])
+    return connected_components(bonded, directed=False)[0]
 
 
 @pytest.mark.parametrize("network", shipped_networks())
