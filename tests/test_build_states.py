@@ -174,3 +174,15 @@ def test_network_states_written_and_collected_as_one_run_each(tmp_path):
     row = connect(str(db)).get(species="*NO2+*O")
     assert row.role == "adsorbate" and row.e_dft == -725.0
     assert "composition_mismatch" not in row.flags
+
+
+def test_state_set_on_a_model_with_too_few_sites_says_so_once():
+    from chefe.build.sets import network_states, state_set
+
+    singles, multi = network_states("no3rr_dual_site")
+    made = state_set(sac("Fe", "N4"), "no3rr_dual_site")
+    assert len(made) == 1 + len(singles)  # the clean site and every single adsorbate
+    skipped = made[0].info["skipped"]
+    assert f"{len(multi)} co-adsorbed states need up to 2 sites" in skipped and "DAC or a slab" in skipped
+    dual = state_set(dac("Cu", "Co", "N6"), "no3rr_dual_site")
+    assert len(dual) == 1 + len(singles) + len(multi) and "skipped" not in dual[0].info

@@ -90,21 +90,30 @@ def state_set(model: Model, network, sites=None, modes: dict | None = None, skip
     site in ``sites``, each co-adsorbed state as one structure]``. A co-adsorbed state needs as
     many sites as adsorbates (a SAC has one): one the model cannot hold is left out and named in
     the clean structure's ``info['skipped']``, as are unplaceable ones with ``skip_unplaceable``."""
-    from .states import place_state
+    from .states import place_state, state_label
 
     singles, multi = network_states(network)
     out = reaction_set(model, singles, sites, modes, skip_unplaceable)
     clean = out[0]
     skipped = [clean.info["skipped"]] if clean.info.get("skipped") else []
+    too_few = []
     for state in multi:
         try:
             atoms = place_state(model, state, modes=modes)
         except InputError as exc:
-            if not skip_unplaceable and "needs" not in str(exc):
+            if "needs" in str(exc):
+                too_few.append(state_label(state))
+                continue
+            if not skip_unplaceable:
                 raise
             skipped.append(str(exc))
             continue
         out.append(atoms)
+    if too_few:
+        n_sites = max(len([x for x in s if x != "*"]) for s in multi)
+        skipped.append(f"{model.catalyst}: {len(too_few)} co-adsorbed states need up to {n_sites} sites and this "
+                       f"{model.family or 'model'} has fewer ({', '.join(too_few[:4])}"
+                       + (", ..." if len(too_few) > 4 else "") + "): build them on a DAC or a slab")
     if skipped:
         clean.info["skipped"] = " | ".join(skipped)
     return out
