@@ -110,7 +110,7 @@ def test_bent_starts_at_the_cited_angles():
     """M-O-N 120° (monodentate nitrate), M-O-H 110°, M-N-O 145° (bent nitrosyl), M-O-O 115°."""
     model = sac("Fe", "N4")
     fe = model.site().metals[0]
-    for ads, want in (("*NO3", 120.0), ("*OH", 110.0), ("*NO", 145.0), ("*OOH", 115.0)):
+    for ads, want in (("*NO3", 120.0), ("*OH", 110.0), ("*NO", 145.0), ("*OOH", 115.0), ("*NO3H", 125.0)):
         a = place_state(model, (ads,), symmetric=True)
         b = int(a.info["binding_atoms"])
         nxt = len(model.atoms) + 1  # the atom bonded to the binding one comes next

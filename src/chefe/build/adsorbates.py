@@ -3,7 +3,8 @@
 Each mode is a starting geometry in a local frame: the binding atom(s) at z = 0, the rest of
 the molecule above (+z points into the vacuum, the metal lies along -z). Bond lengths and angles
 are the usual gas-phase values (N–O 1.25 Å in nitrate, 1.20 Å in NO2, 1.17 Å in NO; N–H 1.02 Å;
-O–H 0.97 Å; HNO3 and HONO as their experimental gas structures, NIST CCCBDB; tetrahedral N in
+O–H 0.97 Å; *NO3H as chefe's shipped experimental HNO3 geometry, *NO2H as the HONO gas structure
+of NIST CCCBDB; tetrahedral N in
 the amines and hydrazines): starting points for a relaxation, not results.
 
 No start sits on a symmetry element that would keep it there: the angles at the binding atom
@@ -64,6 +65,27 @@ def _internal(rows) -> tuple[tuple[str, ...], tuple[tuple[float, float, float], 
         symbols.append(row[0])
         positions.append(tuple(float(x) for x in p))
     return tuple(symbols), tuple(positions)
+
+
+def _from_table(formula: str, binding: int, neighbour: int, angle: float, name: str = "O-down") -> Mode:
+    """A planar molecule of the shipped experimental geometries bound through atom ``binding``,
+    the bond to ``neighbour`` at ``angle`` (degrees) from the metal, the molecule in the xz plane."""
+    from ..gas import experimental_molecule
+
+    mol, _ = experimental_molecule(formula)
+    p = mol.positions - mol.positions[binding]
+    u = unit(p[neighbour])
+    rest = next(k for k in range(len(mol)) if k not in (binding, neighbour))
+    n = unit(np.cross(u, p[rest]))
+    w = np.cross(n, u)
+    t = np.radians(180.0 - angle)  # the bond's angle from +z
+    along, across = np.array([np.sin(t), 0.0, np.cos(t)]), np.array([np.cos(t), 0.0, -np.sin(t)])
+    local = np.outer(p @ u, along) + np.outer(p @ w, across) + np.outer(p @ n, [0.0, 1.0, 0.0])
+    if local[:, 2].min() < -1e-9:  # the molecule's other side up
+        local = np.outer(p @ u, along) - np.outer(p @ w, across) + np.outer(p @ n, [0.0, 1.0, 0.0])
+    order = [binding] + [k for k in range(len(mol)) if k != binding]
+    return Mode(name, tuple(mol[k].symbol for k in order), tuple(tuple(float(x) for x in local[k]) for k in order),
+                (0,))
 
 
 def _mode(name, rows, binding=(0,), site_kinds=("top", "bridge", "hollow")) -> Mode:
@@ -152,11 +174,9 @@ def _modes() -> dict[str, dict[str, Mode]]:
                                                 ("H", 1, 0.97, 0, 105, "M", 180)])}
     table["*OOH"] = {"O-down": _mode("O-down", [("O",), ("O", 0, 1.45, "M", 115, "X", 0),
                                                 ("H", 1, 0.98, 0, 102, "M", 90)])}
-    # HNO3 bound through the O that becomes the nitrate's: N=O 1.21, N-OH 1.41, O-H 0.97 Å,
-    # O=N=O 130°, O-N-OH 114°, N-O-H 102° (HNO3, CCCBDB experimental geometry)
-    table["*NO3H"] = {"O-down": _mode("O-down", [
-        ("O",), ("N", 0, 1.22, "M", 125, "X", 0), ("O", 1, 1.21, 0, 130, "M", 0),
-        ("O", 1, 1.41, 0, 114, "M", 180), ("H", 3, 0.97, 1, 102, 0, 0)])}
+    # HNO3 as chefe's shipped experimental geometry (gas_molecules_experimental), bound through a
+    # terminal O (the one the H is syn to) with M–O–N 125°
+    table["*NO3H"] = {"O-down": _from_table("HNO3", binding=2, neighbour=0, angle=125.0)}
     # HONO bound through N: N=O 1.18, N-OH 1.43, O-H 0.95 Å, N-O-H 102° (CCCBDB)
     table["*NO2H"] = {"N-down": _mode("N-down", [
         ("N",), ("O", 0, 1.18, "M", 125, "X", 0), ("O", 0, 1.43, "M", 120, 1, 180),
