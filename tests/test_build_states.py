@@ -151,7 +151,7 @@ def test_network_states_written_and_collected_as_one_run_each(tmp_path):
 
     assert main(["build", "dac", "Cu", "Co", "N6", "--network", "no3rr_dual_site", "-o", str(tmp_path / "runs"),
                  "--db", str(tmp_path / "built.db")]) == 0
-    folder = tmp_path / "runs" / "CuCo-N6-plane" / "NO2+O"
+    folder = tmp_path / "runs" / "CuCo-N6-plane" / "NO2@Cu+O@Co"
     assert (folder / "POSCAR").exists()
     import ase.io
 
@@ -165,13 +165,13 @@ def test_network_states_written_and_collected_as_one_run_each(tmp_path):
     # a finished run of that structure (EMT-free stand-in: the built geometry with an energy)
     from ase.calculators.singlepoint import SinglePointCalculator
 
-    for name, energy in (("slab", -700.0), ("NO2+O", -725.0)):
+    for name, energy in (("slab", -700.0), ("NO2@Cu+O@Co", -725.0)):
         atoms = ase.io.read(tmp_path / "runs" / "CuCo-N6-plane" / name / "POSCAR")
         atoms.calc = SinglePointCalculator(atoms, energy=energy, forces=np.zeros((len(atoms), 3)))
         ase.io.write(tmp_path / "runs" / "CuCo-N6-plane" / name / "run.traj", atoms)
     db = tmp_path / "r.db"
     collect(tmp_path / "runs", str(db), workers=1, progress=False)
-    row = connect(str(db)).get(species="*NO2+*O")
+    row = connect(str(db)).get(species="*NO2@Cu+*O@Co")
     assert row.role == "adsorbate" and row.e_dft == -725.0
     assert "composition_mismatch" not in row.flags
 
@@ -184,5 +184,15 @@ def test_state_set_on_a_model_with_too_few_sites_says_so_once():
     assert len(made) == 1 + len(singles)  # the clean site and every single adsorbate
     skipped = made[0].info["skipped"]
     assert f"{len(multi)} co-adsorbed states need up to 2 sites" in skipped and "DAC or a slab" in skipped
+    # a DAC names its sites: each adsorbate on each metal, each co-adsorbed state per placement
     dual = state_set(dac("Cu", "Co", "N6"), "no3rr_dual_site")
-    assert len(dual) == 1 + len(singles) + len(multi) and "skipped" not in dual[0].info
+    from chefe.network import load_network, with_site_labels
+
+    l_singles, l_multi = network_states(with_site_labels(load_network("no3rr_dual_site")))
+    labels = {a.info.get("adsorbate") for a in dual[1:]}
+    assert len(dual) == 1 + len(labels) and "skipped" not in dual[0].info
+    assert {"*NO3@Cu", "*NO3@Co", "*NO2@Cu+*O@Co", "*NO2@Co+*O@Cu"} <= labels
+    assert len([x for x in labels if "+" in x]) == len(l_multi)
+    # a homonuclear pair: equivalent sites, each state once
+    homo = state_set(dac("Cu", "Cu", "N6"), "no3rr_dual_site")
+    assert len(homo) < len(dual) and "*NO2@M1+*O@M2" in {a.info.get("adsorbate") for a in homo}

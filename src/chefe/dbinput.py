@@ -24,7 +24,7 @@ from .inputs import EnergySet
 from .network import (Network, load_network, with_adsorbed_hydrogen, with_nitrate_adsorption,
                       with_nitrate_dissociation)
 from .references import ReferenceEntry, ReferenceLedger
-from .species import canonical
+from .species import canonical, without_site
 from .gas import experimental_molecule, molecule_spin
 from .thermo import ThermoPolicy, harmonic_correction, ideal_gas_correction, table_correction
 
@@ -62,6 +62,8 @@ def energies_from_db(
     solvation=None,
     gas_corrections=None,
     references=None,
+    coadsorption: str = "calculated",
+    site_labels: bool = False,
 ) -> EnergySet:
     """An :class:`~chefe.inputs.EnergySet` from an ASE database written by ``chefe collect``.
 
@@ -69,6 +71,13 @@ def energies_from_db(
     block) gives gas, liquid and aqueous species as DFT energy + thermo, as G, or O2(g) from the
     water cycle; it replaces the database's gas run of the same species, and species the network
     does not use are ignored (named in the notes).
+
+    On a network with two or more sites, a co-adsorbed state (``*NO2+*O``) takes the energy of
+    its own run; ``coadsorption="additive"`` approximates those without one as G(*A) + G(*B) −
+    G(*) (named in the notes). Runs whose species name their site (``*NO3@Cu``, as ``chefe
+    build`` writes dual-atom catalysts) name the network's sites too (``site_labels``, set on
+    its own when such runs are found): M1 is the catalyst's first metal, M2 the second; on a
+    homonuclear pair the two sites are equivalent.
     """
     from .io.store import all_rows, open_existing
 
@@ -199,6 +208,19 @@ def energies_from_db(
         from .network import with_ammonia_product
 
         net = with_ammonia_product(net, ammonia)
+    site_notes = []
+    named = any("@" in str(row.get("species", "")) for row in by_key.values() if row.get("role") == "adsorbate")
+    if net.sites > 1 and not net.site_names and (site_labels or named):
+        from .network import with_site_labels
+
+        net = with_site_labels(net)
+        site_notes.append(f"sites named {', '.join(net.site_names)} (M1: each catalyst's first metal)"
+                          + (": the runs name the site of each adsorbate" if named and not site_labels else ""))
+    composite = any("+" in str(row.get("species", "")) for row in by_key.values() if row.get("role") == "adsorbate")
+    if net.sites > 1 and (coadsorption == "calculated" or composite):
+        from .states import resolve_states
+
+        net = resolve_states(net)
     # catalysts
     slabs = {cat for (cat, sp), row in by_key.items() if row.get("role") == "slab"}
     if not slabs:
@@ -228,37 +250,68 @@ def energies_from_db(
     unchecked: set[str] = set()
     columns = []
     missing = []
+    site_metals = []
     for cat in catalysts:
         slab = by_key[(slab_of[cat], "*")]
         note(cat, slab)
         flags_of[cat].extend(gas_flags)
         g = {"*": float(slab.get("e_dft"))}
         lacking = []
+        own, metals, equivalent = _catalyst_species(net, cat, slab, by_key, db)
+        site_metals.append(metals)
         for species in net.adsorbates:
-            row = by_key.get((cat, species))
+            row = own.get(species)
+            if "+" in species and row is None:
+                continue  # co-adsorbed: its own run, or filled below
             if row is None or row.get("e_dft") is None:
                 lacking.append(species)
                 continue
             note(cat, row)
-            vrow = vib.get((cat, species))
+            stored = row.get("species")  # as the run folder names it (*NO3@Cu)
+            vrow = vib.get((cat, stored))
             if vrow is not None and vrow.data.get("frequencies"):
-                corr = harmonic_correction(vrow.data["frequencies"], temperature, policy,
-                                           name=f"{db}: {cat} {species}")
+                corr_g = harmonic_correction(vrow.data["frequencies"], temperature, policy,
+                                             name=f"{db}: {cat} {stored}").g
                 note(cat, vrow)
             elif adsorbate_table:
-                corr = table_correction(species, adsorbate_table, temperature, policy)
+                # the table is per adsorbate, whichever site; a co-adsorbed state takes the sum
+                corr_g = sum(table_correction(without_site(p), adsorbate_table, temperature, policy).g
+                             for p in species.split("+"))
             else:
-                raise InputError(f"{db}: catalyst {cat!r}, {species}: no vibration run and no "
+                raise InputError(f"{db}: catalyst {cat!r}, {stored}: no vibration run and no "
                                  "adsorbate table for its thermal correction (see --adsorbate-thermo)")
-            g[species] = float(row.get("e_dft")) + corr.g + solv.correction(species)
-            if species in windows():
-                dE = adsorption_energy(species, float(row.get("e_dft")), g["*"], mu)
-                problem = None if dE is None else implausible(species, dE)
+            g[species] = float(row.get("e_dft")) + corr_g + sum(solv.correction(without_site(p)) for p in species.split("+"))
+            plain = without_site(species)
+            if plain in windows():
+                dE = adsorption_energy(plain, float(row.get("e_dft")), g["*"], mu)
+                problem = None if dE is None else implausible(plain, dE)
                 if dE is None:
-                    unchecked.add(species)
+                    unchecked.add(plain)
                 elif problem:
-                    flags_of[cat].append(f"{species}:implausible_energy")
+                    flags_of[cat].append(f"{stored}:implausible_energy")
                     window_notes.append(f"warning: {cat}: {problem}")
+        if equivalent:
+            from .sites import fill_equivalent
+
+            for name in fill_equivalent(net, g, needed=net.adsorbates):
+                if name in lacking:
+                    lacking.remove(name)
+        if net.state_resolved:
+            from .states import state_energies
+
+            g, additive, absent = state_energies(net, g, mode=coadsorption)
+            if additive:
+                site_notes.append(f"{cat}: co-adsorbed states {additive} approximated as the sum of their "
+                                  "adsorbates, G(*A) + G(*B) - G(*) (--coadsorption additive)")
+            if absent:
+                lacking.extend(absent)
+                site_notes.append(f"{cat}: co-adsorbed states {absent[:6]}{' ...' if len(absent) > 6 else ''} have "
+                                  f"no run of their own: routes through them are left out; build each as one "
+                                  f"structure (chefe build --network {net.name}) and collect its run, or pass "
+                                  "--coadsorption additive")
+        elif net.sites > 1:
+            site_notes.append(f"{cat}: co-adsorbed states approximated as the sum of their adsorbates, "
+                              "G(*A) + G(*B) - G(*) (--coadsorption additive)")
         columns.append(step_free_energies(net, {**reservoir, **g})[:, 0])
         missing.append(tuple(lacking))
     dG0 = np.column_stack(columns)
@@ -274,15 +327,55 @@ def energies_from_db(
     if solv.values or solv.default:
         notes.append(solv.describe())
     notes.extend(window_notes)
+    notes.extend(dict.fromkeys(site_notes))
     if unchecked:
         notes.append(f"{', '.join(sorted(unchecked))}: not checked against a plausible adsorption-energy "
                      "window (a reference molecule's total energy is missing)")
+    # a per-site pathway (CAT/Co under the slab of CAT) names its site in every label
+    sites = tuple((cat.rsplit("/", 1)[-1] if slab_of[cat] != cat else None) for cat in catalysts)
     es = EnergySet(network=net, names=tuple(catalysts), dG0=dG0, labels=tuple(catalysts),
-                   colors=tuple(None for _ in catalysts), sites=tuple(None for _ in catalysts),
+                   colors=tuple(None for _ in catalysts), sites=sites, site_metals=tuple(site_metals),
                    conditions=conditions, ledger=ledger, source=str(db), title=f"{net.name} from {db}",
                    notes=tuple(notes))
     return replace(es, flags=tuple(tuple(dict.fromkeys(flags_of[c])) for c in catalysts),
                    missing_species=tuple(missing))
+
+
+#: elements that are not the metal of a site (the support's atoms and adsorbates)
+_NOT_METAL = {"H", "B", "C", "N", "O", "F", "P", "S", "Cl", "Se", "Si"}
+
+
+def _catalyst_species(net: Network, cat: str, slab, by_key, db):
+    """(network species -> run row, {site: metal} or None, equivalent sites?) of one catalyst.
+
+    The runs' species may name their site by metal (``*NO3@Cu``): M1 is the first metal of the
+    catalyst's clean structure, M2 the next one; a homonuclear pair has equivalent sites."""
+    from .sites import site_species
+
+    rows = {sp: row for (c, sp), row in by_key.items() if c == cat and row.get("role") == "adsorbate"}
+    metals, equivalent = None, False
+    if net.site_names:
+        try:
+            symbols = slab.toatoms().get_chemical_symbols()
+        except Exception:  # a run stored without a structure: only M1/M2 labels can be read
+            symbols = []
+        order = [x for x in symbols if x not in _NOT_METAL]
+        distinct = list(dict.fromkeys(order))
+        n = len(net.site_names)
+        picked = distinct[:n] if len(distinct) >= n or len(distinct) != 1 else distinct * min(n, len(order))
+        metals = dict(zip(net.site_names, picked)) or None
+        equivalent = bool(metals) and len(set(metals.values())) == 1
+    own = {}
+    for sp, row in rows.items():
+        try:
+            name = site_species(sp, net, metals, equivalent=equivalent, where=f"{db}: catalyst {cat!r}")
+        except InputError as exc:
+            raise InputError(f"{exc} (run {row.get('run_path')})") from None
+        if name in own:
+            raise InputError(f"{db}: catalyst {cat!r}: runs {own[name].get('run_path')} and {row.get('run_path')} "
+                             f"are both {name}")
+        own[name] = row
+    return own, metals, equivalent
 
 
 def _references_ledger(references, temperature: float, policy: ThermoPolicy):

@@ -45,6 +45,10 @@ def step_free_energies(network: Network, G: Mapping[str, float | np.ndarray]) ->
     if "H+" not in values and "H2(g)" in values:
         values["H+"] = 0.5 * np.asarray(values["H2(g)"], dtype=float)
     values.setdefault("e-", 0.0)
+    if "*" in values:  # a named free site (*@M2) is the clean structure's, as is *
+        for name in network.species:
+            if name.startswith("*@"):
+                values.setdefault(name, values["*"])
     n = 1
     for v in values.values():
         arr = np.asarray(v)

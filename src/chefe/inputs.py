@@ -75,6 +75,8 @@ class EnergySet:
     flags: tuple[tuple[str, ...], ...] = field(default=())
     #: per catalyst, the network's adsorbates it gives no energy for (kinds total, adsorption)
     missing_species: tuple[tuple[str, ...], ...] = field(default=())
+    #: per catalyst, the metal on each named site of the network ({"M1": "Cu", "M2": "Co"}) or None
+    site_metals: tuple[dict | None, ...] = field(default=())
 
     def take(self, indices) -> EnergySet:
         """The set for a subset of catalysts (positions, in the order given)."""
@@ -88,7 +90,8 @@ class EnergySet:
         return replace(self, names=pick(self.names), labels=pick(self.labels), colors=pick(self.colors),
                        sites=pick(self.sites), dG0=self.dG0[:, idx],
                        barriers=None if self.barriers is None else self.barriers[:, idx],
-                       flags=pick(self.flags), missing_species=pick(self.missing_species))
+                       flags=pick(self.flags), missing_species=pick(self.missing_species),
+                       site_metals=pick(self.site_metals))
 
 
 # ---------------------------------------------------------------------- helpers
@@ -108,12 +111,16 @@ def _conditions(spec) -> tuple[Conditions, tuple[float, ...] | None]:
     return Conditions(u_list[0] if u_list else 0.0, given.pH, given.T, given.scale), u_list
 
 
-def _species_key(label: str, network: Network, where: str) -> str:
-    try:
-        name = canonical(str(label))
-    except ChefeError as exc:
-        raise InputError(f"{where}: {exc}") from None
-    if name != "*" and name not in network.species:
+def _species_key(label: str, network: Network, where: str, metals=None, equivalent: bool = False) -> str:
+    from .sites import site_species
+
+    name = site_species(label, network, metals, equivalent=equivalent, where=where)
+    parts = {p for a in network.adsorbates if "+" in a for p in a.split("+")}  # additive inputs
+    if name != "*" and name not in network.species and name not in parts:
+        if "+" in name:
+            raise InputError(
+                f"{where}: co-adsorbed state {label!r} is not a state of network {network.name!r} "
+                f"(its co-adsorbed states: {[n for n in network.adsorbates if '+' in n][:12]})")
         raise InputError(
             f"{where}: species {label!r} does not appear in network {network.name!r} "
             f"(its adsorbates: {list(network.adsorbates)})"
@@ -202,14 +209,65 @@ def _basis_potentials(ledger: ReferenceLedger, basis: Mapping[str, str], where: 
     return dict(zip(elements, mu))
 
 
-def _species_energies(network: Network, energies: Mapping[str, float], where: str) -> dict[str, float]:
+def _thermo_keys(label, network: Network, where: str, metals=None, equivalent: bool = False) -> list[str]:
+    """Species a thermal correction applies to: on named sites, an adsorbate written without a
+    site stands for it on every site (its vibrations do not depend on which metal holds it less
+    than the DFT energy does: give per-site values under *X@M1 where they matter)."""
+    try:
+        name = canonical(str(label))
+    except ChefeError as exc:
+        raise InputError(f"{where}: {exc}") from None
+    if network.site_names and "@" not in name and "+" not in name and name != "*":
+        known = set(network.species) | {p for a in network.adsorbates for p in a.split("+")}
+        keys = [f"{name}@{n}" for n in network.site_names if f"{name}@{n}" in known]
+        if keys:
+            return keys
+    return [_species_key(label, network, where, metals, equivalent)]
+
+
+def _species_energies(network: Network, energies: Mapping[str, float], where: str, entry=None) -> dict[str, float]:
+    from .sites import check_site_metals
+
+    metals = getattr(entry, "sites", None)
+    equivalent = bool(getattr(entry, "equivalent_sites", False))
+    check_site_metals(network, metals, where)
     out = {}
     for label, value in energies.items():
-        name = _species_key(label, network, where)
+        name = _species_key(label, network, where, metals, equivalent)
         if name in out:
             raise InputError(f"{where}: {label!r} duplicates {name!r}")
         out[name] = value
     return out
+
+
+def _fill_states(network: Network, per_cat: list[dict[str, float]], spec, where: str) -> list[str]:
+    """Equivalent sites and co-adsorbed states of each catalyst (in place); notes."""
+    from .sites import fill_equivalent
+    from .states import coadsorbed_states, state_energies
+
+    notes = []
+    mode = getattr(spec, "coadsorption", "calculated")
+    states = coadsorbed_states(network) if network.sites > 1 else ()
+    for (name, entry), g in zip(spec.catalysts.items(), per_cat):
+        cw = f"{where}: catalyst {name!r}"
+        if getattr(entry, "equivalent_sites", False) and network.site_names:
+            fill_equivalent(network, g)
+        if not network.state_resolved:
+            continue
+        filled, additive, missing = state_energies(network, g, mode=mode)
+        g.update(filled)
+        if additive:
+            notes.append(f"{cw}: co-adsorbed states {additive} approximated as the sum of their adsorbates, "
+                         "G(*A) + G(*B) - G(*) (coadsorption: additive)")
+        if missing:
+            notes.append(f"{cw}: co-adsorbed states {missing[:6]}{' ...' if len(missing) > 6 else ''} have no "
+                         f"energy of their own: routes through them are left out; build each as one structure "
+                         f"(chefe build --network {network.name}) and collect its run, or set "
+                         "coadsorption: additive")
+    if states and not network.state_resolved:
+        notes.append(f"co-adsorbed states ({len(states)}, e.g. {states[0]}) approximated as the sum of their "
+                     "adsorbates, G(*A) + G(*B) - G(*) (coadsorption: additive)")
+    return notes
 
 
 def _dG0_from_species(network: Network, per_cat: list[dict[str, float]], ledger: ReferenceLedger,
@@ -231,7 +289,18 @@ def _dG0_from_species(network: Network, per_cat: list[dict[str, float]], ledger:
 def _solvation(network, spec, where, base):
     from .solvation import solvation_from_spec
 
-    return solvation_from_spec(spec.solvation, where=f"{where}: solvation", base=base, known=network.adsorbates)
+    from .species import without_site
+
+    known = tuple(dict.fromkeys(without_site(p) for a in network.adsorbates for p in a.split("+")))
+    return solvation_from_spec(spec.solvation, where=f"{where}: solvation", base=base, known=known)
+
+
+def _solvation_of(solvation, species: str) -> float:
+    """Solvation correction of a species on any site; a co-adsorbed state takes the sum of its
+    adsorbates'."""
+    from .species import without_site
+
+    return sum(solvation.correction(without_site(p)) for p in species.split("+"))
 
 
 def _solvation_notes(solvation) -> list[str]:
@@ -242,30 +311,44 @@ def _from_total(network, spec, where, policy, base, ledger):
     """G of every species per catalyst: E + thermal correction + solvation."""
     solvation = _solvation(network, spec, where, base)
     notes: list[str] = []
-    shared = {_species_key(k, network, f"{where}: adsorbate_thermo"): _adsorbate_correction(
-        v, canonical(k), ledger.temperature, policy, f"{where}: adsorbate_thermo", notes)
-        for k, v in (spec.adsorbate_thermo or {}).items()}
+    shared = {}
+    for k, v in (spec.adsorbate_thermo or {}).items():
+        value = _adsorbate_correction(v, canonical(k), ledger.temperature, policy, f"{where}: adsorbate_thermo", notes)
+        for key in _thermo_keys(k, network, f"{where}: adsorbate_thermo"):
+            shared[key] = value
     per_cat = []
     for name, entry in spec.catalysts.items():
         cw = f"{where}: catalyst {name!r}"
-        energies = _species_energies(network, entry.energies, cw)
+        energies = _species_energies(network, entry.energies, cw, entry)
         if "*" not in energies:
             raise InputError(f"{cw}: the clean site '*' energy is missing")
         corr = dict(shared)
         for k, v in (entry.thermo or {}).items():
-            key = _species_key(k, network, cw)
-            corr[key] = _adsorbate_correction(v, key, ledger.temperature, policy, cw, notes)
+            value = _adsorbate_correction(v, canonical(k), ledger.temperature, policy, cw, notes)
+            for key in _thermo_keys(k, network, cw, entry.sites, entry.equivalent_sites):
+                corr[key] = value
+        if entry.equivalent_sites and network.site_names:
+            from .sites import fill_equivalent
+
+            fill_equivalent(network, corr, needed=list(energies))
         g = {}
         for sp, e in energies.items():
+            if sp != "*" and sp not in corr and "+" in sp:
+                parts = sp.split("+")
+                if all(p in corr for p in parts):
+                    corr[sp] = sum(corr[p] for p in parts)
+                    notes.append(f"{cw}: thermal correction of co-adsorbed {sp} taken as the sum of its "
+                                 "adsorbates' (give thermo for it to use its own)")
             if sp != "*" and sp not in corr:
                 raise InputError(
                     f"{cw}: no thermal correction for {sp}; give adsorbate_thermo or thermo "
                     "(write 0 to use the bare DFT energy on purpose)"
                 )
-            g[sp] = e + corr.get(sp, 0.0) + solvation.correction(sp)
+            g[sp] = e + corr.get(sp, 0.0) + _solvation_of(solvation, sp)
         per_cat.append(g)
+    notes += _fill_states(network, per_cat, spec, where)
     dG0, more = _dG0_from_species(network, per_cat, ledger, where)
-    return dG0, more + list(dict.fromkeys(notes)) + _solvation_notes(solvation)
+    return dG0, more + list(dict.fromkeys(notes)) + _solvation_notes(solvation), per_cat
 
 
 def _from_adsorption(network, spec, where, base, ledger):
@@ -276,15 +359,16 @@ def _from_adsorption(network, spec, where, base, ledger):
     for name, entry in spec.catalysts.items():
         cw = f"{where}: catalyst {name!r}"
         g = {"*": 0.0}
-        for sp, dg in _species_energies(network, entry.energies, cw).items():
+        for sp, dg in _species_energies(network, entry.energies, cw, entry).items():
             comp = dict(parse_species(sp).composition)
             missing = set(comp) - set(mu)
             if missing:
                 raise InputError(f"{cw}: {sp} contains {sorted(missing)} but the basis covers {sorted(mu)}")
-            g[sp] = dg + sum(n * mu[el] for el, n in comp.items()) + solvation.correction(sp)
+            g[sp] = dg + sum(n * mu[el] for el, n in comp.items()) + _solvation_of(solvation, sp)
         per_cat.append(g)
+    notes = _fill_states(network, per_cat, spec, where)
     dG0, more = _dG0_from_species(network, per_cat, ledger, where)
-    return dG0, more + _solvation_notes(solvation)
+    return dG0, more + notes + _solvation_notes(solvation), per_cat
 
 
 def _ph_shift(network: Network, spec) -> np.ndarray:
@@ -412,6 +496,27 @@ def _barriers(network: Network, spec, where: str) -> np.ndarray | None:
     return np.column_stack(cols)
 
 
+def _sites_and_states(network, spec, where, notes) -> Network:
+    """Named sites (``site_labels``) and co-adsorbed states resolved as calculations."""
+    from .network import with_site_labels
+    from .states import resolve_states
+
+    if spec.site_labels:
+        names = spec.site_labels if isinstance(spec.site_labels, list) else ()
+        try:
+            network = with_site_labels(network, names)
+        except ChefeError as exc:
+            raise InputError(f"{where}: site_labels: {exc}") from None
+        notes.append(f"sites named {', '.join(network.site_names)}: every placement of each step on them is a "
+                     f"step of its own ({len(network.steps)} steps)")
+    if network.sites < 2:
+        return network
+    composite = any("+" in str(k) for entry in spec.catalysts.values() for k in entry.energies)
+    if spec.coadsorption == "calculated" or composite:
+        network = resolve_states(network)
+    return network
+
+
 def _product_variants(network, spec, ledger, conditions, where, notes) -> Network:
     """NH3 as NH3(aq)/NH4+ and nitrite as HNO2, as the references and ``nitrite:`` say."""
     if ledger.ammonia != "gas" and "NH3(g)" in network.species:
@@ -502,13 +607,13 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
     if spec.kind in ("total", "adsorption"):
         ledger = _ledger(spec, where, policy)
         network = _product_variants(network, spec, ledger, conditions, where, notes)
+        network = _sites_and_states(network, spec, where, notes)
         if spec.kind == "total":
-            dG0, more = _from_total(network, spec, where, policy, base, ledger)
+            dG0, more, per_cat = _from_total(network, spec, where, policy, base, ledger)
         else:
-            dG0, more = _from_adsorption(network, spec, where, base, ledger)
+            dG0, more, per_cat = _from_adsorption(network, spec, where, base, ledger)
         names = list(spec.catalysts)
-        given = [{_species_key(k, network, where) for k in entry.energies} for entry in spec.catalysts.values()]
-        missing = tuple(tuple(sorted(set(network.adsorbates) - g)) for g in given)
+        missing = tuple(tuple(sorted(set(network.adsorbates) - set(g))) for g in per_cat)
         notes.extend(more)
         if "NO3-(aq)" in network.species:
             notes.append(f"NO3-(aq) reference: {ledger.provenance('NO3-(aq)')}")
@@ -530,7 +635,7 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
         raise InputError(f"{where}: duplicate catalysts {dup}")
     entries = spec.catalysts if spec.kind != "linear" else {}
     style = spec.style or {}
-    cat_labels, colors, sites, file_flags = [], [], [], []
+    cat_labels, colors, sites, file_flags, site_metals = [], [], [], [], []
     for k, name in enumerate(names):
         entry, extra = entries.get(name), style.get(name)
 
@@ -544,6 +649,7 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
         cat_labels.append(str(pick("label", labels[k] if labels else name)))
         colors.append(pick("color"))
         sites.append(pick("site"))
+        site_metals.append(dict(entry.sites) if getattr(entry, "sites", None) else None)
         file_flags.append(tuple(str(f) for f in (getattr(entry, "flags", None) or ())))
     if spec.kind != "linear":
         barriers = _barriers(network, spec, where)
@@ -553,17 +659,20 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
         sites=tuple(sites), conditions=conditions, potentials=potentials, barriers=barriers,
         beta=beta, ledger=ledger, source=str(source), title=title, notes=tuple(notes),
         missing_species=missing, flags=tuple(file_flags) if any(file_flags) else (),
+        site_metals=tuple(site_metals) if any(site_metals) else (),
     )
 
 
 def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None,
                   nitrate_adsorption: str | None = None, pH: float | None = None,
-                  hydrogenation: str | None = None, nitrate_dissociation: bool | None = None) -> EnergySet:
+                  hydrogenation: str | None = None, nitrate_dissociation: bool | None = None,
+                  coadsorption: str | None = None, site_labels: bool | None = None) -> EnergySet:
     """Read an energies YAML file (see module docstring) into an :class:`EnergySet`.
 
-    ``nitrate_adsorption``, ``hydrogenation`` and ``pH`` override the file's (the CLI's
-    ``--nitrate-adsorption``, ``--hydrogenation`` and ``--pH``), before anything that depends on
-    them (``nitrite: auto``) is decided.
+    ``nitrate_adsorption``, ``hydrogenation``, ``coadsorption``, ``site_labels`` and ``pH``
+    override the file's (the CLI's ``--nitrate-adsorption``, ``--hydrogenation``,
+    ``--coadsorption``, ``--site-labels`` and ``--pH``), before anything that depends on them
+    (``nitrite: auto``) is decided.
     """
     path = Path(path)
     data, lines = read_yaml(path, what="energies file", lines=True)
@@ -571,6 +680,10 @@ def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None,
         data = {**data, "hydrogenation": hydrogenation}
     if isinstance(data, Mapping) and nitrate_dissociation:
         data = {**data, "nitrate_dissociation": True}
+    if isinstance(data, Mapping) and coadsorption is not None:
+        data = {**data, "coadsorption": coadsorption}
+    if isinstance(data, Mapping) and site_labels and not data.get("site_labels"):
+        data = {**data, "site_labels": True}
     if isinstance(data, Mapping) and (nitrate_adsorption is not None or pH is not None):
         data = dict(data)
         if nitrate_adsorption is not None:

@@ -23,6 +23,7 @@ Networks are written in YAML (shipped ones live in ``chefe/networks``)::
 from __future__ import annotations
 
 from collections import Counter
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -86,6 +87,9 @@ class Network:
     description: str = ""
     sources: tuple[str, ...] = ()
     path: str | None = None
+    site_names: tuple[str, ...] = ()
+    route_steps: tuple[tuple[int, ...], ...] | None = field(default=None, repr=False, compare=False)
+    state_resolved: bool = False
     _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -100,7 +104,30 @@ class Network:
             )
         if self.sites < 1:
             raise NetworkError(f"network {self.name!r}: sites must be >= 1, got {self.sites}")
+        if not self.state_resolved:
+            self._check_site_names()
         self._index.update({s.id: i for i, s in enumerate(self.steps)})
+
+    def _check_site_names(self) -> None:
+        names = self.site_names
+        if names and (len(names) != self.sites or len(set(names)) != len(names)):
+            raise NetworkError(f"network {self.name!r}: site names {list(names)} must be {self.sites} distinct names")
+        for step in self.steps:
+            for sp in step.species():
+                if not sp.is_surface:
+                    continue
+                parts = [sp.name] if "+" not in sp.name else sp.name.split("+")
+                for part in parts:
+                    site = part.split("@", 1)[1] if "@" in part else ""
+                    if names and site not in names:
+                        what = f"names site {site!r}" if site else "names no site"
+                        raise NetworkError(
+                            f"network {self.name!r}: step {step.id!r}: {part} {what}; the network's sites are "
+                            f"{list(names)}: write {part.split('@')[0]}@{names[0]} (or another of them)")
+                    if not names and site:
+                        raise NetworkError(
+                            f"network {self.name!r}: step {step.id!r}: {part} names site {site!r} but the network "
+                            f"declares no site names: write sites: [{', '.join(f'M{k + 1}' for k in range(max(self.sites, 2)))}]")
 
     # ------------------------------------------------------------------ lookup
     def index(self, step_id: str) -> int:
@@ -156,7 +183,11 @@ class Network:
 
     @property
     def start(self) -> State:
-        """The clean surface: ``sites`` free sites."""
+        """The clean surface: ``sites`` free sites (``*@M1``, ``*@M2`` when the sites are named)."""
+        if self.state_resolved:
+            return ("*",)
+        if self.site_names:
+            return tuple(f"*@{n}" for n in self.site_names)
         return ("*",) * self.sites
 
     # ------------------------------------------------------------------ routes
@@ -165,8 +196,11 @@ class Network:
         """Every distinct route from the clean surface back to it (see module docstring).
 
         Computed once per network structure in a process (a network loaded again, or rewritten
-        by an option that keeps its steps, reuses the routes)."""
-        key = (self.sites, self.target,
+        by an option that keeps its steps, reuses the routes). A state-resolved network
+        (:func:`chefe.states.resolve_states`) carries its routes, mapped from its source's."""
+        if self.route_steps is not None:
+            return _routes_from_sequences(self, self.route_steps)
+        key = (self.start, self.target,
                tuple((st.id, st.equation, st.n_e, st.n_H) for st in self.steps),
                tuple(sorted((k, v.equation) for k, v in self.products.items())))
         if key not in _ROUTES:
@@ -213,6 +247,7 @@ class Network:
             name=self.name, steps=tuple(rewrite(s) for s in self.steps), sites=self.sites,
             products={k: rewrite(v) for k, v in self.products.items()}, target=self.target,
             title=self.title, description=self.description, sources=self.sources, path=self.path,
+            site_names=self.site_names, route_steps=self.route_steps, state_resolved=self.state_resolved,
         )
 
 
@@ -262,7 +297,8 @@ def with_protonated_release(network: Network, base: str, acid: str, rename: dict
         name=network.name, steps=tuple(protonate(s) for s in network.steps), sites=network.sites,
         products=products, target=target,
         title=network.title, description=(network.description + f"\n{base} released as {acid}").strip(),
-        sources=network.sources, path=network.path,
+        sources=network.sources, path=network.path, site_names=network.site_names,
+        route_steps=network.route_steps, state_resolved=network.state_resolved,
     )
 
 
@@ -323,7 +359,8 @@ def with_nitrate_adsorption(network: Network, mode: str = "oxidative") -> Networ
         name=network.name, steps=tuple(rewrite(s) for s in network.steps), sites=network.sites,
         products=network.products, target=network.target, title=network.title,
         description=(network.description + "\n" + note).strip(), sources=network.sources,
-        path=network.path,
+        path=network.path, site_names=network.site_names, route_steps=network.route_steps,
+        state_resolved=network.state_resolved,
     )
 
 
@@ -332,6 +369,7 @@ def with_nitrate_dissociation(network: Network) -> Network:
     (step ``NO3_dissads``, chemical), the *O then reduced to water through *OH (``O_OH``,
     ``OH_H2O`` added when the network has no steps for them). Screening studies use its ΔG as
     a descriptor of the oxo route; its routes end in NO2-, which the network must declare."""
+    _anonymous_only(network, "dissociative nitrate adsorption", "NO3-(aq) + *@M1 -> *O@M1 + NO2-(aq)")
     if "NO3-(aq)" not in network.species:
         raise NetworkError(f"network {network.name!r} takes no NO3-(aq): dissociative nitrate adsorption "
                            "does not apply")
@@ -353,7 +391,7 @@ def with_nitrate_dissociation(network: Network) -> Network:
     return Network(
         name=f"{network.name}+dissociative", steps=tuple(steps), sites=network.sites, products=network.products,
         target=network.target, title=network.title, description=(network.description + "\n" + note).strip(),
-        sources=network.sources, path=network.path,
+        sources=network.sources, path=network.path, site_names=network.site_names,
     )
 
 
@@ -376,6 +414,7 @@ def with_adsorbed_hydrogen(network: Network, mode: str = "adsorbed_h") -> Networ
         raise NetworkError(f"hydrogenation {mode!r} unknown: use one of {HYDROGENATION_MODES}")
     if mode == "pcet":
         return network
+    _anonymous_only(network, "hydrogenation by adsorbed H", "*@M2 + H+ + e- -> *H@M2, *NO@M1 + *H@M2 -> *NHO@M1 + *@M2")
     if network.sites < 2:
         raise NetworkError(f"network {network.name!r} has one site: hydrogenation by adsorbed H needs a "
                            "second site for the H (use a network with sites: 2 or more)")
@@ -398,8 +437,94 @@ def with_adsorbed_hydrogen(network: Network, mode: str = "adsorbed_h") -> Networ
     return Network(
         name=f"{network.name}+adsorbed_h", steps=tuple(steps), sites=network.sites, products=network.products,
         target=network.target, title=network.title, description=(network.description + "\n" + note).strip(),
-        sources=network.sources, path=network.path,
+        sources=network.sources, path=network.path, site_names=network.site_names,
     )
+
+
+def with_site_labels(network: Network, names: tuple[str, ...] | list[str] = ()) -> Network:
+    """The network with every site named (``*NO3@M1``, ``*O@M2``), every assignment of a step's
+    species to sites kept as its own step.
+
+    A step on one site is written once per site (``NO_NOH@M1``, ``NO_NOH@M2``); a step on two
+    sites once per placement of its reactants and products (``NO3_diss@M1,M2>M1,M2``: *NO3 on
+    M1 and the free site M2 give *NO2 on M1 and *O on M2; ``>M2,M1``: *O stays on M1 and NO2
+    moves to M2). Heteronuclear dual sites need this: *NO3 on Cu and on Co are different
+    intermediates. ``names`` defaults to M1, M2, ...; a network that names its sites already is
+    returned as it is.
+    """
+    import itertools
+
+    if network.site_names:
+        return network
+    names = tuple(names) or tuple(f"M{k + 1}" for k in range(network.sites))
+    if len(names) != network.sites:
+        raise NetworkError(f"network {network.name!r} has {network.sites} sites; {len(names)} names given: {list(names)}")
+
+    def tokens(side):
+        return [sp.name for sp, n in side if sp.is_surface for _ in range(int(round(n)))]
+
+    def term(sp, n):
+        return sp.name if abs(n - 1) < 1e-12 else f"{n:g}{sp.name}"
+
+    def at(name, site):
+        return f"*@{site}" if name == "*" else f"{name}@{site}"
+
+    steps: list[Step] = []
+    seen: set = set()
+    for step in network.steps:
+        left, right = tokens(step.reactants), tokens(step.products)
+        others_l = [term(sp, n) for sp, n in step.reactants if not sp.is_surface]
+        others_r = [term(sp, n) for sp, n in step.products if not sp.is_surface]
+        k = len(left)
+        for chosen in itertools.permutations(names, k):
+            for order in itertools.permutations(range(k)):
+                lhs = [at(left[j], chosen[j]) for j in range(k)]
+                rhs = [at(right[order[j]], chosen[j]) for j in range(k)]
+                key = (step.id, tuple(sorted(lhs)), tuple(sorted(rhs)))
+                if key in seen:
+                    continue
+                seen.add(key)
+                if k == 1:
+                    sid = f"{step.id}@{chosen[0]}"
+                else:
+                    placed = [chosen[order.index(j)] for j in range(k)]
+                    sid = f"{step.id}@{','.join(chosen)}>{','.join(placed)}"
+                equation = " + ".join(lhs + others_l) + " -> " + " + ".join(rhs + others_r)
+                steps.append(parse_step(sid, equation, label=step.label))
+    labelled = Network(
+        name=network.name, steps=tuple(steps), sites=network.sites, products=network.products,
+        target=network.target, title=network.title,
+        description=(network.description + f"\nsites named {', '.join(names)}").strip(),
+        sources=network.sources, path=network.path, site_names=names,
+    )
+    variants: dict[str, list[int]] = {}
+    for j, st in enumerate(steps):
+        variants.setdefault(st.id.split("@", 1)[0], []).append(j)
+    # every labelling of every route of the anonymous network (same routes up to the order of
+    # independent steps, without searching the larger labelled state space again)
+    found: dict[tuple[int, ...], tuple[int, ...]] = {}
+
+    def walk(state, route, pos, path):
+        if pos == len(route):
+            if state == labelled.start:
+                found.setdefault(tuple(sorted(path)), tuple(path))
+            return
+        for j in variants[network.steps[route[pos]].id]:
+            nxt = _apply(state, steps[j])
+            if nxt is not None:
+                path.append(j)
+                walk(nxt, route, pos + 1, path)
+                path.pop()
+
+    for route in network.routes:
+        walk(labelled.start, route.steps, 0, [])
+    return dataclasses.replace(labelled, route_steps=tuple(found.values()))
+
+
+def _anonymous_only(network: Network, option: str, example: str) -> None:
+    if network.site_names:
+        raise NetworkError(f"network {network.name!r} names its sites {list(network.site_names)}: {option} "
+                           f"cannot guess which site does what; write its steps in the network file ({example})")
 
 
 def _species(name: str):
@@ -439,6 +564,22 @@ def _match_product(network: Network, net: dict[str, float]) -> tuple[str | None,
         if factor > 0 and all(abs(net[k] - factor * v) < 1e-9 for k, v in reference.items()):
             return name, factor
     return None, 1.0
+
+
+def _routes_from_sequences(network: Network, sequences) -> tuple[Route, ...]:
+    key = ("given", tuple(sequences), network.target,
+           tuple((st.id, st.equation, st.n_e, st.n_H) for st in network.steps),
+           tuple(sorted((k, v.equation) for k, v in network.products.items())))
+    if key not in _ROUTES:
+        routes = []
+        for ordered in sequences:
+            net = net_reaction([network.steps[i] for i in ordered])
+            product, factor = _match_product(network, net)
+            routes.append(Route(tuple(ordered), product, factor, tuple(net.items())))
+        order = {name: k for k, name in enumerate([network.target, *network.products])}
+        routes.sort(key=lambda r: order.get(r.product, len(order)))
+        _ROUTES[key] = tuple(routes)
+    return _ROUTES[key]
 
 
 def _enumerate_routes(network: Network) -> list[Route]:
@@ -526,14 +667,18 @@ def _route_states(network: Network, route: Route) -> list[str]:
 
 def display_order(name: str) -> tuple[int, int, str]:
     """Sort key for co-adsorbed species: N-containing first, then larger, then by name."""
-    from .species import parse_species
+    from .species import species_order
 
-    comp = dict(parse_species(name).composition)
-    return (0 if "N" in comp else 1, -sum(comp.values()), name)
+    return species_order(name)
+
+
+def is_free(name: str) -> bool:
+    """True for a free site, anonymous (``*``) or named (``*@M2``)."""
+    return name == "*" or name.startswith("*@")
 
 
 def _state_label(state: State) -> str:
-    adsorbed = sorted((s for s in state if s != "*"), key=display_order)
+    adsorbed = sorted((p for s in state if not is_free(s) for p in s.split("+")), key=display_order)
     return " + ".join(adsorbed) if adsorbed else "*"
 
 
@@ -585,13 +730,14 @@ def network_from_dict(data: dict[str, Any], *, source: str = "<dict>", lines=Non
             raise type(exc)(f"{source}: {exc}") from None
     target = spec.target or next(iter(products))
     sources = (spec.sources,) if isinstance(spec.sources, str) else tuple(spec.sources)
-    sites = spec.sites
+    names = tuple(spec.sites) if isinstance(spec.sites, list) else ()
+    sites = len(names) if names else spec.sites
     try:
         return Network(
             name=spec.name, steps=tuple(steps), sites=sites, products=products,
             target=target, title=spec.title or "",
             description=(spec.description or "").strip(), sources=sources,
-            path=None if source == "<dict>" else source,
+            path=None if source == "<dict>" else source, site_names=names,
         )
     except NetworkError as exc:
         raise NetworkError(f"{source}: {exc}") from None

@@ -9,7 +9,7 @@ import numpy as np
 from .conditions import Conditions
 from .engine import CHEResult
 from .errors import InputError
-from .network import Network, Route, display_order, route_states
+from .network import Network, Route, display_order, is_free, route_states
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def state_names(network: Network, route: Route) -> tuple[str, ...]:
     product = [s.name for s, _ in last.products if s.is_reservoir]
     for k, state in enumerate(states):
         # nitrogen-containing (then larger) species first: "*NO2 + *OH", not "*OH + *NO2"
-        adsorbed = sorted((s for s in state if s != "*"), key=display_order)
+        adsorbed = sorted((p for s in state if not is_free(s) for p in s.split("+")), key=display_order)
         if adsorbed:
             names.append(" + ".join(adsorbed))
         elif k == 0 and feed:
@@ -77,12 +77,17 @@ def free_energy_profile(
     route: int | None = None,
     label: str | None = None,
     color: str | None = None,
+    sites=None,
 ) -> Profile:
     """Profile of one candidate along its best route (or ``route``, an index into result.routes).
 
     ``U`` is a potential on the result's scale, ``"UL"`` for the route's limiting potential, or
-    None for the analysis potential.
+    None for the analysis potential. ``sites`` names the sites in the state labels: the metal on
+    each named site (``{"M1": "Cu"}``: *NO3@M1 -> *NO3@Cu), or one site name for a pathway on one
+    site of a tandem catalyst (``"Cu"``: *NO3 -> *NO3@Cu).
     """
+    from .sites import show_sites
+
     k = result.index(candidate) if isinstance(candidate, str) else int(candidate)
     j = int(result.best[k]) if route is None else int(route)
     if not 0 <= j < len(result.routes):
@@ -111,7 +116,7 @@ def free_energy_profile(
     G = np.concatenate([[0.0], np.cumsum(dG)])
     return Profile(
         name=result.names[k], label=label or result.names[k], color=color,
-        U=float(cond.to_scale(u_rhe)), scale=cond.scale, route_label=net.route_label(rt),
-        states=state_names(net, rt), step_ids=tuple(net.steps[i].id for i in steps), G=G, dG=dG,
+        U=float(cond.to_scale(u_rhe)), scale=cond.scale, route_label=show_sites(net.route_label(rt), sites),
+        states=tuple(show_sites(x, sites) for x in state_names(net, rt)), step_ids=tuple(net.steps[i].id for i in steps), G=G, dG=dG,
         pds=pds, dG_pds_U0=float(dG_U0[steps[pds]]), U_L=float(cond.to_scale(u_l_rhe)),
     )

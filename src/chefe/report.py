@@ -30,11 +30,20 @@ class FedReport:
 
     def rows(self) -> list[dict]:
         """Summary rows (one per catalyst), with plain-text labels."""
+        from .sites import show_sites
+
         rows = self.result.table()
-        flags = self.energies.flags or tuple(() for _ in rows)
-        for row, label, fl in zip(rows, self.energies.labels, flags):
+        es = self.energies
+        flags = es.flags or tuple(() for _ in rows)
+        for k, (row, label, fl) in enumerate(zip(rows, es.labels, flags)):
             row["label"] = plain_label(label)
             row["flags"] = ",".join(fl)
+            sites = (es.site_metals[k] if es.site_metals else None) or es.sites[k]
+            if sites:
+                row["best_route"] = show_sites(row["best_route"], sites)
+                row["PDS"] = show_sites(row["PDS"], sites)
+                if "route_UL" in row:
+                    row["route_UL"] = {show_sites(r, sites): v for r, v in row["route_UL"].items()}
         return rows
 
 
@@ -207,11 +216,14 @@ def fed_report(
         row = []
         for k in selected:
             label = energies.labels[k]
-            if energies.sites[k]:
-                label = f"{label} ({energies.sites[k]} site)"
+            site = energies.sites[k]
+            if site and not label.endswith("/" + site):  # CAT/Co names its site already
+                label = f"{label} ({site} site)"
+            named = energies.site_metals[k] if energies.site_metals else None
             if energies.flags and energies.flags[k]:
                 label = f"{label} {FLAG_MARK}"
-            row.append(free_energy_profile(result, k, u, label=label, color=energies.colors[k]))
+            row.append(free_energy_profile(result, k, u, label=label, color=energies.colors[k],
+                                           sites=named or site))
         panels.append(tuple(row))
     plot = fed_plot_data(panels, label_mode=label_mode)
     from .plausibility import plausibility_warnings

@@ -287,7 +287,7 @@ def species_energies(che: CHEResult, only=None, chunk: int = 1 << 14) -> dict[st
     built from species free energies this is ΔG(*X) against the feed and the CHE references,
     the usual axis of a scaling plot.
     """
-    from .network import route_states
+    from .network import is_free, route_states
 
     net = che.network
     # first route prefix reaching each single-adsorbate state (no arrays yet)
@@ -295,7 +295,7 @@ def species_energies(che: CHEResult, only=None, chunk: int = 1 << 14) -> dict[st
     for r in che.routes:
         route = net.routes[r]
         for j, state in enumerate(route_states(net, route)[1:], start=1):
-            adsorbed = [s for s in state if s != "*"]
+            adsorbed = [p for s in state if not is_free(s) for p in s.split("+")]
             if len(adsorbed) == 1 and adsorbed[0] not in wanted:
                 wanted[adsorbed[0]] = route.steps[:j]
     if only is not None:

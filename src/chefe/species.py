@@ -4,6 +4,10 @@ Accepted label forms::
 
     *NO3  NO3*      adsorbate on one site (canonical form: ``*NO3``)
     *               a free surface site
+    *NO3@M1  *@M2   adsorbate / free site on a named site (``M1``, ``M2``, ``Cu``: letters,
+                    digits and ``_``, starting with a letter)
+    *NO2+*O         co-adsorbed state: several adsorbates in one structure (one calculation);
+                    canonical order N-containing first, then larger, then by name
     NO3-(aq)        aqueous ion (charge by trailing signs: ``-``, ``2-``, ``+``)
     H2O(l) NH3(g)   liquid / gas reservoir species
     H+  e-          proton and electron (the CHE pair)
@@ -70,12 +74,14 @@ class Species:
         composition: sorted ``(element, count)`` pairs; empty for ``*`` and ``e-``.
         charge: formal charge in units of e (``e-`` is -1).
         phase: ``"ads"``, ``"site"``, ``"g"``, ``"l"``, ``"aq"``, ``"s"``, ``"e"`` or ``"H+"``.
+        site: the named site of an adsorbate or free site (``"M1"`` for ``*NO3@M1``), else "".
     """
 
     name: str
     composition: tuple[tuple[str, int], ...]
     charge: int
     phase: str
+    site: str = ""
 
     @property
     def is_surface(self) -> bool:
@@ -142,20 +148,28 @@ def parse_species(label: str) -> Species:
         raise SpeciesError("empty species label")
     if text == "*":
         return Species("*", (), 0, "site")
+    if text.startswith("*") and "+*" in text:
+        return _coadsorbed(text, label)
+    if text.startswith("*@"):
+        return Species(text, (), 0, "site", _site_name(text[2:], label))
     if text in ("e-", "e^-", "e"):
         return Species("e-", (), -1, "e")
     if text in ("H+", "H^+", "H+(aq)"):
         return Species("H+", (("H", 1),), 1, "H+")
+    site = ""
+    if "@" in text and (text.startswith("*") or text.split("@", 1)[0].endswith("*")):
+        text, site = text.split("@", 1)
+        site = _site_name(site, label)
     if text.startswith("*") or text.endswith("*"):
         core = text.strip("*")
         if text.count("*") != 1 or not core:
             raise SpeciesError(
                 f"cannot parse adsorbate {label!r}: write one '*' before or after the formula "
-                "(*NO3 or NO3*); use separate terms for several adsorbates"
+                "(*NO3 or NO3*); join co-adsorbed adsorbates of one structure with '+' (*NO2+*O)"
             )
         name = ADSORBATE_ALIASES.get("*" + core, "*" + core)
         composition = parse_formula(name[1:], label=label)
-        return Species(name, composition, 0, "ads")
+        return Species(f"{name}@{site}" if site else name, composition, 0, "ads", site)
     phase_match = _PHASE_SUFFIX.search(text)
     if phase_match is None:
         raise SpeciesError(
@@ -180,6 +194,49 @@ def parse_species(label: str) -> Species:
     return Species(name, composition, charge, phase)
 
 
+_SITE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _site_name(text: str, label: str) -> str:
+    if not _SITE_NAME.match(text):
+        raise SpeciesError(f"cannot read the site of {label!r}: write it after '@' as a name of letters, "
+                           "digits and '_' starting with a letter (*NO3@M1, *O@Cu)")
+    return text
+
+
+def species_order(name: str) -> tuple[int, int, str]:
+    """Sort key for co-adsorbed species: N-containing first, then larger, then by name."""
+    comp = dict(parse_species(name).composition)
+    return (0 if "N" in comp else 1, -sum(comp.values()), name)
+
+
+def _coadsorbed(text: str, label: str) -> Species:
+    parts = []
+    for piece in text.split("+"):
+        species = parse_species(piece)
+        if species.phase != "ads" or "+" in species.name:
+            raise SpeciesError(f"cannot parse co-adsorbed state {label!r}: each part joined by '+' must be one "
+                               f"adsorbate (*NO2+*O), not {piece!r}")
+        parts.append(species.name)
+    counts: Counter[str] = Counter()
+    for p in parts:
+        for el, n in parse_species(p).composition:
+            counts[el] += n
+    name = "+".join(sorted(parts, key=species_order))
+    return Species(name, tuple(sorted(counts.items())), 0, "ads")
+
+
+def coadsorbed_parts(name: str) -> tuple[str, ...]:
+    """The adsorbates of a co-adsorbed state (``"*NO2+*O"`` -> ``("*NO2", "*O")``); one adsorbate
+    gives itself."""
+    return tuple(parse_species(name).name.split("+"))
+
+
+def without_site(name: str) -> str:
+    """The species without its site label (``*NO3@M1`` -> ``*NO3``, ``*@M2`` -> ``*``)."""
+    return "+".join(p.split("@", 1)[0] for p in parse_species(name).name.split("+"))
+
+
 def canonical(label: str) -> str:
     """Return the canonical name of a species label (``"NO3*"`` -> ``"*NO3"``)."""
     return parse_species(label).name
@@ -191,6 +248,11 @@ def subscript_label(name: str) -> str:
     ``*NH2OH`` -> ``$^{*}$NH$_{2}$OH``; ``NO3-(aq)`` -> ``NO$_{3}^{-}$(aq)``.
     """
     species = parse_species(name)
+    if "+" in species.name and species.phase == "ads":
+        return " + ".join(subscript_label(p) for p in species.name.split("+"))
+    if species.site:
+        bare = species.name.rsplit("@", 1)[0]
+        return subscript_label(bare) + "@" + species.site
     if species.phase == "site":
         return "$^{*}$"
     text = name

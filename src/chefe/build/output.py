@@ -275,7 +275,7 @@ def run_folder(atoms) -> str:
     if not adsorbate:
         return f"{catalyst}/slab"
     name = "+".join(part.lstrip("*") for part in str(adsorbate).split("+"))
-    if "+" in name:  # a co-adsorbed state spans its sites: CAT/NO2+O
+    if "+" in name or "@" in name:  # a co-adsorbed state spans its sites (CAT/NO2+O); a named site: CAT/NO3@Cu
         return f"{catalyst}/{name}"
     site, default_site = atoms.info.get("site"), atoms.info.get("default_site")
     if site and (atoms.info.get("site_folder") or (default_site and site != default_site)):

@@ -70,14 +70,14 @@ def reaction_set(model: Model, adsorbates=NO3RR_SET, sites=None, modes: dict | N
 def network_states(network) -> tuple[list[str], list[tuple[str, ...]]]:
     """(adsorbates alone, co-adsorbed states) that the routes of ``network`` (a name or a
     :class:`~chefe.network.Network`) visit, in route order."""
-    from ..network import Network, load_network, route_states
+    from ..network import Network, is_free, load_network, route_states
 
     net = network if isinstance(network, Network) else load_network(network)
     singles: list[str] = []
     multi: list[tuple[str, ...]] = []
     for route in net.routes:
         for state in route_states(net, route):
-            ads = tuple(sorted(x for x in state if x != "*"))
+            ads = tuple(sorted(x for x in state if not is_free(x)))
             if len(ads) == 1 and ads[0] not in singles:
                 singles.append(ads[0])
             elif len(ads) > 1 and ads not in multi:
@@ -90,9 +90,13 @@ def state_set(model: Model, network, sites=None, modes: dict | None = None, skip
     site in ``sites``, each co-adsorbed state as one structure]``. A co-adsorbed state needs as
     many sites as adsorbates (a SAC has one): one the model cannot hold is left out and named in
     the clean structure's ``info['skipped']``, as are unplaceable ones with ``skip_unplaceable``."""
+    from ..network import Network, load_network
     from .states import place_state, state_label
 
-    singles, multi = network_states(network)
+    net = network if isinstance(network, Network) else load_network(network)
+    if model.family == "DAC" and net.sites == 2:
+        return _dac_state_set(model, net, modes, skip_unplaceable)
+    singles, multi = network_states(net)
     out = reaction_set(model, singles, sites, modes, skip_unplaceable)
     clean = out[0]
     skipped = [clean.info["skipped"]] if clean.info.get("skipped") else []
@@ -110,10 +114,70 @@ def state_set(model: Model, network, sites=None, modes: dict | None = None, skip
             continue
         out.append(atoms)
     if too_few:
-        n_sites = max(len([x for x in s if x != "*"]) for s in multi)
+        n_sites = max(len(s) for s in multi)
         skipped.append(f"{model.catalyst}: {len(too_few)} co-adsorbed states need up to {n_sites} sites and this "
                        f"{model.family or 'model'} has fewer ({', '.join(too_few[:4])}"
                        + (", ..." if len(too_few) > 4 else "") + "): build them on a DAC or a slab")
+    if skipped:
+        clean.info["skipped"] = " | ".join(skipped)
+    return out
+
+
+def _dac_state_set(model: Model, network, modes, skip_unplaceable: bool):
+    """Every state of ``network`` on the two metals of a DAC, each site named: M1 is the model's
+    first metal, M2 the second. Folders name the metal (``NO3@Cu``, ``NO2@Cu+O@Co``) on a
+    heteronuclear pair; on a homonuclear pair the sites are equivalent, so each state is built
+    once, named by site (``NO2@M1+O@M2``). Each adsorbate of a co-adsorbed state is also built
+    alone on its site (what the additive approximation and the interaction energy need)."""
+    from ..network import route_states, with_site_labels
+    from ..species import canonical
+    from .states import place_state
+
+    labelled = with_site_labels(network, ("M1", "M2"))
+    names = labelled.site_names
+    # the network's site names as the model's sites: the model's own names (Cu, Co), else by position
+    where = {n: (n if n in model.sites else ("M1", "M2")[k]) for k, n in enumerate(names)}
+    metal = {n: model.atoms[model.sites[where[n]].metals[0]].symbol for n in names}
+    homonuclear = len(set(metal.values())) == 1
+    show = {n: n for n in names} if homonuclear else metal
+
+    def label(state, names) -> str:
+        parts = [f"{x.split('@')[0]}@{names[x.split('@')[1]]}" for x in state if not x.startswith("*@")]
+        return canonical("+".join(parts))
+
+    states: dict[str, tuple] = {}
+    for route in labelled.routes:
+        for state in route_states(labelled, route):
+            if all(x.startswith("*@") for x in state):
+                continue
+            adsorbed = [x for x in state if not x.startswith("*@")]
+            if len(adsorbed) > 1:  # each adsorbate of a co-adsorbed state also alone on its site
+                for x in adsorbed:
+                    site = x.split("@")[1]
+                    alone = tuple([x] + [f"*@{n}" for n in names if n != site])
+                    states.setdefault(label(alone, show), alone)
+            key = label(state, show)
+            if homonuclear:
+                swapped = label(state, dict(zip(names, names[::-1])))
+                if swapped in states:
+                    continue
+            states.setdefault(key, state)
+    clean = model.atoms.copy()
+    clean.info = {k: v for k, v in model.atoms.info.items() if k != "adsorbate_info"}
+    clean.info["default_site"] = model.default_site
+    out, skipped = [clean], []
+    for key, state in sorted(states.items(), key=lambda kv: (kv[0].count("+"), kv[0])):
+        adsorbed = [x for x in state if not x.startswith("*@")]
+        try:
+            atoms = place_state(model, tuple(x.split("@")[0] for x in adsorbed),
+                                sites=[where[x.split("@")[1]] for x in adsorbed], modes=modes)
+        except InputError as exc:
+            if not skip_unplaceable:
+                raise
+            skipped.append(str(exc))
+            continue
+        atoms.info.update(adsorbate=key, state=key)
+        out.append(atoms)
     if skipped:
         clean.info["skipped"] = " | ".join(skipped)
     return out

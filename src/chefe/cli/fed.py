@@ -34,6 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hydrogenation", choices=["pcet", "adsorbed_h"],
                         help="pcet: each hydrogenation by H+ + e- (default); adsorbed_h: by H adsorbed on a "
                              "free site (Volmer, then *X + *H; networks with two or more sites)")
+    parser.add_argument("--coadsorption", choices=["calculated", "additive"],
+                        help="a state with several adsorbates (*NO2+*O): calculated (default) takes its own "
+                             "run; additive approximates one without a run as G(*A) + G(*B) - G(*), named "
+                             "in the notes")
+    parser.add_argument("--site-labels", action="store_true",
+                        help="name the sites of a network with anonymous sites (M1, M2: *NO3@M1 and *NO3@M2 "
+                             "are different species); set on its own when the runs name their sites")
     parser.add_argument("--gas-corrections", choices=["formation"],
                         help="with --db: correct the DFT gas energies so that their reactions with "
                              "H2, H2O(l) and NH3 reproduce the formation table (reported in the notes)")
@@ -123,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
                 nitrate_adsorption=args.nitrate_adsorption or "oxidative",
                 hydrogenation=args.hydrogenation or "pcet",
                 nitrate_dissociation=args.nitrate_dissociation,
+                coadsorption=args.coadsorption or "calculated", site_labels=args.site_labels,
                 solvation={"table": args.solvation} if args.solvation else None,
                 gas_corrections={"scheme": args.gas_corrections} if args.gas_corrections else None,
                 references=args.references)
@@ -134,7 +142,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             energies = load_energies(args.energies, nitrate_adsorption=args.nitrate_adsorption, pH=args.pH,
                                      hydrogenation=args.hydrogenation,
-                                     nitrate_dissociation=args.nitrate_dissociation)
+                                     nitrate_dissociation=args.nitrate_dissociation,
+                                     coadsorption=args.coadsorption, site_labels=args.site_labels or None)
         report = fed_report(
             energies, potentials=args.U, pH=args.pH, temperature=args.T, scale=args.scale,
             product=args.product,

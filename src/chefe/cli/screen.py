@@ -15,6 +15,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="network for CSV/--db input; with --db several, comma-separated (orr,her), "
                              "one block each and output files named FILE_<network>")
     parser.add_argument("--adsorbate-thermo", metavar="TABLE", help="with --db: adsorbate table")
+    parser.add_argument("--coadsorption", choices=["calculated", "additive"],
+                        help="a state with several adsorbates (*NO2+*O): calculated (default) takes its own "
+                             "run; additive approximates one without a run as G(*A) + G(*B) - G(*)")
     parser.add_argument("--references", metavar="FILE",
                         help="with --db: YAML of gas, liquid and aqueous references (as for chefe fed)")
     parser.add_argument("--exclude-flagged", action="store_true",
@@ -75,7 +78,7 @@ def load(args):
         from ..report import given_equilibrium_potential
 
         es = energies_from_db(args.db, args.network, conditions=cond, adsorbate_table=args.adsorbate_thermo,
-                              references=args.references)
+                              references=args.references, coadsorption=args.coadsorption or "calculated")
         given = given_equilibrium_potential(es.network, es.ledger)
         dG_H, h_notes, h_flags = _dG_H_from_db(args, es, cond)
         flags = [tuple(dict.fromkeys((*(es.flags[k] if es.flags else ()), *h_flags.get(n, ()))))
@@ -101,7 +104,7 @@ def load(args):
             from ..errors import InputError
 
             raise InputError(f"--units is for a candidates CSV; in {path} write units: {args.units} instead")
-        es = load_energies(path, pH=args.pH)
+        es = load_energies(path, pH=args.pH, coadsorption=args.coadsorption)
         cond = Conditions(0.0, es.conditions.pH if args.pH is None else args.pH,
                           es.conditions.T if args.T is None else args.T)
         if es.ledger is not None and abs(es.ledger.temperature - cond.T) > 1e-9:

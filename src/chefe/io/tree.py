@@ -101,7 +101,10 @@ def _species_from_folder(name: str) -> str:
         return "*"
     if "+" in name:  # a co-adsorbed state, one run: NO2+O -> *NO2+*O (as chefe.build names it)
         parts = [_species_from_folder(part) for part in name.split("+") if part]
-        return "+".join(sorted(parts))
+        try:
+            return canonical("+".join(parts))
+        except Exception:  # noqa: BLE001 - keep the raw name; the report shows it as unknown
+            return "+".join(sorted(parts))
     label = name if name.startswith("*") or name.endswith("*") else "*" + name
     try:
         return canonical(label)

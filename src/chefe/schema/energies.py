@@ -173,6 +173,13 @@ class Catalyst(Strict):
     label: str | None = None
     color: str | None = None
     site: str | None = None
+    sites: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")],
+                Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]] | None = Field(
+        None, description="what each named site of the network is on this catalyst ({M1: Cu, M2: Co}); "
+        "energies may then name the metal (*NO3@Cu) and figures show it")
+    equivalent_sites: bool = Field(
+        False, description="the named sites are equivalent (a homonuclear pair): an energy given on one "
+        "site stands for the same species on the others")
     flags: list[str] | None = Field(None, description="quality flags of the runs behind these energies "
                                     "(e.g. unfinished); shown in the table and marked on the figure")
 
@@ -259,6 +266,13 @@ class _SpeciesEnergies(_EnergiesCommon):
     catalysts: Annotated[dict[str, Catalyst], Field(min_length=1)]
     solvation: dict[str, Any] | None = None
     nitrite: Literal["NO2-", "HNO2", "auto"] = "NO2-"
+    coadsorption: Literal["calculated", "additive"] = Field(
+        "calculated", description="calculated: a state with several adsorbates (*NO2+*O) is one structure "
+        "whose energy is given under that name; additive: states without their own energy are "
+        "approximated as G(*A) + G(*B) - G(*) and named in the notes")
+    site_labels: bool | list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]] = Field(
+        False, description="name the sites of a network written with anonymous sites (true: M1, M2, ...; "
+        "or a list of names), so that *NO3@M1 and *NO3@M2 are different species")
 
     @field_validator("catalysts", mode="before")
     @classmethod

@@ -25,7 +25,10 @@ class NetworkFile(Strict):
     title: str | None = None
     description: str | None = None
     sources: str | list[str] = Field(default_factory=list)
-    sites: Annotated[int, Field(ge=1, le=8)] = 1
+    sites: Annotated[int, Field(ge=1, le=8)] | Annotated[
+        list[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]], Field(min_length=1, max_length=8)] = Field(
+        1, description="number of sites, or their names ([M1, M2]) when steps name the site of each "
+        "species (*NO3@M1)")
     target: str | None = None
     products: Annotated[dict[str, str], Field(min_length=1)]
     steps: Annotated[list[NetworkStep], Field(min_length=1)]
