@@ -91,7 +91,7 @@ def test_manifest_unknown_key_and_role(tmp_path):
         load_manifest(path)
     text = str(info.value)
     assert "line 2: runs.0.catalist: unknown key 'catalist': did you mean 'catalyst'?" in text
-    assert "line 3: runs.1.role: Input should be 'slab', 'adsorbate', 'gas', 'vibrations' or 'unknown' (got 'gass')" in text
+    assert "line 3: runs.1.role: Input should be 'slab', 'adsorbate', 'gas', 'vibrations', 'bulk' or 'unknown' (got 'gass')" in text
 
 
 def test_csv_manifest_is_validated_by_the_same_schema(tmp_path):

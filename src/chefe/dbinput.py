@@ -64,6 +64,7 @@ def energies_from_db(
     references=None,
     coadsorption: str = "calculated",
     site_labels: bool = False,
+    site_ligand: str | None = None,
 ) -> EnergySet:
     """An :class:`~chefe.inputs.EnergySet` from an ASE database written by ``chefe collect``.
 
@@ -77,7 +78,10 @@ def energies_from_db(
     G(*) (named in the notes). Runs whose species name their site (``*NO3@Cu``, as ``chefe
     build`` writes dual-atom catalysts) name the network's sites too (``site_labels``, set on
     its own when such runs are found): M1 is the catalyst's first metal, M2 the second; on a
-    homonuclear pair the two sites are equivalent.
+    homonuclear pair the two sites are equivalent. ``site_ligand`` (``"O"``, ``"OH"``) runs the
+    network on the ligand-capped single-atom site (:func:`chefe.network.with_site_ligand`): its
+    intermediates are the runs ``CAT/NO3+O`` (species ``*NO3+*O``) that ``chefe build
+    --network no3rr_sac --site-ligand O`` writes.
     """
     from .io.store import all_rows, open_existing
 
@@ -88,6 +92,10 @@ def energies_from_db(
         if nitrate_dissociation:
             net = with_nitrate_dissociation(net)
         net = with_adsorbed_hydrogen(net, hydrogenation)
+        if site_ligand:
+            from .network import with_site_ligand
+
+            net = with_site_ligand(net, site_ligand)
     except ChefeError as exc:
         raise InputError(f"{db}: {exc}") from None
     from .solvation import SolvationCorrections, solvation_from_spec

@@ -604,6 +604,14 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
         except ChefeError as exc:
             raise InputError(f"{where}: {exc}") from None
         notes.append(network.description.splitlines()[-1])
+    if spec.site_ligand:
+        from .network import with_site_ligand
+
+        try:
+            network = with_site_ligand(network, spec.site_ligand)
+        except ChefeError as exc:
+            raise InputError(f"{where}: site_ligand: {exc}") from None
+        notes.append(network.description.splitlines()[-1])
     if spec.kind in ("total", "adsorption"):
         ledger = _ledger(spec, where, policy)
         network = _product_variants(network, spec, ledger, conditions, where, notes)
@@ -666,12 +674,13 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
 def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None,
                   nitrate_adsorption: str | None = None, pH: float | None = None,
                   hydrogenation: str | None = None, nitrate_dissociation: bool | None = None,
-                  coadsorption: str | None = None, site_labels: bool | None = None) -> EnergySet:
+                  coadsorption: str | None = None, site_labels: bool | None = None,
+                  site_ligand: str | None = None) -> EnergySet:
     """Read an energies YAML file (see module docstring) into an :class:`EnergySet`.
 
-    ``nitrate_adsorption``, ``hydrogenation``, ``coadsorption``, ``site_labels`` and ``pH``
-    override the file's (the CLI's ``--nitrate-adsorption``, ``--hydrogenation``,
-    ``--coadsorption``, ``--site-labels`` and ``--pH``), before anything that depends on them
+    ``nitrate_adsorption``, ``hydrogenation``, ``coadsorption``, ``site_labels``, ``site_ligand``
+    and ``pH`` override the file's (the CLI's ``--nitrate-adsorption``, ``--hydrogenation``,
+    ``--coadsorption``, ``--site-labels``, ``--site-ligand`` and ``--pH``), before anything that depends on them
     (``nitrite: auto``) is decided.
     """
     path = Path(path)
@@ -682,6 +691,8 @@ def load_energies(path: str | Path, *, policy: ThermoPolicy | None = None,
         data = {**data, "nitrate_dissociation": True}
     if isinstance(data, Mapping) and coadsorption is not None:
         data = {**data, "coadsorption": coadsorption}
+    if isinstance(data, Mapping) and site_ligand is not None:
+        data = {**data, "site_ligand": site_ligand}
     if isinstance(data, Mapping) and site_labels and not data.get("site_labels"):
         data = {**data, "site_labels": True}
     if isinstance(data, Mapping) and (nitrate_adsorption is not None or pH is not None):

@@ -90,6 +90,9 @@ class Network:
     site_names: tuple[str, ...] = ()
     route_steps: tuple[tuple[int, ...], ...] | None = field(default=None, repr=False, compare=False)
     state_resolved: bool = False
+    #: the clean site when it is not ``sites`` free sites: ``("*O",)`` on an O-capped single-atom
+    #: site (:func:`with_site_ligand`)
+    start_state: State = ()
     _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -183,7 +186,10 @@ class Network:
 
     @property
     def start(self) -> State:
-        """The clean surface: ``sites`` free sites (``*@M1``, ``*@M2`` when the sites are named)."""
+        """The clean surface: ``sites`` free sites (``*@M1``, ``*@M2`` when the sites are named),
+        or the ligand-capped site (``("*O",)``) of :func:`with_site_ligand`."""
+        if self.start_state:
+            return self.start_state
         if self.state_resolved:
             return ("*",)
         if self.site_names:
@@ -247,7 +253,7 @@ class Network:
             name=self.name, steps=tuple(rewrite(s) for s in self.steps), sites=self.sites,
             products={k: rewrite(v) for k, v in self.products.items()}, target=self.target,
             title=self.title, description=self.description, sources=self.sources, path=self.path,
-            site_names=self.site_names, route_steps=self.route_steps, state_resolved=self.state_resolved,
+            site_names=self.site_names, start_state=self.start_state, route_steps=self.route_steps, state_resolved=self.state_resolved,
         )
 
 
@@ -297,7 +303,7 @@ def with_protonated_release(network: Network, base: str, acid: str, rename: dict
         name=network.name, steps=tuple(protonate(s) for s in network.steps), sites=network.sites,
         products=products, target=target,
         title=network.title, description=(network.description + f"\n{base} released as {acid}").strip(),
-        sources=network.sources, path=network.path, site_names=network.site_names,
+        sources=network.sources, path=network.path, site_names=network.site_names, start_state=network.start_state,
         route_steps=network.route_steps, state_resolved=network.state_resolved,
     )
 
@@ -359,7 +365,7 @@ def with_nitrate_adsorption(network: Network, mode: str = "oxidative") -> Networ
         name=network.name, steps=tuple(rewrite(s) for s in network.steps), sites=network.sites,
         products=network.products, target=network.target, title=network.title,
         description=(network.description + "\n" + note).strip(), sources=network.sources,
-        path=network.path, site_names=network.site_names, route_steps=network.route_steps,
+        path=network.path, site_names=network.site_names, start_state=network.start_state, route_steps=network.route_steps,
         state_resolved=network.state_resolved,
     )
 
@@ -391,7 +397,57 @@ def with_nitrate_dissociation(network: Network) -> Network:
     return Network(
         name=f"{network.name}+dissociative", steps=tuple(steps), sites=network.sites, products=network.products,
         target=network.target, title=network.title, description=(network.description + "\n" + note).strip(),
-        sources=network.sources, path=network.path, site_names=network.site_names,
+        sources=network.sources, path=network.path, site_names=network.site_names, start_state=network.start_state,
+    )
+
+
+#: axial ligands of a capped single-atom site (O–M–N4, HO–M–N4) and the step that forms each
+#: from the bare site and water
+SITE_LIGANDS = {"O": "* + H2O(l) -> *O + 2H+ + 2e-", "OH": "* + H2O(l) -> *OH + H+ + e-"}
+
+
+def with_site_ligand(network: Network, ligand: str = "O") -> Network:
+    """The network on the ligand-capped site of a single-atom catalyst: O–M–N4 (``"O"``) or
+    HO–M–N4 (``"OH"``), the oxo/hydroxo forms oxyphilic metals take under reaction conditions.
+
+    The ligand stays on one face of the metal while the reaction runs on the other: the clean
+    site is ``*O`` and every intermediate ``*X`` is the state ``*X+*O`` (one run, O–M–N4 with X
+    on the opposite face; energies relative to the bare site's clean run, as every species of the
+    catalyst). Routes start and end on ``*O``. The step ``ligation`` (``* + H2O(l) -> *O + 2H+ +
+    2e-``) forms the capped site from the bare one; no route uses it, and its ΔG/n is the
+    potential above which the ligand stays on the site (reported with the results)."""
+    from .species import canonical
+
+    if ligand not in SITE_LIGANDS:
+        raise NetworkError(f"site ligand {ligand!r}: use one of {', '.join(SITE_LIGANDS)}")
+    if network.start_state:
+        raise NetworkError(f"network {network.name!r} is already on a capped site ({network.start_state[0]})")
+    if network.sites != 1 or network.site_names or network.state_resolved:
+        raise NetworkError(f"network {network.name!r} has {network.sites} sites: a ligand-capped site is a "
+                           "single-atom site (use a network with sites: 1, such as no3rr_sac)")
+    cap = f"*{ligand}"
+
+    def capped(name: str) -> str:
+        return cap if name == "*" else canonical(f"{name}+{cap}")
+
+    def rewrite(step: Step) -> Step:
+        def side(terms) -> str:
+            return " + ".join((f"{n:g}" if abs(n - 1) > 1e-12 else "") +
+                              (capped(sp.name) if sp.is_surface else sp.name) for sp, n in terms)
+
+        equation = f"{side(step.reactants)} -> {side(step.products)}"
+        return parse_step(step.id, equation, label=step.label)
+
+    steps = [rewrite(st) for st in network.steps]
+    if "ligation" in {st.id for st in steps}:
+        raise NetworkError(f"network {network.name!r} has a step 'ligation' already; rename it")
+    steps.append(parse_step("ligation", SITE_LIGANDS[ligand], label=f"{ligand}-capped site formed from water"))
+    note = (f"on the {ligand}-capped site ({ligand}–M, the ligand on the face opposite the reaction): "
+            f"clean site {cap}, intermediates *X+{cap}; step 'ligation' forms it from the bare site")
+    return Network(
+        name=f"{network.name}+{ligand}-capped", steps=tuple(steps), sites=1, products=network.products,
+        target=network.target, title=network.title, description=(network.description + "\n" + note).strip(),
+        sources=network.sources, path=network.path, start_state=(cap,),
     )
 
 
@@ -437,7 +493,7 @@ def with_adsorbed_hydrogen(network: Network, mode: str = "adsorbed_h") -> Networ
     return Network(
         name=f"{network.name}+adsorbed_h", steps=tuple(steps), sites=network.sites, products=network.products,
         target=network.target, title=network.title, description=(network.description + "\n" + note).strip(),
-        sources=network.sources, path=network.path, site_names=network.site_names,
+        sources=network.sources, path=network.path, site_names=network.site_names, start_state=network.start_state,
     )
 
 

@@ -192,6 +192,13 @@ def fed_report(
 
         energies = _replace(energies, notes=energies.notes + (given[1],))
     energies, result = _leave_out_incomplete(energies, result)
+    from .ligation import capping_notes
+
+    capped = capping_notes(result, [plain_label(x) for x in energies.labels])
+    if capped:
+        from dataclasses import replace as _replace
+
+        energies = _replace(energies, notes=energies.notes + tuple(capped))
     if exclude_flagged:
         energies, result = _leave_out_flagged(energies, result)
     if potentials is None:

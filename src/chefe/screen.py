@@ -226,7 +226,10 @@ def _descriptors(che: CHEResult, dG_H: np.ndarray | None, ads: int | None,
     * ``site_NO3_minus_H`` = ΔG(NO3- + * -> *NO3 + e-) − ΔG(H+ + e- + * -> *H) at U_L: the two
       adsorptions at the catalyst's U_L, (ΔG_NO3 − ΔG*H) − 2·U_L (eV);
     * ``<product>_release``: release step minus its best rival at U_L, max over rivals j of
-      (ΔG_i − ΔG_j)(U=0) + (n_e,i − n_e,j)·U_L (eV; negative: the release wins).
+      (ΔG_i − ΔG_j)(U=0) + (n_e,i − n_e,j)·U_L (eV; negative: the release wins);
+    * on a capped single-atom site (a network with step ``ligation``): ``U_cap``, the potential
+      above which the O/OH cap stays (V vs RHE, :mod:`chefe.ligation`), and ``cap_stays_at_UL``
+      (1 where U_L > U_cap).
     """
     n = len(che.names)
     U = che.U_L_RHE
@@ -276,6 +279,12 @@ def _descriptors(che: CHEResult, dG_H: np.ndarray | None, ads: int | None,
                 add_potential(d, k, u)
                 if r:
                     np.maximum(desc, d, out=desc)
+    from .ligation import capping_potential
+
+    u_cap = capping_potential(che)
+    if u_cap is not None:  # a capped single-atom site: where its ligand stays (V vs RHE)
+        out["U_cap"] = u_cap
+        out["cap_stays_at_UL"] = (U > u_cap).astype(float)
     return out
 
 

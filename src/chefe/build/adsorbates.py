@@ -201,6 +201,28 @@ def _modes() -> dict[str, dict[str, Mode]]:
 
 ADSORBATES: dict[str, dict[str, Mode]] = _modes()
 
+#: (site, mode) an adsorbate starts in on a clean metal facet when no mode is asked for: the
+#: lowest binding mode published for that facet. Nitrate lies flat, bound through its three O
+#: atoms in the threefold hollow of close-packed facets (tridentate XOXONXO in the Pt(111) data
+#: set of Kreitz et al., ACS Catal. 12, 11137 (2022), as in RMG's Pt(111) library) and is twofold
+#: coordinated, two O on two neighbouring atoms, on Cu(100) (DFT of Bae et al., J. Am. Chem. Soc.
+#: 129, 10171 (2007)). Other facets and other adsorbates: the first mode of ADSORBATES on the
+#: site asked for. The pathway folder stays that of the default site (CAT/NO3).
+SURFACE_MODES: dict[str, dict[str, tuple[str, str]]] = {
+    "111": {"*NO3": ("fcc", "tridentate")},
+    "0001": {"*NO3": ("fcc", "tridentate")},
+    "100": {"*NO3": ("bridge", "bidentate")},
+}
+
+
+def surface_mode(model: Model, adsorbate: str) -> tuple[str, str] | None:
+    """The (site, mode) :data:`SURFACE_MODES` gives ``adsorbate`` on a clean metal slab ``model``
+    (not on a single-atom alloy, whose adsorbates go on the single atom), or None."""
+    if model.family != "slab" or model.default_site != "ontop":
+        return None
+    choice = SURFACE_MODES.get(str(model.atoms.info.get("facet", "")), {}).get(label_of(adsorbate))
+    return choice if choice and choice[0] in model.sites else None
+
 #: The intermediates of the NO3RR network (both branches, NH2OH route and dissociation products).
 NO3RR_SET = ("*NO3", "*NO3H", "*NO2", "*NO2H", "*NO", "*NOH", "*NHO", "*NHOH", "*NH2O", "*NH2OH", "*N",
              "*NH", "*NH2", "*NH3", "*H", "*O", "*OH", "*H2O")
@@ -361,4 +383,5 @@ def _min_ratio(positions, symbols, substrate) -> float:
     return float((dist / (r_ads[:, None] + r_sub[None, :])).min())
 
 
-__all__ = ["ADSORBATES", "NO3RR_SET", "Mode", "adsorbate_modes", "covalent_bond", "place_adsorbate"]
+__all__ = ["ADSORBATES", "NO3RR_SET", "SURFACE_MODES", "Mode", "adsorbate_modes", "covalent_bond", "place_adsorbate",
+           "surface_mode"]

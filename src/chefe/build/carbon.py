@@ -356,12 +356,13 @@ def dac(metal1: str, metal2: str, coordination: str = "N6", *, host: str = "plan
         centres = [mid - axis * distance / 2, mid + axis * distance / 2]
     (a1, a2), new_index = _finish(atoms, removed, {s: e for s, e in subs.items() if e != "C"},
                                   [(metal1, centres[0]), (metal2, centres[1])])
-    if coordination in ("N6", "N2-N2") and host == "plane":
-        # the bridging atoms at bonding distance from both metals: the core relaxed in the plane
+    if coordination in ("N6", "N2-N2"):
+        # the bridging atoms at bonding distance from both metals: the core relaxed in the plane,
+        # or on a tube in its unrolled wall (then rolled back onto the cylinder)
         shared = [new_index[s] for s in shell if len(near[s]) == 2 and s in new_index]
         own = {a1: [new_index[s] for s in shell if near[s] == [0] and s in new_index],
                a2: [new_index[s] for s in shell if near[s] == [1] and s in new_index]}
-        _relax_dual_core(atoms, (a1, a2), own, shared, fixed_metals=True)
+        _relax_dual_core(atoms, (a1, a2), own, shared, fixed_metals=True, tube=tube)
         centres = [atoms.positions[a1].copy(), atoms.positions[a2].copy()]
     normal = normal_of((centres[0] + centres[1]) / 2)
     catalyst = name or _name([metal1, metal2], coordination, host)
@@ -381,7 +382,32 @@ def dac(metal1: str, metal2: str, coordination: str = "N6", *, host: str = "plan
 _CORE_STIFFNESS = 20.0
 
 
-def _relax_dual_core(atoms, metals, own: dict, shared: list[int], fixed_metals: bool) -> None:
+def _unrolled(atoms, tube):
+    """In-plane coordinates (n, 2) of a sheet (x, y) or of a tube's wall unrolled (arc length
+    R·θ about the axis, z), with their periodic 2D cell."""
+    if tube is None:
+        return atoms.positions[:, :2].copy(), atoms.cell.array[:2, :2].copy()
+    axis, radius = tube
+    rel = atoms.positions[:, :2] - axis
+    theta = np.arctan2(rel[:, 1], rel[:, 0])
+    uv = np.column_stack([radius * theta, atoms.positions[:, 2]])
+    return uv, np.array([[2 * np.pi * radius, 0.0], [0.0, atoms.cell[2, 2]]])
+
+
+def _roll_back(atoms, uv, tube) -> None:
+    """Positions from in-plane coordinates (:func:`_unrolled`): each tube atom at its own radius."""
+    if tube is None:
+        atoms.positions[:, :2] = uv
+        return
+    axis, radius = tube
+    r = np.linalg.norm(atoms.positions[:, :2] - axis, axis=1)
+    theta = uv[:, 0] / radius
+    atoms.positions[:, 0] = axis[0] + r * np.cos(theta)
+    atoms.positions[:, 1] = axis[1] + r * np.sin(theta)
+    atoms.positions[:, 2] = uv[:, 1]
+
+
+def _relax_dual_core(atoms, metals, own: dict, shared: list[int], fixed_metals: bool, tube=None) -> None:
     """Relax a flat dual-atom core in its plane (valence force field, :mod:`chefe.build.vff`):
     every metal–X bond (its own shell and the bridging atoms, shared by both metals) at the
     length of the metals' own shell in the vacancy (1.88 Å in graphene, as at a single-atom
@@ -390,8 +416,16 @@ def _relax_dual_core(atoms, metals, own: dict, shared: list[int], fixed_metals: 
     far from the core holds the sheet in place."""
     from .vff import angle_terms, relax_in_plane
 
+    from .vff import minimum_image
+
     nb = sheet_neighbours(atoms)
     metal_set = set(metals)
+    uv, cell2d = _unrolled(atoms, tube)
+    mic = minimum_image(cell2d)
+
+    def span(i, j) -> float:  # in-plane distance (the unrolled wall's on a tube)
+        return float(np.linalg.norm(mic(uv[j] - uv[i])))
+
     bonds, lengths, weights = [], [], []
     for i in sorted(nb):
         if i in metal_set:
@@ -399,13 +433,13 @@ def _relax_dual_core(atoms, metals, own: dict, shared: list[int], fixed_metals: 
         for j in sorted(nb[i]):
             if j > i and j not in metal_set:
                 bonds.append((i, j))
-                lengths.append(CC_BOND)
+                # graphene's C–C bond; on a tube each pristine bond keeps its unrolled length
+                lengths.append(CC_BOND if tube is None else span(i, j))
                 weights.append(1.0)
     neighbours = {i: {j for j in nb[i] if j not in metal_set} for i in nb if i not in metal_set}
     # the metal–X length of the site's own shell (the vacancy's geometry, as for a single-atom
     # site) for the bridging atoms too
-    d_own = float(np.mean([np.linalg.norm(atoms.positions[x] - atoms.positions[m])
-                           for m in metals for x in own[m]]))
+    d_own = float(np.mean([span(m, x) for m in metals for x in own[m]]))
     for m in metals:
         for x in own[m] + shared:
             bonds.append((m, x))
@@ -419,13 +453,13 @@ def _relax_dual_core(atoms, metals, own: dict, shared: list[int], fixed_metals: 
             for c in nb[x]:
                 if c not in metal_set and c not in own[m] and c not in shared:
                     bonds.append((m, c))
-                    lengths.append(float(np.linalg.norm(atoms.positions[c] - atoms.positions[m])))
+                    lengths.append(span(m, c))
                     weights.append(1.0)
 
     # angles at the sheet atoms, metals included (so that the second shell keeps its distance):
     # sp² 120° around an atom bonded to one metal; around a bridging atom the M–X–M angle is
     # what the two bonds and the M–M distance make, and its two M–X–C angles share the rest
-    d_mm = float(np.linalg.norm(atoms.positions[metals[0]] - atoms.positions[metals[1]]))
+    d_mm = span(metals[0], metals[1])
     bridging_angle = {}
     for x in shared:
         mxm = 2 * np.degrees(np.arcsin(min(1.0, d_mm / 2 / d_own)))
@@ -444,9 +478,9 @@ def _relax_dual_core(atoms, metals, own: dict, shared: list[int], fixed_metals: 
     centre = atoms.positions[list(metals)].mean(0)
     anchor = int(np.argmax(np.linalg.norm(atoms.positions - centre, axis=1)))
     fixed = list(metals) if fixed_metals else [anchor]
-    xy, _ = relax_in_plane(atoms.positions[:, :2], atoms.cell.array[:2, :2], np.array(bonds), np.array(lengths),
+    xy, _ = relax_in_plane(uv, cell2d, np.array(bonds), np.array(lengths),
                            angles, cosines, fixed=fixed, weights=weights)
-    atoms.positions[:, :2] = xy
+    _roll_back(atoms, xy, tube)
 
 
 def _second_vacancy(atoms, nb, i: int, j: int, distance: float | None) -> tuple[int, int]:

@@ -90,7 +90,7 @@ def _is_magnetic(symbol: str, family: str | None = None) -> bool:
     z = atomic_numbers[symbol]
     if 57 <= z <= 71 or z >= 89:
         return True
-    if family == "slab":
+    if family in ("slab", "bulk"):
         return 26 <= z <= 28
     return 21 <= z <= 29
 
@@ -199,6 +199,9 @@ def write_vasp(atoms, folder: str | Path, *, preset: str | dict = "vasp_adsorpti
     settings = load_preset(preset) if isinstance(preset, str) else dict(preset)
     atoms = grouped_by_element(atoms)
     ase.io.write(folder / "POSCAR", atoms, format="vasp", direct=True, sort=False)
+    if atoms.info.get("family") == "bulk":  # cell relaxation at a raised cut-off (Pulay stress)
+        settings.update(ISIF=3, LREAL=".FALSE.", ENCUT=round(float(_setting(settings, "bulk_cutoff_factor")) * float(settings["ENCUT"])),
+                        kspacing=_setting(settings, "bulk_kspacing"))
     tags = vasp_incar(atoms, settings, incar, dipole=dipole)
     (folder / "INCAR").write_text("".join(f"{k} = {v}\n" for k, v in tags.items()))
     mesh = kpoint_mesh(atoms, float(settings.get("kspacing", 0.25)))
@@ -231,6 +234,13 @@ def write_espresso(atoms, folder: str | Path, *, preset: str | dict = "qe_adsorp
     data.setdefault("system", {})["degauss"] = float(settings.get("smearing_eV", 0.05)) / Ry
     data.setdefault("control", {})["forc_conv_thr"] = float(settings.get("fmax_eV_per_A", 0.02)) / Ry * Bohr
     family = atoms.info.get("family")
+    if family == "bulk":  # variable-cell relaxation at a raised cut-off (Pulay stress)
+        factor = float(_setting(settings, "bulk_cutoff_factor"))
+        data["control"]["calculation"] = "vc-relax"
+        data["system"].update({k: float(data["system"][k]) * factor for k in ("ecutwfc", "ecutrho")
+                               if k in data["system"]})
+        data.setdefault("cell", {}).setdefault("cell_dofree", "all")
+        settings["kspacing"] = _setting(settings, "bulk_kspacing")
     if any(_is_magnetic(s, family) for s in atoms.get_chemical_symbols()):
         data["system"]["nspin"] = 2
         atoms = atoms.copy()
@@ -268,6 +278,8 @@ def run_folder(atoms) -> str:
     """Relative folder of a structure under the tree root (the collect convention)."""
     if atoms.info.get("family") == "gas":
         return f"gas/{atoms.info['molecule']}"
+    if atoms.info.get("family") == "bulk":
+        return f"bulk/{atoms.info['metal']}"
     catalyst = str(atoms.info.get("catalyst") or "")
     if not catalyst:
         raise InputError("a structure without info['catalyst'] cannot be placed in the tree")
@@ -325,8 +337,8 @@ def write_db(structures, db) -> list[int]:
     for atoms in structures:
         info = _json_safe(atoms.info)
         keys = {k: info[k] for k in ("catalyst", "family", "site", "adsorbate", "binding_mode", "host",
-                                     "coordination", "facet") if k in info}
-        keys["role"] = "adsorbate" if "adsorbate" in keys else "slab"
+                                     "coordination", "facet", "metal", "lattice_a", "lattice_method") if k in info}
+        keys["role"] = "adsorbate" if "adsorbate" in keys else ("bulk" if info.get("family") == "bulk" else "slab")
         if "facet" in keys:
             keys["facet"] = f"({keys['facet']})"  # ase.db refuses number-like strings
         clean = atoms.copy()

@@ -4,7 +4,7 @@ and catalysts described as plain dictionaries (YAML / CLI)."""
 from __future__ import annotations
 
 from ..errors import InputError
-from .adsorbates import NO3RR_SET, label_of, place_adsorbate
+from .adsorbates import NO3RR_SET, label_of, place_adsorbate, surface_mode
 from .model import Model
 
 def build_model(spec: dict) -> Model:
@@ -51,14 +51,19 @@ def reaction_set(model: Model, adsorbates=NO3RR_SET, sites=None, modes: dict | N
     sites = list(sites or [model.default_site])
     for site in sites:
         for ads in adsorbates:
+            mode, place_at = modes.get(label_of(ads)), site
+            if mode is None and site == model.default_site and surface_mode(model, ads):
+                place_at, mode = surface_mode(model, ads)  # flat tridentate nitrate in the fcc hollow
             try:
-                atoms = place_adsorbate(model, ads, site, modes.get(label_of(ads)))
+                atoms = place_adsorbate(model, ads, place_at, mode)
             except InputError as exc:
                 if not skip_unplaceable:
                     raise
                 skipped.append(str(exc))
                 continue
             atoms.info.pop("adsorbate_info", None)
+            if place_at != site:  # bound on its own site, filed in the pathway of the site asked for
+                atoms.info.update(site=site, binding_site=place_at)
             if len(sites) > 1:
                 atoms.info["site_folder"] = True  # one pathway per site: CAT/<site>/<ADS>
             out.append(atoms)
@@ -94,6 +99,8 @@ def state_set(model: Model, network, sites=None, modes: dict | None = None, skip
     from .states import place_state, state_label
 
     net = network if isinstance(network, Network) else load_network(network)
+    if net.start_state:
+        return _capped_state_set(model, net, modes, skip_unplaceable)
     if model.family == "DAC" and net.sites == 2:
         return _dac_state_set(model, net, modes, skip_unplaceable)
     singles, multi = network_states(net)
@@ -118,6 +125,65 @@ def state_set(model: Model, network, sites=None, modes: dict | None = None, skip
         skipped.append(f"{model.catalyst}: {len(too_few)} co-adsorbed states need up to {n_sites} sites and this "
                        f"{model.family or 'model'} has fewer ({', '.join(too_few[:4])}"
                        + (", ..." if len(too_few) > 4 else "") + "): build them on a DAC or a slab")
+    if skipped:
+        clean.info["skipped"] = " | ".join(skipped)
+    return out
+
+
+def capped_model(model: Model, ligand: str) -> Model:
+    """``model`` (a single-atom site) with ``ligand`` (O, OH) on the metal's face opposite the site
+    normal, at the covalent-radius distance: the capped site O–M–N4 whose other face reacts."""
+    from .carbon import _axial
+
+    if model.family != "SAC":
+        raise InputError(f"{model.catalyst}: a capped site is a single-atom site; this is a {model.family or 'model'}")
+    site = model.site()
+    atoms = model.atoms.copy()
+    start = len(atoms)
+    _axial(atoms, site.metals[0], site.normal, ligand)
+    atoms.info = {k: v for k, v in model.atoms.info.items() if k != "adsorbate_info"}
+    atoms.info.update(adsorbate=f"*{ligand}", binding_mode="axial", binding_atoms=str(start),
+                      adsorbate_indices=",".join(str(k) for k in range(start, len(atoms))),
+                      site=site.name, default_site=model.default_site, site_metals=str(site.metals[0]),
+                      ligand=ligand)
+    return Model(model.catalyst, atoms, model.sites, model.default_site, model.family)
+
+
+def _capped_state_set(model: Model, network, modes, skip_unplaceable: bool):
+    """Every state of a capped-site network (:func:`chefe.network.with_site_ligand`) on a SAC: the
+    bare clean site (``CAT/slab``), the capped clean site (``CAT/O``: O–M–N4) and each
+    intermediate on the capped site's other face as one structure (``CAT/NO3+O``)."""
+    from ..species import canonical
+
+    ligand = network.start_state[0].lstrip("*")
+    cap = capped_model(model, ligand)
+    clean = model.atoms.copy()
+    clean.info = {k: v for k, v in model.atoms.info.items() if k != "adsorbate_info"}
+    clean.info["default_site"] = model.default_site
+    out, skipped = [clean, cap.atoms], []
+    modes = {label_of(k): v for k, v in (modes or {}).items()}
+    n_cap = len(cap.atoms) - len(model.atoms)
+    for name in network.adsorbates:
+        if name == network.start_state[0]:
+            continue
+        parts = name.split("+")
+        if network.start_state[0] not in parts or len(parts) != 2:
+            continue
+        parts.remove(network.start_state[0])  # once: *O+*O is O on both faces
+        try:
+            atoms = place_adsorbate(cap, parts[0], None, modes.get(label_of(parts[0])))
+        except InputError as exc:
+            if not skip_unplaceable:
+                raise
+            skipped.append(str(exc))
+            continue
+        first = len(model.atoms)
+        atoms.info.pop("adsorbate_info", None)
+        atoms.info.update(adsorbate=canonical(name), state=canonical(name), ligand=ligand,
+                          adsorbate_indices=",".join(str(k) for k in range(first, len(atoms))),
+                          binding_atoms=atoms.info["binding_atoms"] + f",{first}",
+                          binding_mode=f"{atoms.info['binding_mode']}+axial", ligand_atoms=n_cap)
+        out.append(atoms)
     if skipped:
         clean.info["skipped"] = " | ".join(skipped)
     return out

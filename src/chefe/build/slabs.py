@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
+from .lattice import resolve_lattice
 from .model import Model, Site, check_element, tag_atoms
 
 _FACETS = {
@@ -31,13 +32,17 @@ def _structure(metal: str) -> str:
     return state["symmetry"]
 
 
-def slab(metal: str, facet: str = "111", *, size=(3, 3, 4), vacuum: float = 7.5, a: float | None = None,
+def slab(metal: str, facet: str = "111", *, size=(3, 3, 4), vacuum: float = 7.5,
+         lattice: float | str = "pbe-d3bj", a: float | None = None,
          structure: str | None = None, fixed_layers: int = 2, alloy: dict | None = None,
          single_atom: str | None = None, seed: int = 0, name: str | None = None) -> Model:
     """A metal slab ``metal(facet)`` with its adsorption sites.
 
-    ``size`` = (nx, ny, layers); ``vacuum`` (Å) on each side, as in ``ase.build``; ``a`` the
-    lattice constant (default: ASE's reference). ``fixed_layers`` bottom layers get
+    ``size`` = (nx, ny, layers); ``vacuum`` (Å) on each side, as in ``ase.build``.
+    ``lattice``: the functional whose bulk lattice constant the slab takes (``pbe-d3bj``, the
+    shipped presets' functional; ``pbe``, ``pbe-d3``, ``experimental``: see
+    :mod:`chefe.build.lattice`), a relaxed bulk run (folder or file) or a number (Å); ``a``
+    (Å) overrides it. An alloy takes its host's. ``fixed_layers`` bottom layers get
     ``FixAtoms``. ``alloy={"Ru": 0.25}`` replaces that fraction of the atoms of every layer at
     random (``seed``); ``single_atom="Pt"`` puts one Pt in the top layer under the ontop site
     (a single-atom alloy; its sites are named ``SA`` and the default).
@@ -52,9 +57,12 @@ def slab(metal: str, facet: str = "111", *, size=(3, 3, 4), vacuum: float = 7.5,
     if facet not in facets:
         raise InputError(f"{metal} ({structure}): facet {facet!r} not available; use one of {', '.join(facets)}")
     builder = getattr(ase.build, facets[facet])
-    kwargs = {"size": tuple(size), "vacuum": vacuum}
-    if a is not None:
-        kwargs["a"] = a
+    cell = resolve_lattice(metal, a if a is not None else lattice, structure)
+    if cell.structure != structure:
+        raise InputError(f"{metal}: the lattice ({cell.source}) is {cell.structure}, the slab {structure}")
+    kwargs = {"size": tuple(size), "vacuum": vacuum, "a": cell.a}
+    if structure == "hcp":
+        kwargs["c"] = cell.c
     try:
         atoms = builder(metal, **kwargs)
     except Exception as exc:  # noqa: BLE001 - ASE's message names the constraint (e.g. fcc211 size)
@@ -82,7 +90,8 @@ def slab(metal: str, facet: str = "111", *, size=(3, 3, 4), vacuum: float = 7.5,
     label = metal + "".join(f"{e}{f:g}" for e, f in composition.items())
     catalyst = name or (f"{single_atom}1{metal}{facet}" if single_atom else f"{label}{facet}")
     tag_atoms(atoms, catalyst, "slab", sites[default].metals, facet=facet, layers=layers,
-              fixed_layers=fixed_layers)
+              fixed_layers=fixed_layers, catalyst_metal=metal, lattice_a=round(cell.a, 5), lattice_method=cell.method,
+              lattice_source=cell.source, **({"lattice_c": round(cell.c, 5)} if cell.c else {}))
     return Model(catalyst, atoms, sites, default, "slab")
 
 

@@ -6,9 +6,10 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("kind", nargs="?", choices=["sac", "dac", "gcn", "slab", "gas", "vib"],
+    parser.add_argument("kind", nargs="?", choices=["sac", "dac", "gcn", "slab", "bulk", "gas", "vib"],
                         help="sac METAL [COORD] | dac METAL1 METAL2 [COORD] | gcn METAL1 METAL2 (M1M2 in "
                              "g-C3N4; 'gcn screen' = the 36 Ti..Cu pairs) | slab METAL [FACET] | "
+                             "bulk METAL... (cell relaxations under bulk/, for --lattice) | "
                              "gas [MOLECULE...] (default: the CHE references) | vib RUN_FOLDER... "
                              "(finite-difference inputs in RUN/vib from the relaxed CONTCAR)")
     parser.add_argument("args", nargs="*", help="metal(s), then coordination (N4, N3, N3V, N2C2, N6, "
@@ -26,12 +27,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(pyrrolic, porphyrin-like; zigzag tubes only) rings")
     parser.add_argument("--size", default=None, help="graphene supercell, e.g. 7,7")
     parser.add_argument("--single-atom", help="slab: single-atom-alloy element in the top layer")
+    parser.add_argument("--lattice", help="slab: the bulk lattice constant: pbe-d3bj (default: the functional "
+                        "of the DFT inputs), pbe, pbe-d3, experimental, a number in Å, or a relaxed bulk run "
+                        "(e.g. TREE/bulk/Cu after 'chefe build bulk Cu')")
     parser.add_argument("--sites", help="comma-separated site names (default: the model's metal/ontop)")
     parser.add_argument("--adsorbates", default="all",
                         help="comma-separated labels (default: the whole NO3RR set)")
     parser.add_argument("--network", help="build every state this network's routes visit (adsorbates "
                         "and co-adsorbed states, each one structure) instead of --adsorbates, e.g. "
                         "no3rr_dual_site")
+    parser.add_argument("--site-ligand", choices=["O", "OH"],
+                        help="with --network on a SAC: the states of the O- (OH-) capped site O-M-N4 (the "
+                             "ligand on the face opposite the reaction): CAT/O and each intermediate as "
+                             "CAT/NO3+O, for fed/screen --site-ligand")
     parser.add_argument("--mode", action="append", default=[], metavar="ADS=MODE",
                         help="binding mode, e.g. '*NO3=bidentate' (repeatable)")
     parser.add_argument("--with-gas", action="store_true",
@@ -98,6 +106,8 @@ def specs_from_args(args) -> list[dict]:
             spec["facet"] = a[1]
         if args.single_atom:
             spec["single_atom"] = args.single_atom
+        if args.lattice:
+            spec["lattice"] = args.lattice
     if args.size and args.kind in ("sac", "dac"):
         spec["size"] = _integers(args.size, "--size", "7,7")
     if args.chirality and args.kind in ("sac", "dac"):
@@ -146,6 +156,32 @@ def _vibrations(folders, write) -> int:
     return 2 if failed else 0
 
 
+def _preset_lattice(code: str) -> str:
+    """The lattice method of the shipped preset the inputs are written with."""
+    from ..build.output import load_preset
+
+    return str(load_preset("qe_adsorption" if code == "qe" else "vasp_adsorption").get("lattice", "pbe-d3bj"))
+
+
+def _lattice_line(info: dict, preset_method: str) -> str:
+    """The slab's lattice constant, its source, and the strain against the inputs' functional."""
+    from ..build.lattice import functional_lattice
+
+    c = f", c = {info['lattice_c']:.4f} Å" if info.get("lattice_c") else ""
+    method = info.get("lattice_method")
+    text = f"lattice a = {info['lattice_a']:.4f} Å{c} (" + (info["lattice_source"] if method == "run" else method) + ")"
+    if info.get("lattice_method") in ("experimental", "pbe", "pbe-d3", "given"):
+        try:
+            own = functional_lattice(info["catalyst_metal"], preset_method)
+        except Exception:  # noqa: BLE001 - no reference for this metal: nothing to compare
+            return text
+        strain = info["lattice_a"] / own.a - 1
+        if abs(strain) > 0.005:
+            text += (f"; warning: {100 * strain:+.1f} % against the {preset_method} lattice of the DFT inputs "
+                     f"({own.a:.4f} Å): the relaxed slab stays strained")
+    return text
+
+
 def run(args) -> int:
     from ..build import NO3RR_SET, REFERENCE_MOLECULES, build_model, reaction_set, reference_set, write_db, write_tree
     from ..errors import InputError
@@ -170,11 +206,28 @@ def run(args) -> int:
         gases = reference_set(args.args if args.kind == "gas" and args.args else REFERENCE_MOLECULES)
         structures.extend(gases)
         print(f"gas references: {', '.join(g.info['molecule'] for g in gases)}")
-    specs = [] if args.kind == "gas" else specs_from_args(args)
-    if specs:
-        print(f"{'catalyst':28s} {'family':6s} {'atoms':>5s} {'sites':16s} structures")
-    for spec in specs:
+    if args.kind == "bulk":
+        from ..build.lattice import bulk_crystal
+
+        if not args.args:
+            raise InputError("name the metal(s), e.g. 'chefe build bulk Cu Pt'")
+        for metal in args.args:
+            crystal = bulk_crystal(metal, args.lattice or _preset_lattice(args.code))
+            structures.append(crystal)
+            print(f"bulk {metal} ({crystal.info['structure']}): a = {crystal.info['lattice_a']:.4f} Å to start "
+                  f"({crystal.info['lattice_method']})")
+    if args.site_ligand and not args.network:
+        raise InputError("--site-ligand builds the states of a network on the capped site: add --network, "
+                         "e.g. --network no3rr_sac")
+    if args.lattice and args.kind not in ("slab", "bulk"):
+        raise InputError("--lattice sets the bulk lattice constant of 'slab' and 'bulk'; SAC/DAC sheets take none")
+    specs = [] if args.kind in ("gas", "bulk") else specs_from_args(args)
+    for number, spec in enumerate(specs):
+        if spec.get("kind") == "slab" and "lattice" not in spec and "a" not in spec:
+            spec = {**spec, "lattice": _preset_lattice(args.code)}  # the functional of the inputs written
         model = build_model(spec)
+        if number == 0:
+            print(f"{'catalyst':28s} {'family':6s} {'atoms':>5s} {'sites':16s} structures")
         sites = (spec.get("sites") if isinstance(spec, dict) else None) or \
             ([s.strip() for s in args.sites.split(",")] if args.sites else None)
         spec_modes = {**modes, **(spec.get("modes") or {})}
@@ -182,12 +235,19 @@ def run(args) -> int:
         if args.network:
             from ..build.sets import state_set
 
-            made = state_set(model, args.network, sites, spec_modes, skip_unplaceable=args.skip_unplaceable)
+            network = args.network
+            if args.site_ligand:
+                from ..network import load_network, with_site_ligand
+
+                network = with_site_ligand(load_network(args.network), args.site_ligand)
+            made = state_set(model, network, sites, spec_modes, skip_unplaceable=args.skip_unplaceable)
         else:
             made = reaction_set(model, spec_ads, sites, spec_modes, skip_unplaceable=args.skip_unplaceable)
         structures.extend(made)
         print(f"{model.catalyst:28s} {model.family:6s} {len(model.atoms):5d} "
               f"{','.join(sites or [model.default_site]):16s} {len(made)}")
+        if "lattice_a" in model.atoms.info:
+            print("  " + _lattice_line(model.atoms.info, _preset_lattice(args.code)))
         if made[0].info.get("skipped"):
             for line in made[0].info["skipped"].split(" | "):
                 print(f"  skipped: {line}")

@@ -31,6 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nitrate-dissociation", action="store_true",
                         help="add dissociative NO3- adsorption, NO3- + * -> *O + NO2- (step NO3_dissads), "
                              "*O then reduced through *OH")
+    parser.add_argument("--site-ligand", choices=["O", "OH"],
+                        help="the network on the O- (OH-) capped single-atom site, O-M-N4: clean site *O, "
+                             "intermediates *X+*O from their own runs (chefe build --network NAME --site-ligand "
+                             "O writes them); the notes say above which potential the cap stays")
     parser.add_argument("--hydrogenation", choices=["pcet", "adsorbed_h"],
                         help="pcet: each hydrogenation by H+ + e- (default); adsorbed_h: by H adsorbed on a "
                              "free site (Volmer, then *X + *H; networks with two or more sites)")
@@ -131,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
                 hydrogenation=args.hydrogenation or "pcet",
                 nitrate_dissociation=args.nitrate_dissociation,
                 coadsorption=args.coadsorption or "calculated", site_labels=args.site_labels,
+                site_ligand=args.site_ligand,
                 solvation={"table": args.solvation} if args.solvation else None,
                 gas_corrections={"scheme": args.gas_corrections} if args.gas_corrections else None,
                 references=args.references)
@@ -143,7 +148,8 @@ def run(args: argparse.Namespace) -> int:
             energies = load_energies(args.energies, nitrate_adsorption=args.nitrate_adsorption, pH=args.pH,
                                      hydrogenation=args.hydrogenation,
                                      nitrate_dissociation=args.nitrate_dissociation,
-                                     coadsorption=args.coadsorption, site_labels=args.site_labels or None)
+                                     coadsorption=args.coadsorption, site_labels=args.site_labels or None,
+                                     site_ligand=args.site_ligand)
         report = fed_report(
             energies, potentials=args.U, pH=args.pH, temperature=args.T, scale=args.scale,
             product=args.product,

@@ -18,6 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--coadsorption", choices=["calculated", "additive"],
                         help="a state with several adsorbates (*NO2+*O): calculated (default) takes its own "
                              "run; additive approximates one without a run as G(*A) + G(*B) - G(*)")
+    parser.add_argument("--site-ligand", choices=["O", "OH"],
+                        help="with --db or an energies file: the network on the O- (OH-) capped single-atom "
+                             "site, O-M-N4: intermediates *X+*O from their own runs; adds U_cap, the potential "
+                             "above which the cap stays")
     parser.add_argument("--references", metavar="FILE",
                         help="with --db: YAML of gas, liquid and aqueous references (as for chefe fed)")
     parser.add_argument("--exclude-flagged", action="store_true",
@@ -78,7 +82,8 @@ def load(args):
         from ..report import given_equilibrium_potential
 
         es = energies_from_db(args.db, args.network, conditions=cond, adsorbate_table=args.adsorbate_thermo,
-                              references=args.references, coadsorption=args.coadsorption or "calculated")
+                              references=args.references, coadsorption=args.coadsorption or "calculated",
+                              site_ligand=args.site_ligand)
         given = given_equilibrium_potential(es.network, es.ledger)
         dG_H, h_notes, h_flags = _dG_H_from_db(args, es, cond)
         flags = [tuple(dict.fromkeys((*(es.flags[k] if es.flags else ()), *h_flags.get(n, ()))))
@@ -104,7 +109,7 @@ def load(args):
             from ..errors import InputError
 
             raise InputError(f"--units is for a candidates CSV; in {path} write units: {args.units} instead")
-        es = load_energies(path, pH=args.pH, coadsorption=args.coadsorption)
+        es = load_energies(path, pH=args.pH, coadsorption=args.coadsorption, site_ligand=args.site_ligand)
         cond = Conditions(0.0, es.conditions.pH if args.pH is None else args.pH,
                           es.conditions.T if args.T is None else args.T)
         if es.ledger is not None and abs(es.ledger.temperature - cond.T) > 1e-9:

@@ -6,6 +6,7 @@ Folder convention (no configuration needed)::
     ROOT/<catalyst>/<ADSORBATE>/       role adsorbate, species *ADSORBATE (NO3, NOH, NH2OH, ...)
     ROOT/<catalyst>/<ADSORBATE>/vib/   role vibrations of that adsorbate (also freq/, vibrations/)
     ROOT/gas/<MOLECULE>/               role gas (H2, H2O, NH3, HNO3, ...); .../vib/ its modes
+    ROOT/bulk/<METAL>/                 role bulk: a bulk relaxation (the slabs' lattice constant)
 
 ``<catalyst>`` may span several folders (``SAC/CuN4``). A manifest (YAML or CSV) overrides the
 convention: rules ``pattern -> catalyst, species, role`` where ``*`` matches one folder, ``**``
@@ -27,6 +28,7 @@ from ..schema.manifest import ROLES  # noqa: F401 - the roles a run can have
 SITE_NAMES = {"slab", "clean", "star", "site", "bare", "*"}
 VIB_NAMES = {"vib", "vibs", "freq", "freqs", "vibrations", "frequencies"}
 GAS_NAMES = {"gas", "gases", "molecules", "gas_phase"}
+BULK_NAMES = {"bulk"}
 
 VASP_OUTPUTS = ("OUTCAR", "vasprun.xml", "OSZICAR", "OUTCAR.gz", "vasprun.xml.gz")
 
@@ -135,6 +137,8 @@ def classify(relative: str, rules: list[Rule] | None = None) -> RunKey:
         parts = parts[:-1]
     if len(parts) >= 2 and parts[0].lower() in GAS_NAMES:
         return RunKey("", parts[-1], "vibrations" if vib else "gas")
+    if len(parts) == 2 and parts[0].lower() in BULK_NAMES and not vib:
+        return RunKey("", parts[-1], "bulk")
     if len(parts) >= 2:
         species = _species_from_folder(parts[-1])
         role = "vibrations" if vib else ("slab" if species == "*" else "adsorbate")

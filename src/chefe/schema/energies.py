@@ -248,6 +248,9 @@ class _EnergiesCommon(Strict):
     nitrate_dissociation: bool = Field(
         False, description="add dissociative NO3- adsorption, NO3- + * -> *O + NO2- (step NO3_dissads), "
         "with *O reduced through *OH")
+    site_ligand: Literal["O", "OH"] | None = Field(
+        None, description="run the network on the ligand-capped single-atom site (O-M-N4, HO-M-N4): clean "
+        "site *O (*OH), intermediates *X+*O (their own runs), plus step 'ligation' (* + H2O -> *O + 2H+ + 2e-)")
     hydrogenation: Literal["pcet", "adsorbed_h"] = Field(
         "pcet", description="pcet: each hydrogenation takes H+ + e-; adsorbed_h: H adsorbs on a free site "
         "first (Volmer) and hydrogenates the intermediate chemically (networks with two or more sites; "

@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 
 from .base import Strict, json_schema
 
-ROLES = ("slab", "adsorbate", "gas", "vibrations", "unknown")
+ROLES = ("slab", "adsorbate", "gas", "vibrations", "bulk", "unknown")
 
 
 def wildcards(pattern: str) -> int:
