@@ -10,7 +10,9 @@ relaxed PBE sheets: a starting point to relax.
 
 from __future__ import annotations
 
+import functools
 import itertools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -51,17 +53,30 @@ def gcn_sheet(size=(2, 2), *, vacuum: float = 15.0, ring_bond: float = 1.34, bri
 
 def gcn_dac(metal1: str, metal2: str, *, size=(2, 2), vacuum: float = 15.0, distance: float = 2.4,
             height: float = 0.0, name: str | None = None) -> Model:
-    """M1M2 in one cavity of g-C3N4: the metals ``distance`` (Å) apart about the cavity centre,
-    turned and lifted (never below ``height`` Å) until each is at least its covalent-radius sum
-    with N from every sheet atom: the lowest such position."""
+    """M1M2 in one six-fold cavity of g-C3N4, each metal bonded to two of the cavity's six
+    pyridinic N.
+
+    The cavity is lined by six two-fold N; adjacent pairs form six pockets, three *bays* (two N of
+    one heptazine around its inner C) and three *corners* (N of two heptazines, facing the bridging
+    N). Each metal takes a pocket and sits at its M–N covalent-radius sum (Cordero, ASE's table)
+    from both N, ``distance`` (Å) from the other metal, no nearer than bonding + 0.3 Å to any other
+    sheet atom (no M–C contact), as low as these allow and never below ``height`` Å. Of the
+    symmetry-distinct pocket pairs the lowest is taken, deterministically; with M–M = 2.4 Å both
+    metals take corner pockets, the smaller-fitting one in the sheet plane (or, for Ti and V, as
+    low as its longer bonds allow) and the other above it. Relax before use; ``atoms.info``
+    records the pockets and heights (Å).
+    """
     check_element(metal1)
     check_element(metal2)
     sheet = gcn_sheet(size, vacuum=vacuum)
-    cell = sheet.cell
-    z = vacuum / 2
-    centre = 2 * (cell[0] / size[0] + cell[1] / size[1]) / 3  # the first primitive cell's cavity
-    centre = np.array([centre[0], centre[1], z])
-    p1, p2 = _cavity_positions(sheet, centre, metal1, metal2, distance, height)
+    from ase.data import atomic_numbers, covalent_radii
+
+    radii = tuple(float(covalent_radii[atomic_numbers[m]]) for m in (metal1, metal2))
+    try:
+        placed = _cavity_positions(tuple(size), float(vacuum), radii, float(distance), float(height))
+    except InputError as error:
+        raise InputError(f"{metal1}{metal2}: {error}") from None
+    p1, p2 = placed.positions
     from ase import Atom
 
     sheet.append(Atom(metal1, p1))
@@ -70,6 +85,8 @@ def gcn_dac(metal1: str, metal2: str, *, size=(2, 2), vacuum: float = 15.0, dist
     catalyst = name or f"{metal1}{metal2}@g-C3N4"
     tag_atoms(sheet, catalyst, "DAC", [a1, a2], host="g-C3N4", coordination="cavity",
               mm_distance=float(distance))
+    sheet.info.update(cavity_pockets=f"{placed.pockets[0]}/{placed.pockets[1]}",
+                      metal_heights=f"{placed.heights[0]:.2f}/{placed.heights[1]:.2f}")
     normal = np.array([0.0, 0.0, 1.0])
     n1, n2 = (metal1, metal2) if metal1 != metal2 else ("M1", "M2")
     sites = {n1: Site(n1, "top", p1, normal, (a1,)), n2: Site(n2, "top", p2, normal, (a2,)),
@@ -79,28 +96,102 @@ def gcn_dac(metal1: str, metal2: str, *, size=(2, 2), vacuum: float = 15.0, dist
     return Model(catalyst, sheet, sites, n1, "DAC")
 
 
-def _cavity_positions(sheet, centre, metal1, metal2, distance, height):
-    """Metal positions: the in-plane direction and the lowest height (at least ``height``) at which
-    each metal is no closer to the sheet than its covalent-radius sum with N."""
-    from ase.data import atomic_numbers, covalent_radii
+@dataclass(frozen=True)
+class CavityPlacement:
+    """Where the two metals sit: positions (Å), pocket kinds ("bay"/"corner") and heights above
+    the sheet (Å)."""
 
+    positions: np.ndarray
+    pockets: tuple[str, str]
+    heights: tuple[float, float]
+
+
+#: Clearance (Å) beyond the covalent-radius sum kept between a metal and every sheet atom it does
+#: not bond to: keeps the two-fold coordination and any M–C contact out.
+CLEARANCE = 0.3
+
+
+def cavity_pockets(sheet, centre):
+    """The six pyridinic N around a cavity ``centre`` (sorted by angle) and the six pockets of
+    adjacent pairs, as ``[(kind, (i, j))]`` with i, j indices into the in-plane image array that
+    is returned first."""
     shifts = [i * sheet.cell[0] + j * sheet.cell[1] for i in (-1, 0, 1) for j in (-1, 0, 1)]
     images = np.concatenate([sheet.positions + t for t in shifts])  # in-plane periodic images
-    need = [covalent_radii[atomic_numbers[m]] + covalent_radii[7] for m in (metal1, metal2)]
-    heights = np.arange(height, height + 3.0, 0.05)
+    symbols = np.array(sheet.get_chemical_symbols() * len(shifts))
+    d = np.linalg.norm(images - centre, axis=1)
+    ring = np.argsort(d)[:6]
+    if not set(symbols[ring]) == {"N"}:
+        raise InputError("g-C3N4 cavity: the six nearest atoms are not the pyridinic N")
+    angle = np.arctan2(images[ring, 1] - centre[1], images[ring, 0] - centre[0])
+    ring = ring[np.argsort(angle)]
+    carbons = np.flatnonzero(symbols == "C")
+    pockets = []
+    for k in range(6):
+        i, j = int(ring[k]), int(ring[(k + 1) % 6])
+        # a bay's two N share a C neighbour (the heptazine's inner C); a corner's do not
+        shared = np.any((np.linalg.norm(images[carbons] - images[i], axis=1) < 1.6)
+                        & (np.linalg.norm(images[carbons] - images[j], axis=1) < 1.6))
+        pockets.append(("bay" if shared else "corner", (i, j)))
+    return images, symbols, pockets
+
+
+@functools.lru_cache(maxsize=64)
+def _cavity_positions(size, vacuum, radius, distance, height) -> CavityPlacement:
+    """Fit both metals into two pockets (see :func:`gcn_dac`): bonds and M–M distance as equality
+    constraints, clearances and ``height`` as inequalities, the heights minimised. The cavity's
+    threefold axis and mirror planes leave the first metal in pocket 0 (a bay) or 1 (a corner)."""
+    from ase.data import atomic_numbers, covalent_radii
+    from scipy.optimize import minimize
+
+    sheet = gcn_sheet(size, vacuum=vacuum)
+    centre = 2 * (sheet.cell[0] / size[0] + sheet.cell[1] / size[1]) / 3
+    centre = np.array([centre[0], centre[1], vacuum / 2])
+    images, symbols, pockets = cavity_pockets(sheet, centre)
+    near = np.linalg.norm(images - centre, axis=1) < 5.5  # atoms a cavity metal can reach
+    z0 = centre[2]
+    partner = np.array([covalent_radii[atomic_numbers[s]] for s in symbols])
+
+    def constraints(pair):
+        def bonds(x):
+            p = x.reshape(2, 3)
+            out = [np.linalg.norm(p[0] - p[1]) - distance]
+            for m in range(2):
+                out += [np.linalg.norm(images[k] - p[m]) - radius[m] - covalent_radii[7]
+                        for k in pockets[pair[m]][1]]
+            return np.array(out)
+
+        def room(x):
+            p = x.reshape(2, 3)
+            out = [p[:, 2] - z0 - height]
+            for m in range(2):
+                rest = near.copy()
+                rest[list(pockets[pair[m]][1])] = False
+                d = np.linalg.norm(images[rest] - p[m], axis=1)
+                out.append(d - radius[m] - partner[rest] - CLEARANCE)
+            return np.concatenate(out)
+
+        return [{"type": "eq", "fun": bonds}, {"type": "ineq", "fun": room}], bonds, room
+
     best = None
-    for angle in np.radians(np.arange(0.0, 180.0, 5.0)):
-        u = np.array([np.cos(angle), np.sin(angle), 0.0])
-        lift = heights[:, None] * np.array([0.0, 0.0, 1.0])
-        p = np.concatenate([centre - u * distance / 2 + lift, centre + u * distance / 2 + lift])
-        d = np.linalg.norm(p[:, None, :] - images[None, :, :], axis=2)
-        closest = d.min(axis=1).reshape(2, len(heights))
-        ok = np.flatnonzero((closest[0] >= need[0] - 1e-9) & (closest[1] >= need[1] - 1e-9))
-        if len(ok) and (best is None or heights[ok[0]] < best[0] - 1e-9):
-            best = (heights[ok[0]], [p[ok[0]], p[len(heights) + ok[0]]])
+    for pair in [(a, b) for a in (0, 1) for b in range(6) if b != a]:
+        start = []
+        for m in range(2):
+            i, j = pockets[pair[m]][1]
+            start.append(centre + 0.5 * ((images[i] + images[j]) / 2 - centre) + [0.0, 0.0, 1.0])
+        cons, bonds, room = constraints(pair)
+        fit = minimize(lambda x: np.sum((x.reshape(2, 3)[:, 2] - z0 - height) ** 2), np.ravel(start),
+                       method="SLSQP", constraints=cons, options={"ftol": 1e-12, "maxiter": 500})
+        if np.abs(bonds(fit.x)).max() > 1e-4 or room(fit.x).min() < -1e-4:
+            continue  # these two pockets cannot hold the pair
+        score = (round(float(fit.fun), 4), pair)
+        if best is None or score < best[0]:
+            best = (score, fit.x.reshape(2, 3))
     if best is None:
-        raise InputError(f"{metal1}{metal2}: no room in the g-C3N4 cavity at M–M = {distance} Å")
-    return best[1]
+        raise InputError("the g-C3N4 cavity has no two pockets that bond both metals "
+                         f"at M–M = {distance} Å; pass another distance")
+    (_, pair), positions = best
+    return CavityPlacement(positions, (pockets[pair[0]][0], pockets[pair[1]][0]),
+                           tuple(round(float(h), 6) for h in positions[:, 2] - z0))
 
 
 def gcn_dac_screen(metals=SCREEN_METALS, **kwargs) -> list[Model]:
