@@ -495,7 +495,8 @@ def test_relax_with_emt_and_binding_check():
     moved = no.copy()
     o = len(moved) - 1
     moved.positions[o] += [0, 0, 3.0]
-    assert binding_check(no, moved).flags == ("dissociated",)
+    assert binding_check(no, moved).flags == ("dissociated", "bond_broken")
+    assert binding_check(no, moved).broken == ("N–O",)
     lifted = no.copy()
     lifted.positions[-2:] += [0, 0, 4.0]
     assert binding_check(no, lifted).flags == ("left_site",)
@@ -505,6 +506,32 @@ def test_relax_with_emt_and_binding_check():
     second = int(bi.info["binding_atoms"].split(",")[1])
     mono.positions[second] += 1.5 * dac_model.sites["bridge"].normal
     assert binding_check(bi, mono).flags == ("mode_changed",)
+
+
+def test_binding_check_on_constructed_failures():
+    """Each failure a quick-look relaxation can hide, built by hand and named by the check."""
+    fe = sac("Fe", "N4")
+    no3 = place_adsorbate(fe, "*NO3")
+    assert binding_check(no3, no3).ok
+    ads = [int(x) for x in no3.info["adsorbate_indices"].split(",")]
+    metal = int(no3.info["site_metals"])
+    symbols = [no3[k].symbol for k in ads]
+    # placed far away: the whole nitrate 5 Å up, no longer bound to Fe
+    far = no3.copy()
+    far.positions[ads] += [0, 0, 5.0]
+    assert binding_check(no3, far).flags == ("left_site",)
+    # a dissociated nitrate: the O farthest from Fe pulled 2 Å out of the N–O bond (1.25 Å built)
+    n = ads[symbols.index("N")]
+    terminal = max((k for k in ads if no3[k].symbol == "O"), key=lambda k: no3.get_distance(k, metal))
+    split = no3.copy()
+    split.positions[terminal] += 2.0 * (no3.positions[terminal] - no3.positions[n]) / no3.get_distance(terminal, n)
+    check = binding_check(no3, split)
+    assert check.flags == ("dissociated", "bond_broken") and check.broken == ("N–O",)
+    # Fe pulled 1 Å out of its N4 plane with the nitrate: Fe–N 1.88 -> 2.13 Å still within the
+    # bond cutoff, but the metal rose 1.0 Å > 0.7 Å from its host plane
+    lifted = no3.copy()
+    lifted.positions[[metal] + ads] += [0, 0, 1.0]
+    assert binding_check(no3, lifted).flags == ("metal_pulled_out",)
 
 
 # ------------------------------------------------------------------ CLI and workflow

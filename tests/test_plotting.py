@@ -172,3 +172,44 @@ def test_legend_covers_no_level_connector_or_label():
                 assert not any(box.contains(px, py) for px, py in pts), (panel.title, s.name)
         for text in ax.texts:
             assert not text.get_window_extent(renderer).overlaps(box), text.get_text()
+
+
+def test_model_spread_error_bars(root_dir):
+    """Error bars across models: the same catalysts with one step's ΔG° shifted by δ in a second
+    'model' give half-widths 0 before that step and |δ|/2 on every level from it on, at any
+    potential, the y range shows them, and the figure draws them under its title."""
+    from dataclasses import replace
+
+    from chefe.plotting.data import level_spread, with_spread
+
+    es = load_energies(root_dir / "examples" / "goldsmith_ptru" / "ptru_no3rr.yaml")
+    names = ["comp-1", "comp-9"]
+    first = fed_report(es, potentials=[0], catalysts=names)
+    series = first.plot.panels[0].series[0]
+    route = first.result.best_route(first.selected[0])
+    step = route.steps[1]  # the route's second step, taken once
+    assert route.steps.count(step) == 1
+    delta = 0.05
+    dG0 = es.dG0.copy()
+    dG0[step, :] += delta
+    other = fed_report(replace(es, dG0=dG0), potentials=[0], catalysts=names)
+    spread, notes = level_spread([first.plot, other.plot])
+    err = spread[series.name][1]
+    assert np.allclose(err[:2], 0.0) and np.allclose(err[2:], delta / 2)
+    at_ul = fed_report(es, potentials=["UL"], catalysts=names).plot
+    drawn = with_spread(at_ul, spread, title="ML quick look (test)")
+    s = drawn.panels[0].series[0]
+    assert np.allclose(s.level_err, err) and drawn.title == "ML quick look (test)"
+    lo, hi = drawn.panels[0].ylim
+    assert lo <= float(np.min(s.level_y - s.level_err)) and hi >= float(np.max(s.level_y + s.level_err))
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from chefe.plotting.fed import plot_fed
+
+    fig = plot_fed(drawn)
+    bars = [c for c in fig.axes[0].containers if type(c).__name__ == "ErrorbarContainer"]
+    assert bars and fig._suptitle.get_text() == "ML quick look (test)"
+    plt.close(fig)

@@ -65,6 +65,7 @@ def energies_from_db(
     coadsorption: str = "calculated",
     site_labels: bool = False,
     site_ligand: str | None = None,
+    select: dict | None = None,
 ) -> EnergySet:
     """An :class:`~chefe.inputs.EnergySet` from an ASE database written by ``chefe collect``.
 
@@ -103,7 +104,7 @@ def energies_from_db(
     solv = solvation if isinstance(solvation, SolvationCorrections) else solvation_from_spec(
         solvation, where="solvation", known=net.adsorbates)
     temperature = conditions.T
-    rows = all_rows(database)
+    rows = all_rows(database, **(select or {}))
     if not rows:
         raise InputError(f"{db}: the database holds no runs")
     by_key = {}

@@ -11,6 +11,9 @@ from .model import covalent_bond
 #: A binding atom is bound to a site metal while within this factor of their covalent-radius sum.
 BOUND_FACTOR = 1.25
 
+#: A site metal rising this far (Å) along the normal of the atoms that held it is pulled out.
+PULL_OUT = 0.7
+
 
 def _indices(info: dict, key: str) -> list[int]:
     text = str(info.get(key, "") or "")
@@ -23,7 +26,10 @@ class BindingCheck:
 
     Flags: ``mode_changed`` (e.g. bidentate *NO3 now bound by one O), ``left_site`` (no binding
     atom bound to a site metal any more), ``dissociated`` (the adsorbate fell apart),
-    ``moved_to`` names the substrate atom(s) it now binds to when it left its site.
+    ``bond_broken`` (a bond of the adsorbate as built is gone; ``broken`` names them, e.g.
+    ``("N–O",)``), ``metal_pulled_out`` (a site metal lost host bonds or rose more than
+    :data:`PULL_OUT` Å from the atoms that held it). ``moved_to`` names the substrate atom(s) the
+    adsorbate now binds to when it left its site.
     """
 
     flags: tuple[str, ...]
@@ -31,6 +37,7 @@ class BindingCheck:
     bound_after: int
     fragments: int
     moved_to: tuple[int, ...] = ()
+    broken: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -76,6 +83,9 @@ def binding_check(initial, final) -> BindingCheck:
     moved_to: tuple[int, ...] = ()
     if fragments > 1:
         flags.append("dissociated")
+    broken = _broken_bonds(initial, final, ads)
+    if broken:
+        flags.append("bond_broken")
     if not after:
         flags.append("left_site")
         substrate = [k for k in range(len(final)) if k not in set(ads)]
@@ -83,7 +93,49 @@ def binding_check(initial, final) -> BindingCheck:
         moved_to = (int(substrate[int(np.argmin(d))]),)
     elif len(after) != len(before):
         flags.append("mode_changed")
-    return BindingCheck(tuple(flags), len(before), len(after), fragments, moved_to)
+    if any(_pulled_out(initial, final, m, set(ads)) for m in metals):
+        flags.append("metal_pulled_out")
+    return BindingCheck(tuple(flags), len(before), len(after), fragments, moved_to, broken)
+
+
+def _bonds(atoms, indices, factor=BOUND_FACTOR) -> set[tuple[int, int]]:
+    out = set()
+    for x, i in enumerate(indices):
+        for j in indices[x + 1:]:
+            if atoms.get_distance(i, j, mic=True) < factor * covalent_bond(atoms[i].symbol, atoms[j].symbol):
+                out.add((i, j))
+    return out
+
+
+def _broken_bonds(initial, final, ads) -> tuple[str, ...]:
+    """The adsorbate's built bonds missing after the relaxation, as element pairs ("N–O")."""
+    gone = _bonds(initial, ads, 1.15) - _bonds(final, ads)
+    return tuple(sorted({"–".join(sorted((initial[i].symbol, initial[j].symbol))) for i, j in gone}))
+
+
+def _pulled_out(initial, final, metal, ads) -> bool:
+    """Whether ``metal`` lost its host: fewer than half its built host bonds, or risen by more than
+    :data:`PULL_OUT` Å along the mean direction from its host atoms to it."""
+    host = [k for k in range(len(initial)) if k != metal and k not in ads
+            and initial.get_distance(metal, k, mic=True) < BOUND_FACTOR * covalent_bond(initial[metal].symbol, initial[k].symbol)]
+    if not host:
+        return False
+    kept = [k for k in host
+            if final.get_distance(metal, k, mic=True) < BOUND_FACTOR * covalent_bond(final[metal].symbol, final[k].symbol)]
+    if 2 * len(kept) < len(host):
+        return True
+
+    def rise(atoms):
+        v = np.array([atoms.get_distance(k, metal, mic=True, vector=True) for k in host])
+        return v.mean(axis=0)
+
+    before = rise(initial)
+    norm = np.linalg.norm(before)
+    if norm < 1e-6:  # the metal sits in its host's plane: measure along the surface normal
+        axis = np.array([0.0, 0.0, 1.0])
+    else:
+        axis = before / norm
+    return float(np.dot(rise(final) - before, axis)) > PULL_OUT
 
 
 def relax(atoms, calculator, *, fmax: float = 0.05, steps: int = 300, optimizer: str = "BFGS",
@@ -91,7 +143,8 @@ def relax(atoms, calculator, *, fmax: float = 0.05, steps: int = 300, optimizer:
     """Relax a copy of ``atoms`` with ``calculator``; returns ``(relaxed, BindingCheck)``.
 
     ``fmax`` in eV/Å. The check's flags are written into ``relaxed.info['binding_flags']`` and the
-    optimiser's convergence into ``relaxed.info['relax_converged']``.
+    optimiser's convergence and step count into ``relaxed.info['relax_converged']`` and
+    ``['relax_steps']``.
     """
     import ase.optimize
 
@@ -102,5 +155,6 @@ def relax(atoms, calculator, *, fmax: float = 0.05, steps: int = 300, optimizer:
     check = binding_check(atoms, work)
     work.info["binding_flags"] = ",".join(check.flags)
     work.info["relax_converged"] = converged
+    work.info["relax_steps"] = int(opt.get_number_of_steps())
     work.info["energy"] = float(work.get_potential_energy())
     return work, check

@@ -15,6 +15,7 @@ COMMANDS = [
     ("fed", "chefe.cli.fed", "limiting potentials and free-energy diagrams from an energies file or database"),
     ("collect", "chefe.cli.collect", "sweep finished DFT runs into an ASE database with convergence and consistency checks"),
     ("screen", "chefe.cli.screen", "rank many candidates by activity and selectivity; fit and check scaling relations"),
+    ("quicklook", "chefe.cli.quicklook", "ML quick look: relax every intermediate with a machine-learned potential, then CHE (needs chefe[ml])"),
     ("export", "chefe.cli.export", "export a collect database to CatMAP energies.txt or CSV"),
     ("networks", "chefe.cli.networks", "list shipped reaction networks, or show one with its routes"),
     ("schema", "chefe.cli.schema", "print the JSON Schema of an input file kind (for editors)"),

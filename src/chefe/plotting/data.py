@@ -45,6 +45,8 @@ class FEDSeries:
     pds_text_xy: tuple[float, float]
     level_labels: tuple[str, ...]
     level_label_xy: np.ndarray  # shape (n_levels, 2); NaN when labels are on the x axis
+    #: half-widths (eV) of error bars on the levels (the spread across ML models), or None
+    level_err: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -75,25 +77,80 @@ class FEDPlotData:
     layout: str  # "rows" or "columns"
     #: warnings printed under the diagram (plausibility, left-out catalysts); empty when clean
     notes: tuple[str, ...] = ()
+    #: a figure title above the panels (the ML quick look names its model there), or ""
+    title: str = ""
 
     def to_dict(self) -> dict:
         """JSON-friendly dict of the plot data (for tests and for re-plotting elsewhere)."""
         return {
             "ylabel": self.ylabel, "xlabel": self.xlabel, "figsize": self.figsize, "layout": self.layout,
-            "notes": list(self.notes),
+            "notes": list(self.notes), "title": self.title,
             "panels": [
                 {
                     "title": p.title, "xticks": p.xticks.tolist(), "xticklabels": list(p.xticklabels),
                     "ylim": p.ylim, "series": [
                         {"name": s.name, "legend": s.legend, "color": s.color,
                          "level_y": s.level_y.tolist(), "pds": s.pds, "pds_text": s.pds_text,
-                         "level_labels": list(s.level_labels)}
+                         "level_labels": list(s.level_labels),
+                         "level_err": None if s.level_err is None else s.level_err.tolist()}
                         for s in p.series
                     ],
                 }
                 for p in self.panels
             ],
         }
+
+
+def level_spread(diagrams: Sequence[FEDPlotData]) -> tuple[dict[str, tuple[tuple[str, ...], np.ndarray]], tuple[str, ...]]:
+    """Half the range of every level over ``diagrams`` (the same catalysts from several ML models,
+    drawn at one common potential), per series name: ``{name: (state labels, half-widths)}``.
+
+    A level's spread is the same at every potential (each level moves by n·eU in every model), so
+    the spread measured at 0 V is the error bar of the diagram at any U. A series whose states
+    differ between the diagrams (another route was the best) is left out and named in the notes.
+    """
+    first = diagrams[0].panels[0]
+    out, notes = {}, []
+    for s in first.series:
+        labels = tuple(first.xticklabels) + tuple(s.level_labels)
+        levels = [s.level_y]
+        same = True
+        for other in diagrams[1:]:
+            panel = other.panels[0]
+            match = [t for t in panel.series if t.name == s.name]
+            if not match or tuple(panel.xticklabels) + tuple(match[0].level_labels) != labels \
+                    or len(match[0].level_y) != len(s.level_y):
+                same = False
+                break
+            levels.append(match[0].level_y)
+        if not same:
+            notes.append(f"{s.legend}: the models' best routes differ; no error bars drawn")
+            continue
+        stack = np.vstack(levels)
+        out[s.name] = (labels, (stack.max(axis=0) - stack.min(axis=0)) / 2)
+    return out, tuple(notes)
+
+
+def with_spread(base: FEDPlotData, spread: dict, *, title: str = "") -> FEDPlotData:
+    """``base`` with error bars from :func:`level_spread` on every series whose states match,
+    the y range widened to show them, and ``title``."""
+    from dataclasses import replace
+
+    panels = []
+    for panel in base.panels:
+        series, lo, hi = [], panel.ylim[0], panel.ylim[1]
+        for s in panel.series:
+            got = spread.get(s.name)
+            if got is None or len(got[1]) != len(s.level_y) or got[0] != tuple(panel.xticklabels) + tuple(s.level_labels):
+                series.append(s)
+                continue
+            err = got[1]
+            lo, hi = min(lo, float(np.min(s.level_y - err))), max(hi, float(np.max(s.level_y + err)))
+            series.append(replace(s, level_err=err))
+        pad = 0.04 * (hi - lo)
+        ylim = (min(panel.ylim[0], lo - pad), max(panel.ylim[1], hi + pad))
+        panels.append(replace(panel, series=tuple(series), ylim=ylim))
+    return replace(base, panels=tuple(panels), title=title or base.title)
 
 
 def _spread(values: list[float], gap: float) -> list[float]:

@@ -54,6 +54,8 @@ def plot_fed(
             ax.set_ylabel(data.ylabel)
         if len(axs) > 1:
             fig.align_ylabels(axs)
+        if data.title:
+            fig.suptitle(data.title, fontsize="small", x=0.01, ha="left", multialignment="left")
         if notes and data.notes:
             fig.supxlabel(_notes_text(data.notes, data.figsize[0]), fontsize="x-small", color="#b00000",
                           ha="left", x=0.01, multialignment="left")
@@ -71,6 +73,9 @@ def _draw_panel(ax, panel, legend: bool) -> None:
     for s in panel.series:
         for x0, x1, y in zip(s.level_x0, s.level_x1, s.level_y):
             ax.plot([x0, x1], [y, y], color=s.color, lw=2.0, solid_capstyle="butt", zorder=3)
+        if s.level_err is not None:
+            ax.errorbar((s.level_x0 + s.level_x1) / 2, s.level_y, yerr=s.level_err, fmt="none",
+                        ecolor=s.color, elinewidth=0.8, capsize=2.0, capthick=0.8, zorder=3)
         for k, (cx, cy) in enumerate(zip(s.connector_x, s.connector_y)):
             is_pds = k == s.pds
             ax.plot(cx, cy, color=s.color, lw=1.4 if is_pds else 0.8,

@@ -101,9 +101,15 @@ def map_plot_data(amap, candidates=None) -> dict:
     }
 
 
-def heatmap_plot_data(rows, cols, grid, label: str = "U$_L$ (V)") -> dict:
+def heatmap_plot_data(rows, cols, grid, label: str = "U$_L$ (V)", *, row_title: str = "M$_1$",
+                      col_title: str = "M$_2$", marks=(), title: str = "") -> dict:
+    """An M1 x M2 heatmap: ``grid[i, j]`` for row ``rows[i]`` and column ``cols[j]`` (NaN: not
+    computed, drawn blank); ``marks``: ``(row, col, text)`` cells outlined and annotated (a
+    published best pair, say)."""
     return {"rows": list(rows), "cols": list(cols), "grid": np.asarray(grid, float), "label": label,
-            "text": [[("" if np.isnan(v) else _signed(v)) for v in r] for r in grid]}
+            "text": [[("" if np.isnan(v) else _signed(v)) for v in r] for r in grid],
+            "row_title": row_title, "col_title": col_title, "title": title,
+            "marks": [(list(rows).index(r), list(cols).index(c), t) for r, c, t in marks]}
 
 
 def _figure(style, figsize):
@@ -180,6 +186,8 @@ def plot_map(data: dict, *, filename=None, style: str | None = None):
 
 
 def plot_heatmap(data: dict, *, filename=None, style: str | None = None):
+    from matplotlib.patches import Rectangle
+
     ctx, fig, ax = _figure(style, (0.42 * len(data["cols"]) + 1.4, 0.36 * len(data["rows"]) + 0.9))
     im = ax.imshow(data["grid"], cmap="viridis", aspect="auto")
     ax.set_xticks(range(len(data["cols"])), data["cols"])
@@ -192,6 +200,16 @@ def plot_heatmap(data: dict, *, filename=None, style: str | None = None):
             if t:
                 bright = norm(data["grid"][i, j]) > 0.65  # viridis turns yellow: dark text there
                 ax.text(j, i, t, ha="center", va="center", fontsize=5.5, color="0.1" if bright else "white")
+    for i, j, text in data.get("marks", ()):
+        ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="#D55E00", lw=1.6, zorder=4))
+        ax.annotate(text, (j, i - 0.5), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=5.5, color="#D55E00", zorder=5, annotation_clip=False)
+    if data.get("col_title"):
+        ax.set_xlabel(data["col_title"])
+    if data.get("row_title"):
+        ax.set_ylabel(data["row_title"])
+    if data.get("title"):
+        ax.set_title(data["title"], loc="left", fontsize="small")
     cb = fig.colorbar(im, ax=ax)
     cb.set_label(data["label"])
     return _finish(ctx, fig, filename)
