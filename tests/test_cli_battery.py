@@ -78,6 +78,9 @@ BATTERY = [
     ["build", "slab", "Cu", "999", "-o", "b5"], ["build", "vib"], ["build", "vib", "nonexist"],
     ["build", "sac", "Cu", "--size", "a,b", "-o", "b6"], ["build", "sac", "Cu", "--mode", "bad", "-o", "b7"],
     ["schema", "nokind"],
+    ["quicklook"], ["quicklook", "sac", "Cu", "--model", "7net"], ["quicklook", "sac", "Cu", "--model", "mace-mp"],
+    ["quicklook", "sac", "Cu", "--model", ","], ["quicklook", "--from", "nonexist.yaml"],
+    ["quicklook", "sac", "Cu", "-o", "f.xyz"], ["quicklook", "sac", "Cu", "--executor", "slurm"],
 ]
 READ_ONLY = {"fed", "screen", "export", "networks", "schema"}
 

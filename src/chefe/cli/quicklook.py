@@ -53,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.list_models:
         return list_models()
+    from ..executors import parse_spec
+
+    parse_spec(args.executor)  # a misspelt executor fails before anything is built
     for name in args.output:
         check_figure(name)
     if args.csv:
@@ -142,7 +145,7 @@ def report(result, args) -> int:
         title += "\n$U_\\mathrm{L}$: " + ", ".join(
             f"{n} {_minus(u)}" + ("" if spread is None else f" \u00b1 {spread[k]:.2f}") + " V"
             for k, (n, u) in enumerate(zip(names, ul)) if u == u)
-        title += "\n" + error_text(first)
+        title += "\n" + error_text(first, short=True)
         notes = ()
         spread_levels = {}
         if len(result.models) > 1:
