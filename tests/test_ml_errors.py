@@ -110,3 +110,17 @@ def test_docs_table_is_the_stored_one():
         s = entry["single_point"]
         row = f"| `{model}` | {s['mae']:.2f} | {s['rmse']:.2f} | {s['max']:.2f} |"
         assert row in doc, row
+
+
+def test_quoted_numbers_are_the_committed_ones():
+    """The MAE in the README and the U_L values on the examples page are those of the shipped
+    table and of the examples' own CSV outputs (no retyped numbers drifting away)."""
+    root = Path(__file__).resolve().parents[1]
+    mae = _table()["models"]["7net-0"]["single_point"]["mae"]
+    assert f"SevenNet-0: MAE {mae:.2f} eV" in (root / "README.md").read_text()
+    page = (root / "examples" / "ml_quicklook" / "README.md").read_text().replace("\u2212", "-")
+    assert f"MAE\nof {mae:.2f} eV" in page or f"MAE of {mae:.2f} eV" in page
+    for folder in ("fig7a_cu_sacs", "fig10f_cuco_dac"):
+        with open(root / "examples" / "ml_quicklook" / folder / "fed.csv") as handle:
+            for row in csv.DictReader(handle):
+                assert f"{float(row['U_L']):+.2f} V" in page.replace("\n", " "), (folder, row["catalyst"])
