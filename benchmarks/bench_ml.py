@@ -219,6 +219,8 @@ def main(argv=None) -> int:
     p.add_argument("--relax-models", help="relax only these models (comma-separated); the others single points")
     p.add_argument("--skip-accuracy", action="store_true")
     p.add_argument("--skip-cost", action="store_true")
+    p.add_argument("--cost-out", type=Path, default=HERE / "results" / "ml_cost.json",
+                   help="where the cost figures are written (JSON)")
     p.add_argument("--cost-one", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.cost_one:
@@ -253,9 +255,23 @@ def main(argv=None) -> int:
                 print(f"written {TABLE}")
     if not args.skip_cost:
         print("\n== cost on this machine (one torch thread per process) ==")
-        cost(models)
+        rows = cost(models)
+        catalysts = {}
         for db in sorted((HERE.parent / "examples" / "ml_quicklook").glob("*/quicklook.db")):
-            print(f"per catalyst, {db.parent.name}: {per_catalyst(db)}")
+            catalysts[db.parent.name] = per_catalyst(db)
+            print(f"per catalyst, {db.parent.name}: {catalysts[db.parent.name]}")
+        import os
+        import platform
+
+        import chefe
+
+        args.cost_out.parent.mkdir(parents=True, exist_ok=True)
+        args.cost_out.write_text(json.dumps({
+            "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
+                        "python": platform.python_version()},
+            "chefe": chefe.__version__, "torch_threads": 1, "models": rows,
+            "seconds_per_catalyst": catalysts}, indent=1) + "\n")
+        print(f"written {args.cost_out}")
     return 0
 
 

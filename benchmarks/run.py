@@ -1,7 +1,9 @@
 """Run every chefe benchmark: ``python benchmarks/run.py`` (after ``pip install -e .``).
 
 The reader/collect benchmarks need the real DFT outputs of ../shared/data and says so when they
-are absent; the others need nothing but chefe.
+are absent; the ML one needs the ``chefe[ml]`` extra and says so when it is absent (its accuracy
+table is ``python benchmarks/bench_ml.py --write``, about an hour per relaxed model on 2 cores);
+the others need nothing but chefe.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import bench_cli  # noqa: E402
 import bench_collect  # noqa: E402
 import bench_collect_production  # noqa: E402
 import bench_engine  # noqa: E402
+import bench_ml  # noqa: E402
 import bench_screen  # noqa: E402
 
 if __name__ == "__main__":
@@ -31,3 +34,5 @@ if __name__ == "__main__":
     bench_collect.main([])
     print("\n== chefe collect on production-size outputs (digests, gzip) ==")
     bench_collect_production.main([])
+    print("\n== ML potentials: cost per relaxation and single point (needs chefe[ml]) ==")
+    bench_ml.main(["--skip-accuracy"])

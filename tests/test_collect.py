@@ -412,3 +412,27 @@ def test_pool_reads_in_order_with_a_bounded_read_ahead(tree):
         parallel = [first] + list(reader)
     assert [(f.path, r.energy, r.flags) for f, r in parallel] == serial
     assert len(submitted) == len(found) and set(submitted) == {1}
+
+
+def test_collect_screen_summary_counts_flags_and_report_file_has_all(tree, tmp_path, capsys):
+    """`chefe collect` ends with one row per flag (how many runs, one example); `--report FILE`
+    holds every flagged run with all its flags."""
+    from chefe.cli.main import main
+
+    report_file = tmp_path / "collect_report.txt"
+    assert main(["collect", str(tree), "--db", str(tmp_path / "r.db"), "--quiet", "--workers", "1",
+                 "--report", str(report_file)]) == 0
+    out = capsys.readouterr().out
+    db = connect(tmp_path / "r.db")
+    per_flag = {}
+    for row in db.select():
+        for f in filter(None, (row.get("flags") or "").split(",")):
+            per_flag[f] = per_flag.get(f, 0) + 1
+    assert per_flag
+    lines = out.splitlines()
+    for flag, n in per_flag.items():
+        assert any(line.split()[:2] == [flag, str(n)] for line in lines), (flag, n, out)
+    assert f"full list: {report_file}" in out
+    full = report_file.read_text()
+    ads = db.get(catalyst="FeO", species="*NO3")
+    assert all(f in full for f in ads.flags.split(",")) and "FeO/NO3" in full

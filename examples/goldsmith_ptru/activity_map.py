@@ -40,9 +40,14 @@ def main(out: str = "out/ptru_map.png") -> None:
     amap = activity_map(model, np.linspace(200 * kj, 700 * kj, 101), np.linspace(200 * kj, 700 * kj, 101),
                         conditions=chefe.Conditions(T=300))
     labels = [plain_label(r["label"]) for r in rows]
-    plot_map(map_plot_data(amap, (D[0], D[1], labels)), filename=out)
-    best, where = amap.optimum
-    print(f"best U_L on the map {best:+.3f} V at -E_O = {where[0]:.2f} eV, -E_N = {where[1]:.2f} eV; figure {out}")
+    data = map_plot_data(amap, (D[0], D[1], labels))
+    plot_map(data, filename=out)
+    best = data["best"]
+    where = best["where"]
+    edge = " (a corner of the range: the optimum lies beyond the data)" if best["corner"] else (
+        " (on the edge of the range: the optimum lies beyond the data)" if best["edge"] else "")
+    print(f"best U_L within the surfaces' range {best['U_L']:+.3f} V at -E_O = {where[0]:.2f} eV, "
+          f"-E_N = {where[1]:.2f} eV{edge}; figure {out}")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,44 @@ class CollectReport:
                 "stopped_by_signal": self.stopped_by, "flagged": self.flagged, "problems": self.problems,
                 "notes": self.notes}
 
+    def summary(self, report: str | None = None, shown: int = 5) -> list[str]:
+        """The report in a screen: counts, one row per flag (how many runs, one example), the
+        first ``shown`` problems; the full list is :meth:`lines` (``--report FILE`` on the CLI)."""
+        from collections import Counter
+
+        out = [f"{self.found} runs found under {self.root}; {self.written} new, {self.updated} "
+               f"updated, {self.skipped} unchanged -> {self.db}"]
+        if self.flagged:
+            count = Counter(f for flags in self.flagged.values() for f in dict.fromkeys(flags))
+            example = {}
+            for path, flags in sorted(self.flagged.items()):
+                for f in flags:
+                    example.setdefault(f, path)
+            width = max(len(f) for f in count)
+            out.append(f"{len(self.flagged)} runs flagged:")
+            out.append(f"  {'flag':<{width}}  runs  example")
+            for f, n in sorted(count.items(), key=lambda kv: (-kv[1], kv[0])):
+                out.append(f"  {f:<{width}}  {n:>4}  {example[f]}")
+        if self.repaired:
+            out.append(f"{self.repaired} duplicate rows of runs stored twice (older chefe versions, other "
+                       "spellings of one path) removed")
+        if self.problems:
+            out.append(f"{len(self.problems)} problems:")
+            out.extend(f"  {p}" for p in self.problems[:shown])
+            if len(self.problems) > shown:
+                out.append(f"  ... {len(self.problems) - shown} more")
+        if self.notes:
+            out.append("notes:")
+            out.extend(f"  {n}" for n in self.notes)
+        if self.flagged or len(self.problems) > shown:
+            out.append(f"full list: {report}" if report else
+                       "full list of flagged runs and problems: --report FILE (or --json FILE)")
+        if self.stopped_by is not None:
+            out.append(self.lines()[-1])
+        return out
+
     def lines(self) -> list[str]:
+        """The whole report: every flagged run with its flags, every problem and note."""
         out = [f"{self.found} runs found under {self.root}; {self.written} new, {self.updated} "
                f"updated, {self.skipped} unchanged -> {self.db}"]
         if self.flagged:

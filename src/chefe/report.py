@@ -143,6 +143,38 @@ def parse_potentials(values: Sequence[str | float] | None) -> list[float | str]:
     return out
 
 
+def _find_site(energies: EnergySet, name: str) -> int:
+    """Index of the catalyst whose site (or name, or label) is ``name``."""
+    for k in range(len(energies.names)):
+        if name in (energies.sites[k], energies.names[k], plain_label(energies.labels[k])):
+            return k
+    sites = [s for s in energies.sites if s]
+    raise InputError(f"--relay: no site or catalyst {name!r} in {energies.source}; sites: {sites or 'none'}, "
+                     f"catalysts: {list(energies.names)}")
+
+
+def _relay_panels(energies, result, cond, relay, relay_product, pots, product):
+    """One panel per potential with the relay profile of the tandem catalyst."""
+    from .profile import relay_profile
+
+    donor, acceptor = (_find_site(energies, r) for r in relay)
+    if donor == acceptor:
+        raise InputError(f"--relay {relay[0]},{relay[1]}: donor and acceptor are the same catalyst")
+    net = energies.network
+    if relay_product not in net.products:
+        raise InputError(f"--relay: {net.name} has no product {relay_product!r} to relay; products: "
+                         f"{list(net.products)}")
+    release = analyse(net, result.dG0, cond, names=result.names, product=relay_product,
+                      barriers=energies.barriers, beta=0.5 if energies.beta is None else energies.beta,
+                      incomplete="keep")
+    if not np.isfinite(release.U_L[donor]):
+        raise InputError(f"--relay: {energies.names[donor]} has no complete route to {relay_product}")
+    labels = tuple(energies.sites[k] and f"{energies.sites[k]} site" or plain_label(energies.labels[k])
+                   for k in (donor, acceptor))
+    return [(relay_profile(result, release, donor, acceptor, u, donor_site=energies.sites[donor] or None,
+                           acceptor_site=energies.sites[acceptor] or None, labels=labels),) for u in pots]
+
+
 def fed_report(
     energies: EnergySet,
     *,
@@ -154,6 +186,9 @@ def fed_report(
     catalysts: Sequence[str] | None = None,
     label_mode: str = "auto",
     exclude_flagged: bool = False,
+    one_axis: bool | None = None,
+    relay: tuple[str, str] | None = None,
+    relay_product: str = "NO2-",
 ) -> FedReport:
     """Analyse every catalyst and lay out a diagram of the selected ones.
 
@@ -168,6 +203,10 @@ def fed_report(
         exclude_flagged: leave out (with a note) every catalyst whose numbers come from a
             flagged run; otherwise flagged catalysts are marked † in the legend and named in the
             figure's notes.
+        one_axis: a single catalyst's potentials on one axis (default) or, False, one panel each.
+        relay: ``(donor, acceptor)`` sites (or catalyst names) of a tandem catalyst: draw the
+            relay in which the donor releases ``relay_product`` and the acceptor takes it to the
+            target (:func:`chefe.profile.relay_profile`) instead of the separate pathways.
     """
     base = energies.conditions
     ledger = energies.ledger
@@ -219,7 +258,10 @@ def fed_report(
     else:
         selected = list(range(len(energies.names)))
     panels = []
-    for u in pots:
+    if relay is not None:
+        panels = _relay_panels(energies, result, cond, relay, relay_product, pots, product)
+        selected = [_find_site(energies, r) for r in relay]
+    for u in ([] if relay is not None else pots):
         row = []
         for k in selected:
             label = energies.labels[k]
@@ -232,7 +274,7 @@ def fed_report(
             row.append(free_energy_profile(result, k, u, label=label, color=energies.colors[k],
                                            sites=named or site))
         panels.append(tuple(row))
-    plot = fed_plot_data(panels, label_mode=label_mode)
+    plot = fed_plot_data(panels, label_mode=label_mode, one_axis=False if relay is not None else one_axis)
     from .plausibility import plausibility_warnings
 
     found = [n for n in energies.notes if n.startswith("warning:")]

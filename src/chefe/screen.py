@@ -138,16 +138,30 @@ class ScreenResult:
         return pd.DataFrame(self.rows(indices))
 
     def to_csv(self, path: str | Path, indices=None) -> None:
+        """The ranked table as CSV; ``path`` ``"-"`` writes to standard output."""
+        import sys
+
         rows = self.rows(indices)
-        with open(path, "w", newline="") as handle:
+        handle = sys.stdout if str(path) == "-" else open(path, "w", newline="")
+        try:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["catalyst"])
             writer.writeheader()
             writer.writerows(rows)
+        finally:
+            if handle is not sys.stdout:
+                handle.close()
 
     def to_json(self, path: str | Path, indices=None) -> None:
-        Path(path).write_text(json.dumps({"network": self.che.network.name, "product": self.che.product,
-                                          "U_eq": self.che.U_eq, "notes": list(self.notes),
-                                          "candidates": self.rows(indices)}, indent=1) + "\n")
+        """The ranked table as JSON; ``path`` ``"-"`` writes to standard output."""
+        import sys
+
+        text = json.dumps({"network": self.che.network.name, "product": self.che.product,
+                           "U_eq": self.che.U_eq, "notes": list(self.notes),
+                           "candidates": self.rows(indices)}, indent=1) + "\n"
+        if str(path) == "-":
+            sys.stdout.write(text)
+        else:
+            Path(path).write_text(text)
 
     def to_latex(self, path: str | Path | None = None, indices=None,
                  columns: Sequence[str] = ("U_L", "eta", "UL_minus_UL_HER")) -> str:

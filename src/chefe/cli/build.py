@@ -17,7 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="from_file", metavar="YAML",
                         help="catalysts from a YAML list ({kind: sac, metal: Cu, ...}), as workflows/")
     parser.add_argument("-o", "--out", help="tree root for the DFT inputs")
-    parser.add_argument("--code", choices=["vasp", "qe"], default="vasp")
+    parser.add_argument("--code", choices=["vasp", "qe"], default="vasp",
+                        help="DFT code whose inputs are written: vasp (POSCAR, INCAR, KPOINTS) or qe (pw.x input) "
+                             "(default: vasp)")
     parser.add_argument("--db", help="also store every structure in this ase.db")
     parser.add_argument("--host", choices=["plane", "tube"], default="plane", help="SAC/DAC host")
     parser.add_argument("--chirality", default=None, help="tube (n,m), e.g. 8,0")
@@ -48,6 +50,64 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write into run folders that already hold results (default: refuse)")
     parser.add_argument("--skip-unplaceable", action="store_true",
                         help="leave out (and report) placements that would overlap the substrate")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (there is none unless on a terminal)")
+
+
+_COMMON = ("out", "code", "db", "sites", "adsorbates", "network", "mode", "with_gas", "overwrite", "skip_unplaceable",
+           "quiet")
+#: per kind: usage, what it builds, the options that apply, examples
+KINDS = {
+    "sac": ("chefe build sac METAL [COORD]",
+            "a single-atom catalyst: METAL in graphene (or a nanotube) coordinated by COORD (N4, N3, N3V, "
+            "N2C2; default N4), with every intermediate of the network on the metal",
+            _COMMON + ("host", "chirality", "axial", "ring", "size", "site_ligand"),
+            ["chefe build sac Cu N4 -o runs", "chefe build sac Cu N3 --host tube --chirality 8,0 -o runs",
+             "chefe build sac Fe N4 --network no3rr_sac --site-ligand O -o runs"]),
+    "dac": ("chefe build dac METAL1 METAL2 [COORD]",
+            "a dual-atom catalyst M1M2-N6 (or N8, N2-N2) in graphene, the intermediates on the sites M1, M2 "
+            "and bridging; co-adsorbed states as one structure each",
+            _COMMON + ("host", "size"),
+            ["chefe build dac Cu Co N6 -o runs", "chefe build dac Fe Cu N6 --network no3rr_dual_site -o runs"]),
+    "gcn": ("chefe build gcn METAL1 METAL2 | chefe build gcn screen",
+            "a metal pair M1M2 in a g-C3N4 cavity, each metal bonded to two pyridinic N; 'screen' builds the "
+            "36 pairs of Ti ... Cu",
+            _COMMON,
+            ["chefe build gcn Ti Fe -o runs", "chefe build gcn screen -o runs --adsorbates '*NO3,*NO2'"]),
+    "slab": ("chefe build slab METAL [FACET]",
+             "a metal slab (111, 100, 211, 0001) at the lattice constant of the chosen functional, with the "
+             "intermediates in their usual binding modes",
+             _COMMON + ("single_atom", "lattice", "size"),
+             ["chefe build slab Cu 111 -o runs", "chefe build slab Cu 111 --single-atom Pd -o runs",
+              "chefe build slab Pt 211 --lattice pbe -o runs"]),
+    "bulk": ("chefe build bulk METAL...",
+             "bulk cell relaxations under bulk/, whose relaxed lattice constant a later slab takes with "
+             "--lattice TREE/bulk/METAL",
+             ("out", "code", "db", "overwrite"),
+             ["chefe build bulk Cu Pt -o runs"]),
+    "gas": ("chefe build gas [MOLECULE...]",
+            "gas-phase references in a box (default: the CHE references H2, H2O, NH3, HNO3, NO, N2)",
+            ("out", "code", "db", "overwrite"),
+            ["chefe build gas -o runs", "chefe build gas NH3 NO -o runs"]),
+    "vib": ("chefe build vib RUN_FOLDER...",
+            "finite-difference frequency inputs in RUN/vib from each relaxed CONTCAR (adsorbate atoms free, "
+            "the rest fixed)",
+            ("code", "overwrite"),
+            ["chefe build vib runs/Cu-N4-plane/NO3 runs/Cu-N4-plane/NO2  (after the relaxations finished)"]),
+}
+
+
+def kind_help(kind: str) -> str:
+    """``chefe build KIND --help``: only the options that apply to KIND, with examples."""
+    full = argparse.ArgumentParser(prog="chefe build", add_help=False)
+    add_arguments(full)
+    usage, what, options, examples = KINDS[kind]
+    sub = argparse.ArgumentParser(prog=f"chefe build {kind}", usage=usage + " [options]", description=what,
+                                  epilog="examples:\n  " + "\n  ".join(examples),
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    for action in full._actions:
+        if action.dest in options and action.option_strings:
+            sub._add_action(action)
+    return sub.format_help()
 
 
 def _integers(text: str, option: str, example: str) -> list[int]:
@@ -252,7 +312,10 @@ def run(args) -> int:
             for line in made[0].info["skipped"].split(" | "):
                 print(f"  skipped: {line}")
     if args.out:
-        paths = write_tree(structures, args.out, code=args.code, progress=len(structures) > 100,
+        import sys
+
+        paths = write_tree(structures, args.out, code=args.code,
+                           progress=len(structures) > 100 and not args.quiet and sys.stderr.isatty(),
                            overwrite=args.overwrite)
         print(f"wrote {len(paths)} {args.code.upper() if args.code == 'qe' else 'VASP'} input folders under {args.out}")
     if args.db:

@@ -17,6 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="re-read runs whose files are unchanged")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--json", metavar="FILE", help="write the report as JSON ('-' for stdout)")
+    parser.add_argument("--report", metavar="FILE",
+                        help="write the full report (every flagged run with its flags, every problem) as text; "
+                             "the screen shows counts per flag")
     parser.add_argument("--wait", type=float, metavar="SECONDS", default=None,
                         help="how long to wait for another collect writing the same SQLite file "
                              "(default 600)")
@@ -38,15 +41,17 @@ def run(args: argparse.Namespace) -> int:
 
     if args.wait is not None and not args.wait >= 0:
         raise InputError(f"--wait {args.wait:g}: give a number of seconds >= 0")
-    if args.json and args.json != "-":
+    for option, name in (("--json", args.json), ("--report", args.report)):
+        if not name or name == "-":
+            continue
         # checked before the sweep: a report that cannot be written is known before any work
-        folder = Path(args.json).parent
+        folder = Path(name).parent
         if not folder.is_dir():
-            raise InputError(f"--json {args.json}: the folder {folder} does not exist; create it or give another path")
-        if Path(args.json).is_dir():
-            raise InputError(f"--json {args.json}: is a folder; give a file name")
+            raise InputError(f"{option} {name}: the folder {folder} does not exist; create it or give another path")
+        if Path(name).is_dir():
+            raise InputError(f"{option} {name}: is a folder; give a file name")
         if not os.access(folder, os.W_OK):
-            raise InputError(f"--json {args.json}: the folder {folder} is not writable")
+            raise InputError(f"{option} {name}: the folder {folder} is not writable")
     if Path(args.tree).is_file():
         report = collect_ase_db(args.tree, args.db, catalyst_key=args.catalyst_key,
                                 species_key=args.species_key)
@@ -61,8 +66,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             with open(args.json, "w") as handle:
                 handle.write(text + "\n")
-    if args.json != "-":
-        print("\n".join(report.lines()))
-    else:
-        print("\n".join(report.lines()), file=sys.stderr)
+    if args.report:
+        with open(args.report, "w") as handle:
+            handle.write("\n".join(report.lines()) + "\n")
+    print("\n".join(report.summary(args.report)), file=sys.stderr if args.json == "-" else sys.stdout)
     return 128 + report.stopped_by if report.stopped_by is not None else 0

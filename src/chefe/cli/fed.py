@@ -65,12 +65,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--catalysts", help="comma-separated catalysts to draw (default: all)")
     parser.add_argument("--label-mode", choices=["auto", "axis", "levels"], default="auto",
                         help="intermediate labels on the x axis or above each level")
-    parser.add_argument("--style", help="matplotlib style file replacing chefe.mplstyle")
     parser.add_argument("--exclude-flagged", action="store_true",
                         help="leave out catalysts whose numbers come from flagged runs (default: keep them, "
                              "marked \u2020 with their flags)")
     parser.add_argument("--json", metavar="FILE", help="write results as JSON ('-' for stdout)")
     parser.add_argument("--csv", metavar="FILE", help="write the summary table as CSV ('-' for stdout)")
+    parser.add_argument("--panels", action="store_true",
+                        help="one panel per potential even for a single catalyst (default: a single catalyst's "
+                             "potentials share one axis)")
+    parser.add_argument("--relay", metavar="DONOR,ACCEPTOR",
+                        help="tandem catalyst: draw the relay in which the DONOR site reduces NO3- and releases "
+                             "NO2-, which the ACCEPTOR site takes to NH3 (site or catalyst names, e.g. Cu,Co)")
+    from .outputs import add_figure_arguments
+
+    add_figure_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,10 +88,16 @@ def run(args: argparse.Namespace) -> int:
     from .outputs import check_figure, check_output
 
     _positional_after_U(args)
-    if args.style:
-        from .outputs import check_style
+    from .outputs import check_figure_arguments
 
-        check_style(args.style)
+    check_figure_arguments(args)
+    relay = None
+    if args.relay:
+        relay = tuple(x.strip() for x in args.relay.split(","))
+        if len(relay) != 2 or not all(relay):
+            from ..errors import InputError
+
+            raise InputError(f"--relay {args.relay!r}: name the donor and the acceptor site, e.g. --relay Cu,Co")
     for name in args.output:
         check_figure(name)
     for option, name in (("--json", args.json), ("--csv", args.csv)):
@@ -155,6 +169,7 @@ def run(args: argparse.Namespace) -> int:
             product=args.product,
             catalysts=[c.strip() for c in args.catalysts.split(",")] if args.catalysts else None,
             label_mode=args.label_mode, exclude_flagged=args.exclude_flagged,
+            one_axis=False if args.panels else None, relay=relay,
         )
         if args.strict and report.warnings:
             from ..errors import InputError
@@ -179,11 +194,12 @@ def run(args: argparse.Namespace) -> int:
         import matplotlib.pyplot as plt
 
         from ..plotting.fed import plot_fed
+        from .outputs import figure_kwargs
 
         written = []
         for report in reports:
             names = [per_network(name, report.result.network.name) if several else name for name in args.output]
-            fig = plot_fed(report.plot, filename=names, style=args.style)
+            fig = plot_fed(report.plot, filename=names, **figure_kwargs(args))
             plt.close(fig)
             written.extend(names)
         if not to_stdout:

@@ -91,9 +91,40 @@ def _run(name: str, module, args, debug: bool) -> int:
         return 3
 
 
+def full_parser() -> argparse.ArgumentParser:
+    """The parser with every command's options (for shell completion and the docs' CLI pages;
+    the command line itself builds only the command it runs, so that it starts fast)."""
+    parser = _Parser(prog="chefe", description=build_parser().description)
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the internal traceback of an error (any position on the command line)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module, help_text in COMMANDS:
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        import_module(module).add_arguments(sp)
+    return parser
+
+
+def _complete() -> None:
+    """Shell completion (argcomplete): active only when the shell asks for completions.
+
+    Enable it once per shell with ``eval "$(register-python-argcomplete chefe)"``."""
+    import os
+
+    if "_ARGCOMPLETE" not in os.environ:
+        return
+    try:
+        import argcomplete
+    except ImportError:
+        return
+    argcomplete.autocomplete(full_parser())
+
+
 def main(argv: list[str] | None = None) -> int:
     import os
 
+    if argv is None:
+        _complete()
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get("CHEFE_DEBUG", "") not in ("", "0")
     argv = [a for a in argv if a != "--debug"]
@@ -102,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] in {name for name, _, _ in COMMANDS}:
         name = argv[0]
         module = import_module(dict((n, m) for n, m, _ in COMMANDS)[name])
+        kinds = getattr(module, "KINDS", {})
+        if len(argv) > 1 and argv[1] in kinds and any(a in ("-h", "--help") for a in argv[2:]):
+            print(module.kind_help(argv[1]))  # `chefe build sac --help`: that kind's options only
+            return 0
         sp = _Parser(prog=f"chefe {name}",
                                      description=dict((n, h) for n, _, h in COMMANDS)[name],
                                      epilog="--debug: show the internal traceback of an error")
@@ -115,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"chefe {version('chefe')}")
         return 0
     parser.print_help()
-    return 0 if not argv else 1
+    return 2  # no command given: the help, and a usage-error exit status
 
 
 if __name__ == "__main__":

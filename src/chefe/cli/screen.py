@@ -39,7 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pareto", action="store_true", help="print only the activity/selectivity Pareto front")
     parser.add_argument("--fit", action="append", default=[], metavar="Y:X",
                         help="fit a scaling relation, e.g. '*NOH:*NO' (species) or 'dG_NH:dG_N' (columns)")
-    parser.add_argument("--fit-method", choices=["ols", "huber", "theil-sen"], default="huber")
+    parser.add_argument("--fit-method", choices=["ols", "huber", "theil-sen"], default="huber",
+                        help="scaling-relation fit: ordinary least squares, Huber (robust to a few outliers) or "
+                             "Theil-Sen (default: huber)")
     parser.add_argument("--by-class", action="store_true", help="also fit each catalyst class")
     parser.add_argument("--alpha", type=float, default=0.05,
                         help="family-wise level of the scaling-violation and class tests: a clean data "
@@ -60,9 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "An energies YAML names its unit in the file (units: kJ/mol)")
     parser.add_argument("--strict", action="store_true",
                         help="turn plausibility warnings (|ΔG| > 5 eV, |U_L| > 3 V) into errors")
-    parser.add_argument("--csv", metavar="FILE")
-    parser.add_argument("--json", metavar="FILE")
-    parser.add_argument("--latex", metavar="FILE")
+    parser.add_argument("--csv", metavar="FILE", help="write the ranked table as CSV ('-' for stdout)")
+    parser.add_argument("--json", metavar="FILE", help="write the ranked table as JSON ('-' for stdout)")
+    parser.add_argument("--latex", metavar="FILE", help="write the ranked table as a LaTeX tabular")
 
 
 def load(args):
@@ -241,7 +243,8 @@ def run_one(args: argparse.Namespace) -> int:
         mask = mask & ~flagged
     order = [k for k in result.order(args.sort) if mask[k]]
     shown = [k for k in result.pareto() if mask[k]] if args.pareto else order
-    out = sys.stdout
+    # the report goes to stderr when a table is written to stdout (--csv - / --json -)
+    out = sys.stderr if "-" in (args.csv, args.json) else sys.stdout
     che = result.che
     out.write(f"{len(result.names)} candidates; network {che.network.name}; product {che.product}; "
               f"pH {che.conditions.pH:g}; U_eq = {che.U_eq:+.3f} V; {int(mask.sum())} pass the filter\n")

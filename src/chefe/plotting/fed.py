@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from .data import FEDPlotData
+from .data import FEDPlotData, legend_columns
 
 
 def plot_fed(
@@ -16,51 +16,64 @@ def plot_fed(
     style: str | None = None,
     legend: bool = True,
     notes: bool = True,
+    width: float | None = None,
+    height: float | None = None,
+    font: str | None = None,
+    fontsize: float | None = None,
 ):
     """Draw the panels of ``data``; return the Figure.
 
     Args:
         data: output of :func:`chefe.plotting.data.fed_plot_data`.
         axes: existing Axes (one per panel) to draw on; a new figure is made otherwise.
-        filename: file name(s) to save (format from the suffix: .png, .pdf, .svg).
+        filename: file name(s) to save (format from the suffix: .png, .pdf, .svg; vector
+            files embed their fonts).
         style: a matplotlib style to use instead of the shipped ``chefe.mplstyle``.
-        legend: draw a legend when more than one series is shown.
+        legend: draw the figure's legend (one for all panels) when more than one series is shown.
         notes: print ``data.notes`` (warnings about the input) under the diagram, so that a
             figure made from questionable input says so.
+        width, height: figure size in inches (default ``data.figsize``: 3.3 in for one journal
+            column, 7 in for two).
+        font: font family tried first (default Arial, then Helvetica, then DejaVu Sans).
+        fontsize: base font size in points (default 8; titles, labels and legend scale with it).
 
     The style is applied with ``plt.style.context`` only while drawing: global rcParams are
-    never changed.
+    never changed. Labels of the marked steps are placed where they overlap no other text and
+    no level (from the renderer's own text extents).
     """
     import matplotlib.pyplot as plt
 
     from . import style_path
 
-    with plt.style.context(style or style_path()):
+    rc = _rc(font, fontsize)
+    lines = data.title.count("\n") + 1 if data.title else 0
+    figsize = (width or data.figsize[0], height or data.figsize[1] + 0.14 * lines)
+    with plt.style.context(style or style_path()), plt.rc_context(rc):
         if axes is None:
             n = len(data.panels)
-            if data.layout == "rows":
-                fig, axs = plt.subplots(n, 1, figsize=data.figsize, squeeze=False,
-                                        layout="constrained")
-                axs = axs[:, 0]
-            else:
-                fig, axs = plt.subplots(1, n, figsize=data.figsize, squeeze=False,
-                                        layout="constrained")
-                axs = axs[0]
+            shape = (n, 1) if data.layout == "rows" else (1, n)
+            fig, axs = plt.subplots(*shape, figsize=figsize, squeeze=False, layout="constrained")
+            axs = list(axs.ravel())
         else:
             axs = list(axes) if isinstance(axes, Sequence) else [axes]
             fig = axs[0].figure
+        placed = []
         for ax, panel in zip(axs, data.panels):
-            _draw_panel(ax, panel, legend)
+            placed += _draw_panel(ax, panel)
             ax.set_ylabel(data.ylabel)
         if len(axs) > 1:
             fig.align_ylabels(axs)
-        if data.title:
+        if legend and max(len(p.series) for p in data.panels) > 1:
+            _figure_legend(fig, data, figsize[0])  # the title heads the legend: one block above
+        elif data.title:
             fig.suptitle(data.title, fontsize="small", x=0.01, ha="left", multialignment="left")
         if notes and data.notes:
-            fig.supxlabel(_notes_text(data.notes, data.figsize[0]), fontsize="x-small", color="#b00000",
+            fig.supxlabel(_notes_text(data.notes, figsize[0]), fontsize="x-small", color="#b00000",
                           ha="left", x=0.01, multialignment="left")
-        if legend:
-            _clear_legends(fig, axs)
+        for _ in range(2):  # lays the figure out (twice: constrained layout settles); the labels
+            fig.draw_without_rendering()  # placed next are kept out of the layout, so it stays
+
+        _place_labels(fig, placed)
         if filename is not None:
             names = [filename] if isinstance(filename, (str, Path)) else list(filename)
             for name in names:
@@ -69,25 +82,58 @@ def plot_fed(
     return fig
 
 
-def _draw_panel(ax, panel, legend: bool) -> None:
+def _rc(font: str | None, fontsize: float | None) -> dict:
+    rc = {}
+    if font:
+        rc["font.sans-serif"] = [font, "Arial", "Helvetica", "DejaVu Sans"]
+        rc["font.family"] = "sans-serif"
+    if fontsize:
+        scale = fontsize / 8.0
+        rc.update({"font.size": fontsize, "axes.labelsize": 9 * scale, "axes.titlesize": 8 * scale,
+                   "legend.fontsize": 7 * scale, "xtick.labelsize": 7.5 * scale, "ytick.labelsize": 7.5 * scale})
+    return rc
+
+
+def _figure_legend(fig, data: FEDPlotData, width_in: float) -> None:
+    """One legend for the figure, above the panels: the catalysts, then the line key."""
+    from matplotlib.lines import Line2D
+
+    series = data.panels[0].series
+    handles = [Line2D([], [], color=s.color, lw=2.0, label=s.legend) for s in series]
+    kinds = {m.kind for p in data.panels for s in p.series for m in s.marks if m.text}
+    key = ["solid: PDS"]
+    if "chemical" in kinds:
+        key.append("chem.: chemical step")
+    if "oxidative" in kinds:
+        key.append("ox.: oxidative step")
+    handles.append(Line2D([], [], ls="none", label=", ".join(key)))
+    cols = legend_columns([h.get_label() for h in handles], width_in)
+    leg = fig.legend(handles=handles, loc="outside upper left", ncols=cols, handlelength=1.4,
+                     columnspacing=1.0, borderaxespad=0.2, title=data.title or None, alignment="left",
+                     title_fontsize="small")
+    if data.title:
+        leg.get_title().set_multialignment("left")
+
+
+def _draw_panel(ax, panel) -> list:
+    """Draw one panel; return the mark labels still to be placed."""
+    todo = []
     for s in panel.series:
+        gid = f"series:{s.name}"
         for x0, x1, y in zip(s.level_x0, s.level_x1, s.level_y):
-            ax.plot([x0, x1], [y, y], color=s.color, lw=2.0, solid_capstyle="butt", zorder=3)
+            ax.plot([x0, x1], [y, y], color=s.color, lw=2.0, solid_capstyle="butt", zorder=3, gid=gid)
         if s.level_err is not None:
             ax.errorbar((s.level_x0 + s.level_x1) / 2, s.level_y, yerr=s.level_err, fmt="none",
                         ecolor=s.color, elinewidth=0.8, capsize=2.0, capthick=0.8, zorder=3)
         for k, (cx, cy) in enumerate(zip(s.connector_x, s.connector_y)):
             is_pds = k == s.pds
             ax.plot(cx, cy, color=s.color, lw=1.4 if is_pds else 0.8,
-                    ls="-" if is_pds else (0, (2.5, 1.5)), zorder=2 if is_pds else 1)
-        ax.plot([], [], color=s.color, lw=2.0, label=s.legend)
-        if s.pds_text:
-            x, y = s.pds_text_xy
-            ax.annotate(s.pds_text, (x, y), ha="center", va="bottom", fontsize=6.5, color=s.color,
-                        zorder=4)
+                    ls="-" if is_pds else (0, (2.5, 1.5)), zorder=2 if is_pds else 1, gid="connector:" + s.name)
+        for mark in s.marks:
+            todo.append(_draw_mark(ax, s, mark))
         for text, (lx, ly) in zip(s.level_labels, s.level_label_xy):
             if text and lx == lx:  # not NaN
-                ax.text(lx, ly, text, ha="center", va="bottom", fontsize=6, color="0.15", zorder=4)
+                ax.text(lx, ly, text, ha="center", va="bottom", fontsize=6, color=s.color, zorder=4)
     ax.set_xticks(panel.xticks)
     if any(panel.xticklabels):
         ha = "right" if panel.tick_rotation else "center"
@@ -97,59 +143,169 @@ def _draw_panel(ax, panel, legend: bool) -> None:
         ax.set_xticklabels([])
     ax.tick_params(axis="x", length=0)
     for x, entries in zip(panel.xticks, panel.stacked_labels):
-        for k, (text, color) in enumerate(entries):
-            ax.annotate(text, xy=(x, 0.0), xycoords=("data", "axes fraction"),
-                        xytext=(0.0, -3.0 - 1.25 * panel.label_fontsize * k),
-                        textcoords="offset points", ha="center", va="top", color=color,
-                        fontsize=panel.label_fontsize, annotation_clip=False)
+        for k, (text, colors) in enumerate(entries):
+            _stacked_label(ax, x, k, text, colors, panel.label_fontsize)
     ax.set_xlim(*panel.xlim)
     ax.set_ylim(*panel.ylim)
-    ax.axhline(0.0, color="0.75", lw=0.5, zorder=0, gid="guide")
+    ax.axhline(0.0, color="0.8", lw=0.5, zorder=0, gid="guide")
+    for x, text in panel.dividers:
+        ax.axvline(x, color="0.55", lw=0.6, ls=(0, (1, 2)), zorder=0, gid="guide")
+        ax.annotate(text, xy=(x, 1.0), xycoords=("data", "axes fraction"), xytext=(0, -3),
+                    textcoords="offset points", ha="center", va="top", fontsize=6.5, color="0.3")
     ax.set_title(panel.title, loc="left")
-    if legend and len(panel.series) > 1:
-        if panel.legend_outside:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
-                      title="solid connector: PDS", title_fontsize=6.5)
-        else:
-            ax.legend(loc="best")
+    return [t for t in todo if t is not None]
 
 
-def _legend_hits(ax, leg, renderer) -> bool:
-    """Whether the legend box covers a level, a connector or a label of ``ax`` (display units)."""
-    box = leg.get_window_extent(renderer)
+def _stacked_label(ax, x, k, text, colors, fontsize) -> None:
+    """An intermediate's name under the axis: in its catalyst's colour, or, when some of the
+    catalysts share it, dark with a square of each one's colour in front."""
+    offset = (0.0, -3.0 - 1.3 * fontsize * k)
+    if len(colors) == 1:
+        ax.annotate(text, xy=(x, 0.0), xycoords=("data", "axes fraction"), xytext=offset,
+                    textcoords="offset points", ha="center", va="top", color=colors[0],
+                    fontsize=fontsize, annotation_clip=False)
+        return
+    from matplotlib.offsetbox import AnnotationBbox, HPacker, TextArea
+
+    parts = [TextArea("\u25a0", textprops={"color": c, "fontsize": fontsize * 0.8}) for c in colors]
+    parts.append(TextArea(text, textprops={"color": "0.15", "fontsize": fontsize}))
+    box = HPacker(children=parts, pad=0, sep=0.5, align="baseline")
+    ab = AnnotationBbox(box, (x, 0.0), xycoords=("data", "axes fraction"), xybox=offset,
+                        boxcoords="offset points", box_alignment=(0.5, 1.0), frameon=False, pad=0.0,
+                        annotation_clip=False)
+    ax.add_artist(ab)
+
+
+def _draw_mark(ax, s, mark):
+    """Arrow of a marked step (or, for a flat step, nothing yet); return its label to place."""
+    j = mark.step
+    lw_dash = 0.6
+    if not mark.flat:
+        ax.plot([s.level_x1[j], mark.x], [mark.y0, mark.y0], color=s.color, lw=lw_dash, ls=":", zorder=2,
+                gid="guide")
+        ax.plot([mark.x, mark.x], [mark.y0, mark.y1], lw=0, gid="arrow:" + s.name)  # an obstacle for labels
+        ax.annotate("", xy=(mark.x, mark.y1), xytext=(mark.x, mark.y0),
+                    arrowprops={"arrowstyle": "-|>", "color": s.color, "lw": 0.8, "shrinkA": 0, "shrinkB": 0,
+                                "mutation_scale": 6}, zorder=4)
+    if not mark.text:
+        return None
+    if mark.flat:
+        anchor = (0.5 * (s.connector_x[j, 0] + s.connector_x[j, 1]), 0.5 * (mark.y0 + mark.y1))
+        tries = [(dx, dy, ha, "bottom" if dy > 0 else "top")
+                 for dy in (5, -5, 12, -12, 20, -20, 30, -30)
+                 for dx, ha in ((0, "center"), (6, "left"), (-6, "right"), (14, "left"), (-14, "right"))]
+    else:
+        anchor = (mark.x, 0.5 * (mark.y0 + mark.y1))
+        half = abs(mark.y1 - mark.y0) / 2
+        tries = [(2.5, 0, "left", "center"), (-2.5, 0, "right", "center"),
+                 ("top", 2, "center", "bottom"), ("bottom", -2, "center", "top")]
+        more = [(side * dx, dy, "left" if side > 0 else "right", "center")
+                for dx in (2.5, 12.0, 24.0) for dy in (5, 10, 16, 24, 32, 40) for side in (1, -1)]
+        more += [(where, sign * d, ha, "bottom" if sign > 0 else "top")
+                 for d in (2, 9, 16, 24) for where, sign in (("top", 1), ("bottom", -1)) for ha in ("left", "right")]
+        more += [(side * dx, -dy, "left" if side > 0 else "right", "center")
+                 for dx in (2.5, 12.0, 24.0) for dy in (5, 10, 16, 24, 32, 40) for side in (1, -1)]
+        tries += sorted(more, key=lambda t: (abs(t[0]) if isinstance(t[0], float) else 0.0) + abs(t[1]))
+        anchor = (anchor, half)
+    weight = "bold" if mark.kind == "pds" else "normal"
+    # a thin leader from the label to its step: always for a flat step, for an arrow's label only
+    # when the label had to move away from it (switched on in _place_labels)
+    leader = {"arrowstyle": "-", "color": s.color, "lw": 0.5, "shrinkA": 0.5, "shrinkB": 1.5}
+    text = ax.annotate(mark.text, xy=anchor if mark.flat else anchor[0], xytext=(0, 0), textcoords="offset points",
+                       fontsize=6.5, color=s.color, fontweight=weight, zorder=5, annotation_clip=False,
+                       arrowprops=leader)
+    text.set_in_layout(False)  # placed after the layout, inside the axes
+    return (ax, text, anchor, tries, mark.flat)
+
+
+def _line_points(ax, step_px: float = 2.0):
+    """Points every ``step_px`` along each drawn level, connector and arrow of ``ax`` (display
+    units), with a weight: levels 4, connectors and arrows 1."""
+    import numpy as np
+
+    pts, weights = [], []
     for line in ax.lines:
-        if line.get_gid() == "guide" or len(line.get_xdata()) == 0:
+        gid = line.get_gid() or ""
+        if not (gid.startswith("series:") or gid.startswith("connector:") or gid.startswith("arrow:")):
             continue
-        path = line.get_transform().transform_path(line.get_path())
-        if path.intersects_bbox(box, filled=False):
-            return True
-    return any(t.get_visible() and t.get_text() and t.get_window_extent(renderer).overlaps(box)
-               for t in ax.texts)
+        xy = line.get_transform().transform(np.asarray(line.get_xydata(), float))
+        for (xa, ya), (xb, yb) in zip(xy[:-1], xy[1:]):
+            n = max(2, int(np.hypot(xb - xa, yb - ya) / step_px))
+            t = np.linspace(0.0, 1.0, n)
+            pts.append(np.column_stack([xa + t * (xb - xa), ya + t * (yb - ya)]))
+            weights.append(np.full(n, 4.0 if gid.startswith("series:") else 1.0))
+    if not pts:
+        return np.zeros((0, 2)), np.zeros(0)
+    return np.vstack(pts), np.concatenate(weights)
 
 
-def _clear_legends(fig, axs, tries: int = 3) -> None:
-    """Move every inside legend off the data: where matplotlib's best place still covers a level
-    or a label, open a band below the lowest level as tall as the legend and place it there; after
-    ``tries`` such bands, put it beside the axes."""
-    for _ in range(tries):
-        fig.draw_without_rendering()  # lays the figure out: extents in their final place
-        renderer = fig.canvas.get_renderer()
-        crowded = [ax for ax in axs if ax.get_legend() is not None and ax.get_legend().get_bbox_to_anchor()
-                   is ax.bbox and _legend_hits(ax, ax.get_legend(), renderer)]
-        if not crowded:
-            return
-        for ax in crowded:
-            leg = ax.get_legend()
-            share = leg.get_window_extent(renderer).height / ax.bbox.height
-            lo, hi = ax.get_ylim()
-            ax.set_ylim(lo - (hi - lo) * share / max(1.0 - share, 0.3) * 1.08, hi)
-            ax.legend(loc="lower left" if len(leg.texts) > 1 else "best")
-    fig.draw_without_rendering()
+def _place_labels(fig, placed) -> None:
+    """Put each mark label at the first of its candidate spots that covers no placed text, no
+    level, connector or arrow and stays inside its axes; else where it covers least."""
     renderer = fig.canvas.get_renderer()
-    for ax in axs:
-        leg = ax.get_legend()
-        if leg is not None and leg.get_bbox_to_anchor() is ax.bbox and _legend_hits(ax, leg, renderer):
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    mine = {id(p[1]) for p in placed}
+    taken = [_text_box(t, renderer) for ax in fig.axes for t in ax.texts
+             if t.get_visible() and t.get_text() and id(t) not in mine]
+    points = {ax: _line_points(ax) for ax in {p[0] for p in placed}}
+
+    def cost(box, ax):
+        inside = ax.bbox
+        if box.x0 < inside.x0 or box.x1 > inside.x1 or box.y0 < inside.y0 or box.y1 > inside.y1:
+            return 1e9
+        over = 0.0
+        for other in taken:
+            w = min(box.x1, other.x1) - max(box.x0, other.x0) + 2
+            h = min(box.y1, other.y1) - max(box.y0, other.y0) + 2
+            if w > 0 and h > 0:
+                over += 100.0 + w * h
+        xy, wt = points[ax]
+        if len(xy):
+            hit = (xy[:, 0] > box.x0 - 1) & (xy[:, 0] < box.x1 + 1) & (xy[:, 1] > box.y0 - 1) & (xy[:, 1] < box.y1 + 1)
+            over += float(wt[hit].sum())
+        return over
+
+    for ax, text, anchor, tries, flat in placed:
+        best = None
+        for dx, dy, ha, va in tries:
+            xy = _anchor_xy(anchor, dx, flat)
+            dx = 0 if dx in ("top", "bottom") else dx
+            text.xy = xy
+            text.set_position((dx, dy))
+            text.set_ha(ha)
+            text.set_va(va)
+            c = cost(_text_box(text, renderer), ax)
+            if best is None or c < best[0]:
+                best = (c, xy, dx, dy, ha, va)
+            if c == 0:
+                break
+        _, xy, dx, dy, ha, va = best
+        text.xy = xy
+        text.set_position((dx, dy))
+        text.set_ha(ha)
+        text.set_va(va)
+        if text.arrow_patch is not None:
+            text.arrow_patch.set_visible(flat or abs(dy) >= 9 or (isinstance(dx, float) and abs(dx) >= 10))
+        taken.append(_text_box(text, renderer))
+
+
+def _anchor_xy(anchor, dx, flat):
+    if flat:
+        return anchor
+    (x, ymid), half = anchor
+    if dx == "top":
+        return (x, ymid + half)
+    if dx == "bottom":
+        return (x, ymid - half)
+    return (x, ymid)
+
+
+def _text_box(text, renderer):
+    """Extent of the text alone (an annotation's leader line left out), display units."""
+    from matplotlib.text import Annotation, Text
+
+    if isinstance(text, Annotation):
+        text.update_positions(renderer)
+    return Text.get_window_extent(text, renderer)
 
 
 def _notes_text(notes, width_in: float, max_lines: int = 4) -> str:
