@@ -124,6 +124,14 @@ def test_quoted_numbers_are_the_committed_ones():
         with open(root / "examples" / "ml_quicklook" / folder / "fed.csv") as handle:
             for row in csv.DictReader(handle):
                 assert f"{float(row['U_L']):+.2f} V" in page.replace("\n", " "), (folder, row["catalyst"])
+    ranking = root / "examples" / "ml_quicklook" / "fig12c_gcn_screen" / "ranking.csv"
+    if ranking.is_file():  # the screen's first two pairs as quoted, and the count of pairs done
+        with open(ranking) as handle:
+            rows = list(csv.DictReader(handle))
+        flat = page.replace("\n", " ")
+        assert f"Computed so far: {len(rows)} of 36 pairs" in flat
+        for row in rows[:2]:
+            assert f"{row['pair']}" in flat and f"{float(row['U_L_V']):.2f} V" in flat, row
 
 
 def test_docs_cost_table_is_the_benchmark_output():

@@ -85,8 +85,9 @@ def main(argv=None) -> int:
         lines.append("best by chefe: " + ", ".join(f"{n} {u:+.2f} V" for u, n in ranked[:5]))
     if place is not None:
         u_best = dict((n, u) for u, n in ranked)[best]
-        verdict = ("agrees: TiFe is chefe's best pair too" if place == 1 else
-                   f"disagrees: TiFe ranks {place} of {len(ranked)} here")
+        so_far = "" if done == 36 else f" of the {done} pairs computed so far"
+        verdict = (f"agrees: TiFe is chefe's best pair{so_far} too" if place == 1 else
+                   f"disagrees: TiFe ranks {place}{so_far or f' of {len(ranked)}'}")
         lines.append(f"published best {best} U_L = {PUBLISHED[2]:+.2f} V ({PUBLISHED[3]}); chefe: "
                      f"{u_best:+.2f} V, {verdict}")
     for line in lines:
@@ -99,8 +100,8 @@ def main(argv=None) -> int:
     from chefe.ml.models import error_text
     from chefe.plotting.maps import heatmap_plot_data, plot_heatmap
 
-    mark = [(PUBLISHED[0], PUBLISHED[1], f"published best {PUBLISHED[2]:+.2f} V")]
-    title = (f"ML quick look ({args.model}): {done}/36 pairs; "
+    mark = [(PUBLISHED[0], PUBLISHED[1], f"published best {PUBLISHED[2]:+.2f} V".replace("-", "\u2212"))]
+    title = (f"ML quick look ({args.model}): {done}/36 pairs (M$_1$ \u2264 M$_2$; the lower triangle repeats them); "
              f"{es.network.name} on M$_1$\n{error_text(args.model, short=True)}")
     data = heatmap_plot_data(SCREEN_METALS, SCREEN_METALS, grid, "U$_L$ (V$_{RHE}$)", marks=mark, title=title)
     plot_heatmap(data, filename=[HERE / "fig12c.png"])
