@@ -79,6 +79,25 @@ def state_names(network: Network, route: Route) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _limit(dG_U0: np.ndarray, n_e: np.ndarray, direction: float, U, cond: Conditions) -> tuple[int, float, float]:
+    """PDS (position), limiting potential and the asked potential, both V vs RHE, of a path with
+    step energies ``dG_U0`` at U_RHE = 0 and electrons ``n_e`` per step; ``U`` as in
+    :func:`free_energy_profile`."""
+    lim = (np.sign(n_e) == direction) & (n_e != 0)
+    per_e = np.where(lim, dG_U0 / np.where(lim, np.abs(n_e), 1.0), -np.inf)
+    pds = int(np.argmax(per_e))
+    u_l_rhe = -direction * float(per_e[pds])
+    if U is None:
+        u_rhe = cond.U_RHE
+    elif isinstance(U, str):
+        if U.upper() not in ("UL", "U_L"):
+            raise InputError(f"potential {U!r}: give a number (V) or 'UL'")
+        u_rhe = u_l_rhe
+    else:
+        u_rhe = Conditions(float(U), cond.pH, cond.T, cond.scale).U_RHE
+    return pds, u_l_rhe, u_rhe
+
+
 def free_energy_profile(
     result: CHEResult,
     candidate: int | str,
@@ -110,18 +129,7 @@ def free_energy_profile(
     # route's own limiting potential and PDS
     n_e = net.n_e
     direction = 1.0 if net.products[result.product].n_e > 0 else -1.0
-    lim = np.array([np.sign(n_e[i]) == direction and n_e[i] != 0 for i in steps])
-    per_e = np.where(lim, dG_U0[steps] / np.where(lim, np.abs(n_e[steps]), 1.0), -np.inf)
-    pds = int(np.argmax(per_e))
-    u_l_rhe = -direction * float(per_e[pds])
-    if U is None:
-        u_rhe = cond.U_RHE
-    elif isinstance(U, str):
-        if U.upper() not in ("UL", "U_L"):
-            raise InputError(f"potential {U!r}: give a number (V) or 'UL'")
-        u_rhe = u_l_rhe
-    else:
-        u_rhe = Conditions(float(U), cond.pH, cond.T, cond.scale).U_RHE
+    pds, u_l_rhe, u_rhe = _limit(dG_U0[steps], n_e[steps].astype(float), direction, U, cond)
     dG = dG_U0[steps] + n_e[steps] * u_rhe
     G = np.concatenate([[0.0], np.cumsum(dG)])
     return Profile(
@@ -188,18 +196,7 @@ def relay_profile(
     dG_U0 = np.concatenate([dA[list(rel.steps)], [-dB[last]], dB[list(rt.steps[at:])]])
     n_e = np.concatenate([net.n_e[list(rel.steps)], [-net.n_e[last]], net.n_e[list(rt.steps[at:])]]).astype(float)
     direction = 1.0 if net.products[target.product].n_e > 0 else -1.0
-    lim = (np.sign(n_e) == direction) & (n_e != 0)
-    per_e = np.where(lim, dG_U0 / np.where(lim, np.abs(n_e), 1.0), -np.inf)
-    pds = int(np.argmax(per_e))
-    u_l_rhe = -direction * float(per_e[pds])
-    if U is None:
-        u_rhe = cond.U_RHE
-    elif isinstance(U, str):
-        if U.upper() not in ("UL", "U_L"):
-            raise InputError(f"potential {U!r}: give a number (V) or 'UL'")
-        u_rhe = u_l_rhe
-    else:
-        u_rhe = Conditions(float(U), cond.pH, cond.T, cond.scale).U_RHE
+    pds, u_l_rhe, u_rhe = _limit(dG_U0, n_e, direction, U, cond)
     dG = dG_U0 + n_e * u_rhe
     G = np.concatenate([[0.0], np.cumsum(dG)])
     released = names_a[-1]

@@ -29,15 +29,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n(see '{self.prog} --help' for the options)\n")
 
 
+def _top_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the internal traceback of an error (any position on the command line)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="chefe",
         description="Computational-hydrogen-electrode free energies for electrocatalysis "
         "(nitrate reduction first): limiting potentials, potential-determining steps, diagrams.",
     )
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    parser.add_argument("--debug", action="store_true",
-                        help="show the internal traceback of an error (any position on the command line)")
+    _top_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module, help_text in COMMANDS:
         sp = sub.add_parser(name, help=help_text, description=help_text)
@@ -95,9 +99,7 @@ def full_parser() -> argparse.ArgumentParser:
     """The parser with every command's options (for shell completion and the docs' CLI pages;
     the command line itself builds only the command it runs, so that it starts fast)."""
     parser = _Parser(prog="chefe", description=build_parser().description)
-    parser.add_argument("--version", action="store_true", help="print the version and exit")
-    parser.add_argument("--debug", action="store_true",
-                        help="show the internal traceback of an error (any position on the command line)")
+    _top_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module, help_text in COMMANDS:
         sp = sub.add_parser(name, help=help_text, description=help_text)
