@@ -21,7 +21,7 @@ PALETTE = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
     "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499",
 )
-#: Above this many series the PDS values move into the legend and the legend out of the axes.
+#: Above this many series the marks keep their arrows but drop their values (the U_L is in the legend).
 CROWDED = 4
 LEVEL_WIDTH = 0.56
 #: Approximate width of one character of an 8 pt label, in inches (for overlap checks).

@@ -146,38 +146,6 @@ def volcano_plot_data(amap, candidates_x=None, candidates_UL=None, names=None, v
     }
 
 
-def spread_labels(x, y, xlim, ylim, gap: float = 0.05, width: float = 0.2):
-    """Label positions that keep the labels of nearby points apart and inside the axes.
-
-    Points are labelled alternately on their right and left (``ha`` per label); on each side,
-    labels whose x-extent (``width`` of the x-range) overlaps are at least ``gap`` of the
-    y-range apart, and a side whose labels run past the top is shifted down. Returns
-    ``(lx, ly, ha)``.
-    """
-    x = np.asarray(x, float)
-    y = np.asarray(y, float)
-    xspan, yspan = xlim[1] - xlim[0], ylim[1] - ylim[0]
-    order = np.argsort(y)
-    lx = np.empty(len(x))
-    ly = y.copy()
-    ha = np.empty(len(x), dtype=object)
-    for side, members in (("left", order[1::2]), ("right", order[0::2])):
-        for i in members:
-            lx[i] = x[i] + (0.02 * xspan if side == "left" else -0.02 * xspan)
-            ha[i] = side
-        placed: list[int] = []
-        for i in members:
-            for j in sorted(placed, key=lambda k: ly[k]):
-                if abs(lx[i] - lx[j]) < width * xspan and abs(ly[i] - ly[j]) < gap * yspan:
-                    ly[i] = ly[j] + gap * yspan
-            placed.append(i)
-        if len(members):
-            over = ly[members].max() - (ylim[1] - 0.03 * yspan)
-            if over > 0:
-                ly[members] -= over
-    return lx, ly, ha
-
-
 def map_plot_data(amap, candidates=None) -> dict:
     """A 2-D U_L map: grid, contour levels, the region of each potential-determining step (named
     by its chemistry), optional candidates ``(x, y, names)`` and the best point inside the
