@@ -436,3 +436,24 @@ def test_collect_screen_summary_counts_flags_and_report_file_has_all(tree, tmp_p
     full = report_file.read_text()
     ads = db.get(catalyst="FeO", species="*NO3")
     assert all(f in full for f in ads.flags.split(",")) and "FeO/NO3" in full
+
+
+def test_collect_summary_cuts_long_problem_lists_and_keeps_the_stop_line_last():
+    """Eight problems, two flagged runs, a note and a stop by SIGTERM: the screen shows the flag
+    table, five problems and '... 3 more', the note, where the full list is, then the stop line;
+    the full report has every problem and every run."""
+    import signal
+
+    from chefe.collect import CollectReport
+
+    r = CollectReport(root="runs", db="r.db", found=10, written=10,
+                      problems=[f"runs/p{k}: unreadable" for k in range(8)],
+                      flagged={"runs/a": ["unfinished", "cell_mismatch"], "runs/b": ["unfinished"]},
+                      notes=["a note"], stopped_by=int(signal.SIGTERM))
+    s = r.summary("rep.txt")
+    assert s[1] == "2 runs flagged:" and s[3].split() == ["unfinished", "2", "runs/a"]
+    assert s[4].split() == ["cell_mismatch", "1", "runs/a"]
+    assert "  runs/p4: unreadable" in s and "  runs/p5: unreadable" not in s and "  ... 3 more" in s
+    assert "  a note" in s and s[-2] == "full list: rep.txt" and s[-1].startswith("stopped by SIGTERM")
+    full = r.lines()
+    assert all(f"  runs/p{k}: unreadable" in full for k in range(8)) and "  runs/a: unfinished, cell_mismatch" in full

@@ -150,3 +150,25 @@ def test_docs_cost_table_is_the_benchmark_output():
         # the ratio is the two measured times' quotient, not a separate number
         assert m["ratio_relaxation_to_single_point"] == pytest.approx(
             m["s_per_relaxation"] / m["single_point_s"], rel=0.02, abs=1.0)
+
+
+def test_readme_ml_benchmark_row_and_fig12c_time_are_the_measured_ones():
+    """The README's ML benchmark row quotes ml_cost.json; the Fig. 12c page quotes the time the
+    script summed from the rows (summary.txt)."""
+    import json
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    models = {m["model"]: m for m in json.loads((root / "benchmarks" / "results" / "ml_cost.json").read_text())["models"]}
+    a, b = models["7net-0"], models["chgnet"]
+    assert f"SevenNet-0 {a['s_per_relaxation']:.1f} s, CHGNet {b['s_per_relaxation']:.1f} s per relaxation" in readme
+    assert f"peak {a['peak_rss_MB'] / 1000:.1f} / {b['peak_rss_MB'] / 1000:.1f} GB" in readme
+    assert f"{a['single_point_s']:.2f} s / {b['single_point_s']:.2f} s" in readme
+    assert (f"{a['ratio_relaxation_to_single_point']:.0f}x / {b['ratio_relaxation_to_single_point']:.0f}x"
+            in readme)
+    summary = root / "examples" / "ml_quicklook" / "fig12c_gcn_screen" / "summary.txt"
+    if summary.is_file():
+        minutes = re.search(r"compute time per pair: (\d+) core-minutes", summary.read_text()).group(1)
+        page = (root / "examples" / "ml_quicklook" / "README.md").read_text().replace("\n", " ")
+        assert f"{minutes} core-minutes per pair" in page

@@ -50,12 +50,13 @@ class CollectReport:
                 "notes": self.notes}
 
     def summary(self, report: str | None = None, shown: int = 5) -> list[str]:
-        """The report in a screen: counts, one row per flag (how many runs, one example), the
-        first ``shown`` problems; the full list is :meth:`lines` (``--report FILE`` on the CLI)."""
+        """The report in a screen: :meth:`lines` with one row per flag (how many runs, one
+        example) instead of every flagged run, and the first ``shown`` problems; the full list is
+        :meth:`lines` (``--report FILE`` on the CLI)."""
         from collections import Counter
 
-        out = [f"{self.found} runs found under {self.root}; {self.written} new, {self.updated} "
-               f"updated, {self.skipped} unchanged -> {self.db}"]
+        full = self.lines()
+        out = [full[0]]
         if self.flagged:
             count = Counter(f for flags in self.flagged.values() for f in dict.fromkeys(flags))
             example = {}
@@ -67,23 +68,16 @@ class CollectReport:
             out.append(f"  {'flag':<{width}}  runs  example")
             for f, n in sorted(count.items(), key=lambda kv: (-kv[1], kv[0])):
                 out.append(f"  {f:<{width}}  {n:>4}  {example[f]}")
-        if self.repaired:
-            out.append(f"{self.repaired} duplicate rows of runs stored twice (older chefe versions, other "
-                       "spellings of one path) removed")
-        if self.problems:
-            out.append(f"{len(self.problems)} problems:")
-            out.extend(f"  {p}" for p in self.problems[:shown])
-            if len(self.problems) > shown:
-                out.append(f"  ... {len(self.problems) - shown} more")
-        if self.notes:
-            out.append("notes:")
-            out.extend(f"  {n}" for n in self.notes)
+        rest = full[1 + (len(self.flagged) + 1 if self.flagged else 0):]
+        if len(self.problems) > shown:  # the problems block: its head line, then `shown` of them
+            k = rest.index(f"{len(self.problems)} problems:")
+            rest = rest[:k + 1 + shown] + [f"  ... {len(self.problems) - shown} more"] + rest[k + 1 + len(self.problems):]
+        stop = [rest.pop()] if self.stopped_by is not None else []
+        out += rest
         if self.flagged or len(self.problems) > shown:
             out.append(f"full list: {report}" if report else
                        "full list of flagged runs and problems: --report FILE (or --json FILE)")
-        if self.stopped_by is not None:
-            out.append(self.lines()[-1])
-        return out
+        return out + stop
 
     def lines(self) -> list[str]:
         """The whole report: every flagged run with its flags, every problem and note."""

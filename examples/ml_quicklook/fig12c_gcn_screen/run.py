@@ -90,6 +90,17 @@ def main(argv=None) -> int:
                    f"disagrees: TiFe ranks {place}{so_far or f' of {len(ranked)}'}")
         lines.append(f"published best {best} U_L = {PUBLISHED[2]:+.2f} V ({PUBLISHED[3]}); chefe: "
                      f"{u_best:+.2f} V, {verdict}")
+    # compute time per pair from the rows themselves (relaxation + finite differences, summed)
+    from ase.db import connect
+
+    per_pair = {}
+    for row in connect(str(HERE / "quicklook.db")).select():
+        cat = row.get("catalyst") or ""
+        if cat and row.get("relax_seconds") is not None:
+            per_pair[cat] = per_pair.get(cat, 0.0) + row.get("relax_seconds") + (row.get("vib_seconds") or 0.0)
+    if per_pair:
+        lines.append(f"compute time per pair: {np.mean(list(per_pair.values())) / 60:.0f} core-minutes "
+                     "(relaxations + finite differences, summed from the rows' timings)")
     for line in lines:
         print(line)
     (HERE / "summary.txt").write_text("\n".join(lines) + "\n")
