@@ -80,8 +80,9 @@ def test_goldsmith_two_descriptor_map(root_dir):
 
 def test_heatmap():
     r, c, grid = heatmap(["Fe", "Fe", "Co"], ["Cu", "Co", "Cu"], [-0.2, -0.3, -0.5])
-    assert r == ["Fe", "Co"] and c == ["Cu", "Co"]
-    assert grid[0, 1] == -0.3 and np.isnan(grid[1, 1])
+    # element labels in the order of the periodic table (Fe 26, Co 27, Cu 29), not of appearance
+    assert r == ["Fe", "Co"] and c == ["Co", "Cu"]
+    assert grid[0, 0] == -0.3 and grid[0, 1] == -0.2 and grid[1, 1] == -0.5 and np.isnan(grid[1, 0])
 
 
 def test_screening_plot_data_and_figures(tmp_path):

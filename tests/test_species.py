@@ -99,3 +99,14 @@ def test_unbalanced_step_names_step_and_problem(equation, problem):
 def test_missing_arrow():
     with pytest.raises(SpeciesError, match="arrow"):
         parse_step("x", "*NO + H+ + e- *NOH")
+
+
+def test_chemical_name_lowers_element_counts_only():
+    from chefe.species import chemical_name
+
+    assert chemical_name("TiNi@g-C3N4") == "TiNi@g-C$_{3}$N$_{4}$"
+    assert chemical_name("CuN3-plane") == "CuN$_{3}$-plane"
+    assert chemical_name("NiFe2O4") == "NiFe$_{2}$O$_{4}$"
+    # a facet, a number after a dash, a non-element and a name in mathtext already are kept
+    for kept in ("Cu111", "comp-1", "UL1", "Cu–N$_4$ (plane)", "site2"):
+        assert chemical_name(kept) == kept

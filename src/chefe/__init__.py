@@ -41,6 +41,7 @@ _EXPORTS = {
     "load_energies": "chefe.inputs",
     "energies_from_dict": "chefe.inputs",
     "EnergySet": "chefe.inputs",
+    "energies_from_db": "chefe.dbinput",
     "fed_report": "chefe.report",
     "fed_plot_data": "chefe.plotting.data",
     "plot_fed": "chefe.plotting.fed",

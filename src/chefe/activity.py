@@ -72,9 +72,14 @@ class ActivityMap:
     """U_L over a descriptor grid (1-D: a volcano; 2-D: a map).
 
     Attributes:
-        axes: grid coordinates per descriptor; U_L: shape of the grid; pds: step index per point;
-        pds_ids: the step ids appearing (the volcano's legs); optimum: best U_L on the grid and
-        where it is.
+        model: the descriptor model whose lines give every step's ΔG°.
+        axes: grid coordinates per descriptor (eV).
+        U_L: limiting potential (V) at every grid point, shape of the grid.
+        pds: index of the potential-determining step at every grid point (-1 where none).
+        conditions: pH, T and scale of the map.
+        product: the product whose limiting potential is mapped.
+        legs: the step ids appearing as PDS (the volcano's legs).
+        optimum: best U_L on the grid and where it is.
     """
 
     model: DescriptorModel
@@ -246,9 +251,20 @@ def volcano_legs(amap: ActivityMap) -> dict[str, tuple[float, float]]:
 
 
 def heatmap(rows: Sequence[str], cols: Sequence[str], values) -> tuple[list[str], list[str], np.ndarray]:
-    """An M1 x M2 matrix of values (NaN where a pair is missing), e.g. U_L of dual-atom sites."""
-    r_labels = list(dict.fromkeys(rows))
-    c_labels = list(dict.fromkeys(cols))
+    """An M1 x M2 matrix of values (NaN where a pair is missing), e.g. U_L of dual-atom sites.
+
+    Element symbols are ordered by atomic number (Ti, V, Cr, ... Cu, as in the periodic table);
+    other labels keep the order of first appearance."""
+    from ase.data import atomic_numbers
+
+    def ordered(labels):
+        labels = list(dict.fromkeys(labels))
+        if all(label in atomic_numbers for label in labels):
+            labels.sort(key=atomic_numbers.get)
+        return labels
+
+    r_labels = ordered(rows)
+    c_labels = ordered(cols)
     grid = np.full((len(r_labels), len(c_labels)), np.nan)
     for r, c, v in zip(rows, cols, np.asarray(values, dtype=float)):
         grid[r_labels.index(r), c_labels.index(c)] = v

@@ -20,7 +20,7 @@ from pathlib import Path
 from .errors import InputError
 from .io.consistency import check_pair, imaginary_flags
 from .io.readers import read_run
-from .io.store import all_rows, existing_rows, flag_keys, iter_rows, row_payload, unchanged
+from .io.store import all_rows, existing_rows, flag_keys, iter_rows, row_payload, run_ok, unchanged
 from .io.tree import Found, find_runs, load_manifest
 
 BATCH = 200
@@ -125,15 +125,32 @@ def _read(found: Found, digest: bool | str = True):
         except Exception as exc:  # noqa: BLE001
             freqs = ()
             record = replace(record, messages=record.messages + (f"{found.path}: frequencies unreadable ({exc})",))
-        flags = tuple(imaginary_flags(freqs))
+        flags = _mode_flags(found, record, freqs)
         if not freqs:
             flags += ("no_frequencies",)
         record = replace(record, frequencies=freqs, flags=record.flags + flags)
     elif found.key.role == "vibrations" and found.code == "ase-vib" and record.frequencies:
         from dataclasses import replace
 
-        record = replace(record, flags=record.flags + tuple(imaginary_flags(record.frequencies)))
+        record = replace(record, flags=record.flags + _mode_flags(found, record, record.frequencies))
     return found, record
+
+
+def _mode_flags(found: Found, record, freqs) -> tuple[str, ...]:
+    """Imaginary-mode flags of a vibration run. A gas molecule's full spectrum holds its
+    translations and rotations (near zero, often slightly imaginary): only its 3N-6 (3N-5)
+    vibrations are judged, as the ideal-gas thermochemistry uses them."""
+    if found.key.catalyst or not freqs or record.atoms is None:
+        return tuple(imaginary_flags(freqs))
+    from .gas import molecule_shape, select_vibrations
+
+    try:
+        shape = molecule_shape(record.atoms, name=str(found.path))
+        selected = select_vibrations(freqs, len(shape.atoms), shape.geometry, name=str(found.path))
+    except InputError:  # not a whole molecule's spectrum: judge every mode
+        return tuple(imaginary_flags(freqs))
+    extra = tuple(f for f in selected.flags if f == "rotations_not_separated")
+    return tuple(imaginary_flags(selected.vibrations)) + extra
 
 
 def _watch_parent(parent: int) -> None:
@@ -571,7 +588,7 @@ def check_consistency(database, report: CollectReport | None = None, skip=frozen
         extra, messages = slabs.flags(role, row.get("catalyst"), row.get("species"), record, values)
         flags = list(dict.fromkeys(read_flags + extra))
         text = ",".join(flags)
-        ok = bool(row.get("e_dft") is not None and not flags)
+        ok = run_ok(role, row.get("e_dft"), row.data.get("frequencies"), flags)
         if text != row.get("flags", "") or ok != bool(row.get("ok")) or \
                 any(row.get(k) != v for k, v in values.items()):
             old_keys = [k for k in row.key_value_pairs if k.startswith("flag_")]

@@ -391,9 +391,13 @@ def _references_ledger(references, temperature: float, policy: ThermoPolicy):
     """(ledger of the references' species, the validated mapping, its name) from a file or mapping."""
     from collections.abc import Mapping
 
+    base = None
     if isinstance(references, Mapping):
         data, where = dict(references), "references"
     else:
+        from pathlib import Path
+
+        base = Path(references).parent
         from .textfile import read_yaml
 
         data, where = read_yaml(references, what="references file"), str(references)
@@ -419,7 +423,7 @@ def _references_ledger(references, temperature: float, policy: ThermoPolicy):
                              "one place")
         policy = file_policy
     gas_corrections = data.pop("gas_corrections", None)
-    ledger = ReferenceLedger.from_dict(data, source=where, policy=policy)
+    ledger = ReferenceLedger.from_dict(data, source=where, policy=policy, base=base)
     spec = {k: data[k] for k in ("nitrate", "ammonia", "formation_table") if k in data}
     if gas_corrections is not None:
         spec["gas_corrections"] = gas_corrections

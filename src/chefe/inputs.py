@@ -139,12 +139,12 @@ def _policy(spec, policy: ThermoPolicy | None) -> ThermoPolicy:
 
 
 # ---------------------------------------------------------------------- kinds
-def _ledger(spec, where: str, policy: ThermoPolicy) -> ReferenceLedger:
+def _ledger(spec, where: str, policy: ThermoPolicy, base: str | Path | None = None) -> ReferenceLedger:
     refs = spec.references.model_dump(exclude_none=True, exclude_unset=True)
     # thermal corrections at the temperature of the analysis unless the file says otherwise
     refs.setdefault("temperature", _temperature(spec))
     try:
-        return ReferenceLedger.from_dict(refs, source=where, policy=policy)
+        return ReferenceLedger.from_dict(refs, source=where, policy=policy, base=base)
     except ChefeError as exc:
         raise InputError(str(exc) if where in str(exc) else f"{where}: {exc}") from None
 
@@ -613,7 +613,7 @@ def energy_set(spec, *, source: str = "<energies>", base: str | Path = ".", poli
             raise InputError(f"{where}: site_ligand: {exc}") from None
         notes.append(network.description.splitlines()[-1])
     if spec.kind in ("total", "adsorption"):
-        ledger = _ledger(spec, where, policy)
+        ledger = _ledger(spec, where, policy, base)
         network = _product_variants(network, spec, ledger, conditions, where, notes)
         network = _sites_and_states(network, spec, where, notes)
         if spec.kind == "total":

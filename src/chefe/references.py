@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .constants import P_H2O_LIQUID_BAR, T_STANDARD
@@ -288,14 +289,15 @@ class ReferenceLedger:
     # ------------------------------------------------------------------ constructors
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "<references>",
-                  policy: ThermoPolicy | None = None) -> ReferenceLedger:
+                  policy: ThermoPolicy | None = None, base: str | Path | None = None) -> ReferenceLedger:
         """Build a ledger from the ``references:`` mapping of an energies file.
 
         Each species maps to ``{energy: E_DFT, thermo: ...}`` or ``{G: value}``, where ``thermo``
         is ``{table: gas_molecules_experimental}`` (or ``gas_norskov2004`` under
         ``heat_capacity: false``), ``{zpe:, cp:, ts:, source:}``, or ``{frequencies: [...cm-1],
         atoms: NAME or file, pressure_bar:}`` (geometry, symmetry and spin default to those of the
-        structure and the molecule's ground state); O2(g) may be ``{water_cycle: computed}`` or
+        structure and the molecule's ground state; a relative file name is read from ``base``, the
+        folder of the energies file); O2(g) may be ``{water_cycle: computed}`` or
         ``{water_cycle: 1.23}`` (U_eq in V). Other keys: ``temperature``, ``thermo_policy``,
         ``nitrate``, ``formation_table``, ``ammonia``, ``gas_corrections``,
         ``equilibrium_potentials`` (``{H2O: 1.23}``: U_eq per product, V vs RHE).
@@ -322,7 +324,7 @@ class ReferenceLedger:
                     raise InputError(f"{source}: reference {name!r}: water_cycle gives O2(g) only")
                 water_cycle = spec["water_cycle"]
                 continue
-            entries[name] = _entry_from_spec(name, spec, temperature, policy, source)
+            entries[name] = _entry_from_spec(name, spec, temperature, policy, source, base)
         nitrate = data.get("nitrate", "hno3_cycle")
         nitrate_cycle_value(nitrate, where=source)
         table = str(data.get("formation_table", "crc"))
@@ -348,7 +350,8 @@ def _number(value: Any, what: str) -> float:
     return finite_number(value, what)
 
 
-def _entry_from_spec(name: str, spec: Any, temperature: float, policy: ThermoPolicy, source: str) -> ReferenceEntry:
+def _entry_from_spec(name: str, spec: Any, temperature: float, policy: ThermoPolicy, source: str,
+                     base: str | Path | None = None) -> ReferenceEntry:
     where = f"{source}: reference {name!r}"
     if isinstance(spec, (int, float)):
         return ReferenceEntry(name, _number(spec, where), None, "free energy given directly")
@@ -366,10 +369,11 @@ def _entry_from_spec(name: str, spec: Any, temperature: float, policy: ThermoPol
             f"{where}: no thermal correction; give thermo: {{table: ...}}, explicit zpe/cp/ts, "
             "or frequencies (write thermo: {zpe: 0, ts: 0} to use the bare DFT energy on purpose)"
         )
-    return ReferenceEntry(name, energy, _correction_from_spec(name, thermo, temperature, policy, where), note)
+    return ReferenceEntry(name, energy, _correction_from_spec(name, thermo, temperature, policy, where, base), note)
 
 
-def _correction_from_spec(name: str, thermo: Any, temperature: float, policy: ThermoPolicy, where: str) -> ThermalCorrection:
+def _correction_from_spec(name: str, thermo: Any, temperature: float, policy: ThermoPolicy, where: str,
+                          base: str | Path | None = None) -> ThermalCorrection:
     if not isinstance(thermo, Mapping):
         raise InputError(f"{where}: thermo must be a mapping")
     if "table" in thermo:
@@ -379,7 +383,7 @@ def _correction_from_spec(name: str, thermo: Any, temperature: float, policy: Th
 
         default_p = P_H2O_LIQUID_BAR if name == "H2O(l)" else 1.0
         formula = name.split("(")[0]
-        atoms = _molecule(thermo.get("atoms", formula), where)
+        atoms = _molecule(thermo.get("atoms", formula), where, base)
         spin = thermo.get("spin")
         if spin is None:
             spin = ground_state_spin(formula) or 0.0
@@ -402,19 +406,32 @@ def _correction_from_spec(name: str, thermo: Any, temperature: float, policy: Th
     raise InputError(f"{where}: thermo needs 'table', 'frequencies' or zpe/cp/ts")
 
 
-def _molecule(spec: Any, where: str):
-    """A gas geometry: a structure file, a molecule of the shipped experimental table, or ASE's g2."""
-    from pathlib import Path
+#: file endings of structure files (so that a missing file is not read as a molecule name)
+_STRUCTURE_SUFFIXES = {".xyz", ".extxyz", ".traj", ".cif", ".json", ".vasp", ".pdb", ".in", ".out"}
 
+
+def _molecule(spec: Any, where: str, base: str | Path | None = None):
+    """A gas geometry: a structure file (relative to ``base``, the energies file's folder, else
+    the working folder), a molecule of the shipped experimental table, or ASE's g2."""
     from ase.build import molecule
 
     from .gas import experimental_molecule
 
     text = str(spec)
-    if Path(text).exists():
-        from ase.io import read
+    path = Path(text)
+    candidates = [path] if path.is_absolute() or base is None else [Path(base) / path, path]
+    for candidate in candidates:
+        if candidate.is_file():
+            from ase.io import read
 
-        return read(text)
+            try:
+                return read(candidate)
+            except Exception as exc:  # noqa: BLE001 - any reader failure is the user's file
+                raise InputError(f"{where}: atoms: {candidate} is not a structure ASE can read "
+                                 f"({type(exc).__name__}: {exc})") from None
+    if "/" in text or "\\" in text or path.suffix.lower() in _STRUCTURE_SUFFIXES:
+        raise InputError(f"{where}: atoms: no file {candidates[0]} (a relative name is read from the "
+                         "energies file's folder)")
     shipped = experimental_molecule(text)
     if shipped is not None:
         return shipped[0]

@@ -196,7 +196,9 @@ def fed_report(
         energies: from :func:`chefe.inputs.load_energies`.
         potentials: one panel per entry: a potential in V (on ``scale``) or ``"UL"`` (each
             catalyst at its own limiting potential). Default: the file's, else ``[0, "UL"]``.
-        pH, temperature, scale: override the file's conditions.
+        pH: overrides the file's pH.
+        temperature: overrides the file's temperature (K).
+        scale: overrides the file's potential scale (``RHE`` or ``SHE``).
         product: product to analyse (default: the network's target).
         catalysts: names (or labels) to draw; default all.
         label_mode: see :func:`chefe.plotting.data.fed_plot_data`.

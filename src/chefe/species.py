@@ -242,6 +242,30 @@ def canonical(label: str) -> str:
     return parse_species(label).name
 
 
+_COUNT_AFTER_ELEMENT = re.compile(r"([A-Z][a-z]?)(\d{1,2})(?!\d)")
+
+
+def chemical_name(name: str) -> str:
+    """A catalyst name in chemical notation (matplotlib mathtext): element counts as subscripts.
+
+    ``TiNi@g-C3N4`` -> ``TiNi@g-C$_3$N$_4$``; ``Cu-N4-plane`` -> ``Cu-N$_4$-plane``. Only a
+    count of one or two digits right after an element symbol is lowered, so a facet
+    (``Cu111``), a number after a dash (``comp-1``) and a name already holding ``$`` are kept.
+    """
+    from ase.data import chemical_symbols
+
+    if "$" in name:
+        return name
+    out, at = [], 0
+    for m in _COUNT_AFTER_ELEMENT.finditer(name):
+        symbol = m.group(1)
+        if symbol not in chemical_symbols:
+            continue
+        out.append(name[at:m.start(2)] + f"$_{{{m.group(2)}}}$")
+        at = m.end(2)
+    return "".join(out) + name[at:]
+
+
 def subscript_label(name: str) -> str:
     """Return a matplotlib mathtext label with chemical subscripts and charges.
 
@@ -253,8 +277,8 @@ def subscript_label(name: str) -> str:
     if species.site:
         bare = species.name.rsplit("@", 1)[0]
         return subscript_label(bare) + "@" + species.site
-    if species.phase == "site":
-        return "$^{*}$"
+    if species.phase == "site":  # the empty site: a full-size asterisk, not a lone superscript
+        return "*"
     text = name
     star = ""
     if species.phase == "ads":

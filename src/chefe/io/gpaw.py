@@ -44,6 +44,23 @@ def _table(data: str, header: str, end: int, row: re.Pattern) -> list[tuple[str,
     return row.findall(block)
 
 
+def _fixed_atoms(data: str, final_rows, n_ionic: int) -> np.ndarray | None:
+    """Atoms that kept their printed position from the first to the last ionic step: fixed.
+
+    GPAW's text output does not list constraints; in a relaxation of several steps, an atom free
+    to move under a force moves, so an unchanged position marks a fixed atom (a free atom that
+    stays put feels no force and changes no maximum). None for a single point."""
+    if n_ionic < 2:
+        return None
+    start = data.find("Atoms  #")
+    first = _table(data, "Atoms  #", data.find("|---", start) + 1, _ROW) if start >= 0 else []
+    if len(first) != len(final_rows):
+        return None
+    a = np.array([[float(v) for v in r[1:4]] for r in first])
+    b = np.array([[float(v) for v in r[1:4]] for r in final_rows])
+    return np.all(a == b, axis=1)
+
+
 def _new_layout_structure(data: str, last_energy_at: int):
     """Atoms (with cell, pbc), and forces from the table layout of GPAW ≥ 24."""
     from ase import Atoms
@@ -51,17 +68,22 @@ def _new_layout_structure(data: str, last_energy_at: int):
     rows = _table(data, "Atoms  #", last_energy_at, _ROW)
     cell = _table(data, "Unit cell  #", last_energy_at, _CELL_ROW)
     if not rows or len(cell) != 3:
-        return None, None
+        return None, None, rows
     atoms = Atoms([r[0] for r in rows], positions=[[float(v) for v in r[1:4]] for r in rows],
                   cell=[[float(v) for v in c[1:4]] for c in cell], pbc=[c[0] == "yes" for c in cell])
     forces = _table(data, "Forces  #", len(data), _FORCE_ROW)
     f = np.array([[float(v) for v in r] for r in forces]) if len(forces) == len(atoms) else None
-    return atoms, f
+    return atoms, f, rows
 
 
 @guarded("gpaw", "gpaw-text")
 def read_gpaw_text(path: str | Path, *, with_atoms: bool = True, hash_files: bool | str = True) -> RunRecord:
-    """GPAW text output: the energy extrapolated to zero smearing, convergence, structure."""
+    """GPAW text output: the energy extrapolated to zero smearing, convergence, structure.
+
+    ``max_force`` (eV/Å) is the largest force on an atom free to move: GPAW's text output does
+    not list constraints, so in a relaxation an atom whose printed position never changed is
+    taken as fixed.
+    """
     path = Path(path)
     data, note = decode_output(read_all(path) if path.stat().st_size else b"")
     flags: list[str] = []
@@ -105,9 +127,10 @@ def read_gpaw_text(path: str | Path, *, with_atoms: bool = True, hash_files: boo
     electronic = True if converged and not failed else (False if failed else None)
     finished = bool(re.search(r"^\s*Total:\s+" + _FLOAT, data, re.M))
     new_layout = "Atoms  #" in data
-    atoms, forces = None, None
+    atoms, forces, fixed = None, None, None
     if energy is not None and new_layout:
-        atoms, forces = _new_layout_structure(data, energies[-1].start())
+        atoms, forces, rows = _new_layout_structure(data, energies[-1].start())
+        fixed = _fixed_atoms(data, rows, len(energies)) if rows else None
         if atoms is None:
             messages.append(f"{path}: no atoms/unit-cell table before the last energy")
     elif with_atoms and energy is not None:
@@ -119,7 +142,12 @@ def read_gpaw_text(path: str | Path, *, with_atoms: bool = True, hash_files: boo
             messages.append(f"{path}: structure unreadable by ASE ({type(exc).__name__})")
     if not finished:
         messages.append(f"{path}: no final timing table: the run did not finish")
-    max_force = float(np.linalg.norm(forces, axis=1).max()) if forces is not None else None
+    max_force = None
+    if forces is not None:  # on the atoms free to move (fixed ones keep their residual force)
+        norms = np.linalg.norm(forces, axis=1)
+        if fixed is not None and len(fixed) == len(norms) and not fixed.all():
+            norms = norms[~fixed]
+        max_force = round(float(norms.max()), 6)  # the file prints 5 decimals per component
     flags = with_flags(flags, energy, finished, electronic, None)
     return RunRecord(
         path=str(path), code="gpaw", reader="gpaw-text", energy=energy,

@@ -26,7 +26,8 @@ FLAGS = {
     "electronic_not_converged": "the last electronic loop stopped at NELM (or QE/GPAW reported no SCF convergence)",
     "ionic_not_converged": "a relaxation ended without reaching the force criterion",
     "positive_energy": "the final energy is positive: almost certainly a broken run",
-    "imaginary_modes": "imaginary vibrational modes are present",
+    "imaginary_modes": "imaginary vibrational modes are present (for a gas molecule: among its 3N-6 (3N-5) vibrations, translations and rotations left out)",
+    "rotations_not_separated": "a gas molecule's translations/rotations lie close to its smallest vibration: tighten the relaxation or the finite-difference step",
     "implausible_energy": "an adsorption energy outside the stated plausible window of that adsorbate (set where the references are known: fed and screen --db)",
 }
 

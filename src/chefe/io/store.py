@@ -18,6 +18,15 @@ from typing import Any
 from .record import RunRecord
 from .tree import RunKey
 
+
+def run_ok(role: str, energy, frequencies, flags) -> bool:
+    """The ``ok`` column: the run gave its result (an energy; for a vibration run, frequencies)
+    and carries no flag."""
+    result = frequencies if role == "vibrations" else energy
+    has = result is not None and (role != "vibrations" or len(result) > 0)
+    return bool(has and not flags)
+
+
 KEYS = ("catalyst", "species", "role", "code", "reader", "run_path", "ok", "flags", "e_dft", "e_kind")
 
 
@@ -177,7 +186,7 @@ def row_payload(record: RunRecord, key: RunKey, extra_flags: tuple[str, ...] = (
     flags = tuple(dict.fromkeys(record.flags + tuple(extra_flags)))
     kvp = {
         "catalyst": key.catalyst, "species": key.species, "role": key.role, "code": record.code,
-        "reader": record.reader, "run_path": record.path, "ok": bool(record.energy is not None and not flags),
+        "reader": record.reader, "run_path": record.path, "ok": run_ok(key.role, record.energy, record.frequencies, flags),
         "flags": ",".join(flags), "e_kind": record.energy_kind or "",
         **flag_keys(flags),
     }

@@ -32,8 +32,9 @@ def plot_fed(
         legend: draw the figure's legend (one for all panels) when more than one series is shown.
         notes: print ``data.notes`` (warnings about the input) under the diagram, so that a
             figure made from questionable input says so.
-        width, height: figure size in inches (default ``data.figsize``: 3.3 in for one journal
+        width: figure width in inches (default ``data.figsize``: 3.3 in for one journal
             column, 7 in for two).
+        height: figure height in inches (default ``data.figsize``).
         font: font family tried first (default Arial, then Helvetica, then DejaVu Sans).
         fontsize: base font size in points (default 8; titles, labels and legend scale with it).
 

@@ -92,13 +92,26 @@ def _box_of(points, pad: float = 0.1):
 
 
 def _best_text(best, names) -> str:
-    where = ", ".join(f"{n.split(' (')[0]} = {w:+.2f}" for n, w in zip(names, best["where"]))
-    text = f"best U$_L$ in the candidates' range {_signed(best['U_L'])} V at {where}"
+    """Two lines: the best U_L within the candidates' range, and where (chemical names, eV)."""
+    where = ", ".join(f"{axis_label(n.split(' (')[0]).removesuffix(' (eV)')} = {_signed(w)} eV"
+                      for n, w in zip(names, best["where"]))
+    text = f"scaling model's best U$_L$ in the candidates' range: {_signed(best['U_L'])} V\nat {where}"
     if best["corner"]:
-        text += " (a corner of the range: the optimum lies beyond the data)"
+        text += "\n(a corner of the range: the optimum lies beyond the data)"
     elif best["edge"]:
-        text += " (on the edge of the range: the optimum lies beyond the data)"
+        text += "\n(on the edge of the range: the optimum lies beyond the data)"
     return text
+
+
+def _equation(fit) -> str:
+    """``ΔG(*NO2H) = 1.09 ΔG(*NO2) + 0.69 eV`` with chemical subscripts and typographic minus."""
+    def quantity(name):
+        return axis_label(name).removesuffix(" (eV)")
+
+    terms = " ".join(f"{'−' if a < 0 and k else ('+' if k else '')} {abs(a) if k else a:.2f} {quantity(x)}".strip()
+                     .replace("-", "−") for k, (a, x) in enumerate(zip(fit.coef, fit.x_names)))
+    b = fit.intercept
+    return f"{quantity(fit.y_name)} = {terms} {'−' if b < 0 else '+'} {abs(b):.2f} eV"
 
 
 def scaling_plot_data(fit, x, y, violations=(), n_line: int = 100) -> dict:
@@ -113,7 +126,7 @@ def scaling_plot_data(fit, x, y, violations=(), n_line: int = 100) -> dict:
     return {
         "x": x, "y": y, "names": list(fit.names), "violator": is_bad,
         "line_x": xs, "line_y": line, "band_lo": np.min(corners, axis=0), "band_hi": np.max(corners, axis=0),
-        "label": f"{fit.equation()}\nR² = {fit.r2:.2f}, RMSE = {fit.rmse:.2f} eV, n = {fit.n}, {fit.method} fit",
+        "label": f"{_equation(fit)}\nR² = {fit.r2:.2f}, RMSE = {fit.rmse:.2f} eV, n = {fit.n}, {fit.method} fit",
         "xlabel": axis_label(fit.x_names[0]), "ylabel": axis_label(fit.y_name),
         # the envelope of the lines through the corners of the slope and intercept intervals
         "band_label": f"{fit.level:.0%} intervals of slope and intercept",
@@ -264,7 +277,9 @@ def _names(fig, ax, x, y, names, color, fontsize: float = 6.0, outline: str | No
         from matplotlib import patheffects
 
         effects = [patheffects.withStroke(linewidth=1.5, foreground=outline)]
-    texts = [ax.text(xi, yi, str(n), fontsize=fontsize, color=color, zorder=6, path_effects=effects)
+    from ..species import chemical_name
+
+    texts = [ax.text(xi, yi, chemical_name(str(n)), fontsize=fontsize, color=color, zorder=6, path_effects=effects)
              for xi, yi, n in zip(x, y, names)]
     if not texts:
         return texts
@@ -295,11 +310,11 @@ def plot_volcano(data: dict, *, filename=None, style: str | None = None, width: 
     best = data.get("best")
     if best is not None:
         ax.plot([best["where"][0]], [best["U_L"]], marker="*", ms=7, color="k", ls="none", zorder=5,
-                label="best in range")
+                label="model's best in range")
     ax.set_xlabel(data["xlabel"])
     ax.set_ylabel(data["ylabel"])
     if data.get("best_text"):
-        ax.set_title(data["best_text"], fontsize=6, loc="left", wrap=True)
+        ax.set_title(data["best_text"], fontsize=6, loc="left")
     fig.legend(loc="outside lower center", ncols=2, fontsize=6.5)
     if cand is not None and cand["names"]:
         keep = data.get("named")
@@ -332,8 +347,8 @@ def plot_map(data: dict, *, filename=None, style: str | None = None, width: floa
                                    zorder=3))
         ax.plot([best["where"][0]], [best["where"][1]], marker="*", ms=8, color="#E69F00", mec="k", mew=0.4,
                 ls="none", zorder=5)
-        ax.set_title(data["best_text"] + ("; dashed: the candidates' range" if data["candidates"] is not None
-                                          else ""), fontsize=6, loc="left", wrap=True)
+        ax.set_title(data["best_text"] + ("\ndashed: the candidates' range" if data["candidates"] is not None
+                                          else ""), fontsize=6, loc="left")
     if data["candidates"] is not None:
         cx, cy, names = data["candidates"]
         cx, cy = np.asarray(cx, float), np.asarray(cy, float)
