@@ -108,5 +108,5 @@ def test_chemical_name_lowers_element_counts_only():
     assert chemical_name("CuN3-plane") == "CuN$_{3}$-plane"
     assert chemical_name("NiFe2O4") == "NiFe$_{2}$O$_{4}$"
     # a facet, a number after a dash, a non-element and a name in mathtext already are kept
-    for kept in ("Cu111", "comp-1", "UL1", "Cu–N$_4$ (plane)", "site2"):
+    for kept in ("Cu111", "comp-1", "UL1", "Cu–N$_4$ (plane)", "site2", "0N0_Ag", "1N3_Fe_isif4"):
         assert chemical_name(kept) == kept

@@ -242,19 +242,20 @@ def canonical(label: str) -> str:
     return parse_species(label).name
 
 
-_COUNT_AFTER_ELEMENT = re.compile(r"([A-Z][a-z]?)(\d{1,2})(?!\d)")
+_COUNT_AFTER_ELEMENT = re.compile(r"([A-Z][a-z]?)([1-9]\d?)(?!\d)")
 
 
 def chemical_name(name: str) -> str:
     """A catalyst name in chemical notation (matplotlib mathtext): element counts as subscripts.
 
     ``TiNi@g-C3N4`` -> ``TiNi@g-C$_3$N$_4$``; ``Cu-N4-plane`` -> ``Cu-N$_4$-plane``. Only a
-    count of one or two digits right after an element symbol is lowered, so a facet
-    (``Cu111``), a number after a dash (``comp-1``) and a name already holding ``$`` are kept.
+    count of one or two digits (not starting with 0) right after an element symbol is lowered,
+    so a facet (``Cu111``) and a number after a dash (``comp-1``) are kept; so is a name already
+    in mathtext (``$``) and an identifier with underscores (``1N3_Fe_isif4``), written as given.
     """
     from ase.data import chemical_symbols
 
-    if "$" in name:
+    if "$" in name or "_" in name:
         return name
     out, at = [], 0
     for m in _COUNT_AFTER_ELEMENT.finditer(name):

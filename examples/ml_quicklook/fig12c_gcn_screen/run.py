@@ -80,7 +80,7 @@ def main(argv=None) -> int:
     best = PUBLISHED[0] + PUBLISHED[1]
     place = next((k for k, (_, n) in enumerate(ranked, 1) if n == best), None)
     lines = [f"ML quick look ({args.model}), no3rr_sac on M1, {done} of 36 pairs computed, "
-             f"{result.computed} relaxations this run ({seconds:.0f} s, {args.workers} workers)"]
+             f"{result.computed} relaxations this run ({seconds:.0f} s, {args.workers} worker{'s' if args.workers != 1 else ''})"]
     if ranked:
         lines.append("best by chefe: " + ", ".join(f"{n} {u:+.2f} V" for u, n in ranked[:5]))
     if place is not None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..profile import Profile
-from ..species import subscript_label
+from ..species import chemical_name, subscript_label
 
 #: Okabe-Ito colour-blind-safe palette (Wong, Nat. Methods 8, 441 (2011)) without its yellow,
 #: which is unreadable on white, continued with Paul Tol's "muted" scheme for larger overlays.
@@ -259,7 +259,7 @@ def fed_plot_data(
                 legend_u = format_potential(p.U, p.scale).replace("U = ", "")
                 if abs(p.U - p.U_L) < 1e-9:
                     legend_u = f"U$_L$ = {legend_u}"
-                label = f"{p.label}, U = {legend_u}"
+                label = f"{chemical_name(p.label)}, U = {legend_u}"
                 merged.append(replace(p, name=f"{p.name}@{k}", label=label, color=PALETTE[len(merged) % len(PALETTE)]))
         first = panels[0][0]
         title = titles[0] if titles else (_conditions_text(first) if single else None)
@@ -395,9 +395,9 @@ def _panel(profiles: Sequence[Profile], title: str | None, width: float, label_m
         color = p.color or PALETTE[used % len(PALETTE)]
         used += 1
         if p.relay_at is None:
-            legend = p.label
+            legend = chemical_name(p.label)
             if np.isfinite(p.U_L) and not potentials_as_series:
-                legend = f"{p.label} (U$_L$ = {_signed(p.U_L)} V)"
+                legend = f"{legend} (U$_L$ = {_signed(p.U_L)} V)"
             parts.append((k, 0, len(p.G), color, legend))
             continue
         m = p.relay_at
