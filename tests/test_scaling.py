@@ -181,6 +181,10 @@ def test_planted_outliers_found_and_robust_fit_recovers_truth(planted):
     assert huber.scale == pytest.approx(s_clean, rel=0.02) and ts.scale == pytest.approx(s_clean, rel=0.02)
     assert ols.scale > 2 * huber.scale
     assert "ΔG_NH = " in ols.equation()
+    # signs are operators between terms: "y = 0.489·x - 2.249 eV", never "0.489·x -2.249"
+    eq = ols.equation()
+    a, b = float(ols.coef[0]), float(ols.intercept)
+    assert eq.endswith(f"{'-' if b < 0 else '+'} {abs(b):.3f} eV") and f"= {a:.3f}·" in eq
 
 
 @pytest.mark.parametrize("method", ["ols", "huber", "theil-sen"])

@@ -196,8 +196,15 @@ class LinearFit:
         return float(sd[0]) if single else sd
 
     def equation(self) -> str:
-        terms = " ".join(f"{c:+.3f}·{n}" for c, n in zip(self.coef, self.x_names))
-        return f"{self.y_name} = {terms} {self.intercept:+.3f} eV".replace("= +", "= ")
+        """``*NOH = 0.489·*NO - 2.249 eV``: every sign an operator between its terms."""
+        def term(value: float, text: str, first: bool) -> str:
+            if first:
+                return f"{value:.3f}{text}"
+            return f"{'-' if value < 0 else '+'} {abs(value):.3f}{text}"
+
+        parts = [term(c, f"·{n}", k == 0) for k, (c, n) in enumerate(zip(self.coef, self.x_names))]
+        parts.append(term(self.intercept, " eV", False))
+        return f"{self.y_name} = {' '.join(parts)}"
 
     def to_dict(self) -> dict:
         return {
