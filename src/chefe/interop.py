@@ -31,7 +31,10 @@ def _potentials(rows, references: tuple[str, ...]) -> dict[str, float]:
     gas = {r.get("species"): r.get("e_dft") for r in rows if r.get("role") == "gas" and r.get("e_dft") is not None}
     missing = [m for m in references if m not in gas]
     if missing:
-        raise InputError(f"no gas run for reference(s) {missing}; gas runs: {sorted(gas)}")
+        have = sorted(gas)
+        hint = (f"; name the references you have, one per element of the adsorbates (--references "
+                f"{','.join(have)})" if have else "; collect the gas reference runs (gas/H2, ...) first")
+        raise InputError(f"no gas run for reference(s) {missing}; gas runs: {have}{hint}")
     comps = [dict(parse_species(f"{m}(g)").composition) for m in references]
     elements = sorted({el for c in comps for el in c})
     if len(elements) != len(references):
